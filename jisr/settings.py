@@ -1,0 +1,110 @@
+"""Node settings: one pydantic-settings class, prefix ``JISR_``, injected, never read from globals.
+
+Values come from (highest first) keyword overrides, the environment, then ``DATA_DIR/node.env``
+which ``jisr init`` writes with a freshly generated secret. Outside ``JISR_ENV=dev`` the node
+refuses to start with a missing or default secret.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jisr.errors import ConfigError
+
+NODE_ENV_FILE = "node.env"
+DEV_SECRET = "dev-only-insecure-secret"  # noqa: S105 - the one value refused outside dev
+_MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    TEST = "test"
+    PROD = "prod"
+
+
+class JisrSettings(BaseSettings):
+    """Everything a node needs to run; every field is documented for ``jisr --help`` readers."""
+
+    model_config = SettingsConfigDict(env_prefix="JISR_", extra="ignore", frozen=True)
+
+    # dev relaxes safety checks (default secret allowed, MFA optional); never use it in production.
+    env: Environment = Environment.PROD
+    # Directory holding this node's database (SQLite), keys, attachments and node.env.
+    data_dir: Path = Path("jisr-data")
+    # SQLAlchemy URL; default is SQLite in the data directory. PostgreSQL: postgresql+psycopg://...
+    database_url: str | None = None
+    # Secret for session cookies, CSRF tokens and at-rest encryption of TOTP seeds (>= 32 chars).
+    secret_key: SecretStr = SecretStr("")
+    # Optional passphrase protecting the node's private key files.
+    key_passphrase: SecretStr | None = None
+    # Password for the first administrator created by ``jisr init`` (generated when absent).
+    admin_password: SecretStr | None = None
+    # Address and port ``jisr serve`` listens on.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=1, le=65535)
+    # Public base URL partners use to reach this node (for federation).
+    public_url: str | None = None
+    # Largest JSON request body accepted by the API, in bytes.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Largest attachment accepted, in bytes.
+    attachment_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    # Console sessions end after this many idle minutes.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    # Failed logins in a row before an account is locked.
+    login_max_failures: int = Field(default=5, ge=1)
+    # Minutes an account stays locked after too many failures.
+    lockout_minutes: int = Field(default=15, ge=1)
+    # Default lifetime of API tokens, in days.
+    token_days: int = Field(default=90, ge=1)
+    # Log level (DEBUG, INFO, WARNING, ERROR) and whether logs are JSON lines.
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_insecure(self) -> JisrSettings:
+        secret = self.secret_key.get_secret_value()
+        if self.env is not Environment.DEV:
+            if not secret or secret == DEV_SECRET:
+                raise ValueError(
+                    "JISR_SECRET_KEY is missing or the default; set it (or JISR_ENV=dev to develop)"
+                )
+            if len(secret) < _MIN_SECRET_LENGTH:
+                raise ValueError(f"JISR_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters")
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env is Environment.DEV
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'jisr.db').resolve()}"
+
+    @property
+    def secret(self) -> str:
+        value = self.secret_key.get_secret_value()
+        return value or DEV_SECRET
+
+
+def load_settings(data_dir: Path | None = None, **overrides: Any) -> JisrSettings:
+    """Build settings for the node in ``data_dir``, turning any problem into one ConfigError."""
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    env_file = None
+    target = overrides.get("data_dir")
+    if target is not None and (Path(target) / NODE_ENV_FILE).is_file():
+        env_file = Path(target) / NODE_ENV_FILE
+    try:
+        return JisrSettings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"invalid setting {where}: {message}" if where else message) from None
