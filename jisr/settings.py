@@ -74,7 +74,9 @@ class JisrSettings(BaseSettings):
                     "JISR_SECRET_KEY is missing or the default; set it (or JISR_ENV=dev to develop)"
                 )
             if len(secret) < _MIN_SECRET_LENGTH:
-                raise ValueError(f"JISR_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters")
+                raise ValueError(
+                    f"JISR_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters"
+                )
         return self
 
     @property
@@ -102,7 +104,7 @@ def load_settings(data_dir: Path | None = None, **overrides: Any) -> JisrSetting
     if target is not None and (Path(target) / NODE_ENV_FILE).is_file():
         env_file = Path(target) / NODE_ENV_FILE
     try:
-        return JisrSettings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return JisrSettings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

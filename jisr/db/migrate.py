@@ -35,8 +35,14 @@ def pending_revisions(engine: Engine) -> set[str]:
     """Heads not yet applied; empty when the schema is current."""
     script = ScriptDirectory.from_config(alembic_config())
     with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return set(script.get_heads()) - current
+        current = MigrationContext.configure(connection).get_current_heads()
+    # A head that another branch depends on is not stored in alembic_version: walk the ancestry.
+    applied = {
+        rev.revision
+        for rev in script.revision_map.iterate_revisions(current, "base", select_for_downgrade=True)
+        if rev is not None
+    }
+    return set(script.get_heads()) - applied
 
 
 def require_current(engine: Engine) -> None:

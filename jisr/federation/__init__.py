@@ -1,0 +1,1 @@
+"""Federation: signed, encrypted envelopes between partner nodes. Knows no domain."""
