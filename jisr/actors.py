@@ -1,0 +1,36 @@
+"""Who is acting: a signed-in user, a partner node, or the node itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    PARTNER = "partner"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: ActorKind
+    # User id, partner agency code, or "system".
+    id: str
+    agency_code: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    # Human-readable label for the audit trail (username, partner code).
+    label: str = ""
+    # For API tokens: the scopes granted; None means a full interactive session.
+    scopes: frozenset[str] | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.id
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+def system_actor(agency_code: str) -> Actor:
+    return Actor(ActorKind.SYSTEM, "system", agency_code, label="system")

@@ -1,0 +1,252 @@
+"""The one decision function: may this actor do this to this resource, under which agreement?
+
+``authorize`` is pure (agreements are passed in), so its whole matrix is tested table-driven;
+``require`` in ``service`` loads the agreements and turns a refusal into PermissionDeniedError.
+Rules, in order:
+1. Auditors read (content read-only) and read the audit trail; they never write.
+2. Each action kind needs a role (ROLE_GRANTS); administrators administer but do not handle cases.
+3. Only the owner agency alters, withdraws or extends a record (the owner keeps control).
+4. Disclosing to a partner, reading a partner's record, or receiving one from a partner needs an
+   active, in-date agreement with both agencies as parties, covering the crime area and allowing
+   the data category; records under H2 are never passed on by anyone but their owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from jisr.actors import Actor, ActorKind
+from jisr.agreements.models import AgreementStatus, HandlingCode
+
+
+class Action(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    WITHDRAW = "withdraw"
+    EXTEND = "extend"
+    SHARE = "share"  # disclose to a partner agency
+    RECEIVE = "receive"  # accept a record from a partner agency
+    REVIEW = "review"  # compliance review of an alert
+    SCREEN = "screen"
+    ADMINISTER = "administer"
+    AUDIT_READ = "audit_read"
+
+
+class ResourceKind(StrEnum):
+    AGENCY = "agency"
+    USER = "user"
+    AGREEMENT = "agreement"
+    AUDIT = "audit"
+    MESSAGE = "message"
+    CASE = "case"
+    ATTACHMENT = "attachment"
+    NOTICE = "notice"
+    WATCHLIST = "watchlist"
+    SCREENING = "screening"
+    INDICATOR = "indicator"
+    ENTITY = "entity"
+    OPERATION = "operation"
+    TRAINING = "training"
+
+
+_CASEWORK = {ResourceKind.MESSAGE, ResourceKind.CASE, ResourceKind.ATTACHMENT, ResourceKind.ENTITY}
+_ADMIN_KINDS = {ResourceKind.AGENCY, ResourceKind.USER, ResourceKind.AGREEMENT}
+
+# Which roles may create, alter or share which kinds of record.
+ROLE_GRANTS: dict[str, set[ResourceKind]] = {
+    "liaison": _CASEWORK | {ResourceKind.NOTICE, ResourceKind.WATCHLIST},
+    "analyst": _CASEWORK | {ResourceKind.WATCHLIST},
+    "border_officer": {ResourceKind.SCREENING, ResourceKind.MESSAGE, ResourceKind.CASE},
+    "cert_analyst": {ResourceKind.INDICATOR, ResourceKind.MESSAGE, ResourceKind.CASE},
+    "coordinator": {ResourceKind.OPERATION, ResourceKind.MESSAGE, ResourceKind.CASE},
+    "trainer": {ResourceKind.TRAINING},
+    "admin": set(_ADMIN_KINDS),
+    "auditor": set(),
+}
+REVIEWER_ROLES = frozenset({"liaison"})
+WRITE_ACTIONS = frozenset(
+    {Action.CREATE, Action.UPDATE, Action.WITHDRAW, Action.EXTEND, Action.SHARE, Action.REVIEW}
+)
+OWNER_ONLY = frozenset({Action.UPDATE, Action.WITHDRAW, Action.EXTEND})
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    kind: ResourceKind
+    owner_agency: str
+    crime_area: str | None = None
+    data_category: str | None = None
+    handling_code: str | None = None
+    # For SHARE: the partner it would go to. For RECEIVE: the sending partner is the actor.
+    recipient_agency: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementTerms:
+    """What policy needs to know of an agreement (a view, so tests need no database)."""
+
+    id: str
+    parties: frozenset[str]
+    status: str
+    crime_areas: frozenset[str]
+    data_categories: frozenset[str]
+    valid_from: datetime
+    valid_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    reason: str
+    agreement_id: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def authorize(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    *,
+    agreements: Iterable[AgreementTerms] = (),
+    now: datetime,
+) -> Decision:
+    if actor.scopes is not None and action.value not in actor.scopes and "*" not in actor.scopes:
+        return Decision(False, f"token scope does not include {action.value}")
+    if actor.kind is ActorKind.PARTNER:
+        return _partner_decision(actor, action, resource, agreements, now)
+    if actor.kind is ActorKind.SYSTEM:
+        return _cross_border(actor, action, resource, agreements, now, "node process")
+    return _user_decision(actor, action, resource, agreements, now)
+
+
+def _user_decision(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    agreements: Iterable[AgreementTerms],
+    now: datetime,
+) -> Decision:
+    roles = actor.roles
+    if action is Action.AUDIT_READ:
+        if roles & {"auditor", "admin"}:
+            return Decision(True, "auditors and administrators read the audit trail")
+        return Decision(False, "only auditors and administrators read the audit trail")
+    if action is Action.READ:
+        if "auditor" in roles:
+            return Decision(True, "auditors read all records of this node (read-only)")
+        if resource.kind in _ADMIN_KINDS:
+            return Decision(True, "reference data is readable by every signed-in user")
+        if not _granted(roles, resource.kind):
+            return Decision(False, f"no role of yours works with {resource.kind.value} records")
+        if resource.owner_agency == actor.agency_code:
+            return Decision(True, "record of your own agency")
+        return _covered(actor.agency_code, resource.owner_agency, resource, agreements, now)
+    if action is Action.ADMINISTER:
+        if "admin" in roles:
+            return Decision(True, "administrator")
+        return Decision(False, "administration needs the admin role")
+    if action is Action.SCREEN:
+        if "border_officer" in roles or "liaison" in roles:
+            return Decision(True, "border officers and liaison officers screen travellers")
+        return Decision(False, "screening needs the border_officer or liaison role")
+    if action is Action.REVIEW:
+        if roles & REVIEWER_ROLES and resource.owner_agency == actor.agency_code:
+            return Decision(True, "compliance review by the owner's liaison desk")
+        return Decision(False, "only the owner agency's liaison officers review alerts")
+    if "auditor" in roles and action in WRITE_ACTIONS and not (roles - {"auditor"}):
+        return Decision(False, "auditors are read-only on content")
+    if not _granted(roles, resource.kind):
+        return Decision(False, f"no role of yours may {action.value} {resource.kind.value} records")
+    if action in OWNER_ONLY and resource.owner_agency != actor.agency_code:
+        return Decision(
+            False, f"only the owner agency ({resource.owner_agency}) may {action.value}"
+        )
+    if action is Action.CREATE:
+        if resource.owner_agency != actor.agency_code:
+            return Decision(False, "records are created for your own agency only")
+        return Decision(True, "created by its owner agency")
+    if action is Action.SHARE:
+        return _cross_border(actor, action, resource, agreements, now, actor.display)
+    return Decision(True, f"{action.value} by the owner agency")
+
+
+def _cross_border(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    agreements: Iterable[AgreementTerms],
+    now: datetime,
+    who: str,
+) -> Decision:
+    if action is not Action.SHARE:
+        return Decision(action is Action.READ, f"{who} may only read and share")
+    if resource.recipient_agency is None:
+        return Decision(False, "a disclosure needs a recipient agency")
+    if resource.owner_agency != actor.agency_code:
+        reason = "only the owner agency may pass a record on"
+        if resource.handling_code == HandlingCode.H2.value:
+            reason += " (H2: no onward dissemination without the owner's permission)"
+        return Decision(False, reason)
+    return _covered(actor.agency_code, resource.recipient_agency, resource, agreements, now)
+
+
+def _partner_decision(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    agreements: Iterable[AgreementTerms],
+    now: datetime,
+) -> Decision:
+    if action is not Action.RECEIVE:
+        return Decision(False, "partner nodes may only deliver records to this node")
+    if resource.owner_agency != actor.agency_code:
+        return Decision(False, f"{actor.agency_code} cannot deliver a record owned by another")
+    if resource.recipient_agency is None:
+        return Decision(False, "a delivery needs a recipient agency")
+    return _covered(actor.agency_code, resource.recipient_agency, resource, agreements, now)
+
+
+def _granted(roles: frozenset[str], kind: ResourceKind) -> bool:
+    return any(kind in ROLE_GRANTS.get(role, set()) for role in roles)
+
+
+def _covered(
+    agency_a: str,
+    agency_b: str,
+    resource: Resource,
+    agreements: Iterable[AgreementTerms],
+    now: datetime,
+) -> Decision:
+    """An agreement between the two agencies that covers this record, or the reason none does."""
+    reasons: list[str] = []
+    for terms in agreements:
+        if not {agency_a, agency_b} <= terms.parties:
+            continue
+        problem = _terms_problem(terms, resource, now)
+        if problem is None:
+            return Decision(True, f"covered by agreement {terms.id}", terms.id)
+        reasons.append(f"{terms.id}: {problem}")
+    if not reasons:
+        return Decision(False, f"no agreement between {agency_a} and {agency_b}")
+    return Decision(False, "; ".join(reasons))
+
+
+def _terms_problem(terms: AgreementTerms, resource: Resource, now: datetime) -> str | None:
+    if terms.status != AgreementStatus.ACTIVE.value:
+        return f"agreement is {terms.status}"
+    if now < terms.valid_from:
+        return "agreement is not yet in force"
+    if terms.valid_until is not None and now >= terms.valid_until:
+        return "agreement has expired"
+    if resource.crime_area is not None and resource.crime_area not in terms.crime_areas:
+        return f"crime area {resource.crime_area} is outside its scope"
+    if resource.data_category is not None and resource.data_category not in terms.data_categories:
+        return f"data category {resource.data_category} is not allowed"
+    return None

@@ -1,0 +1,1 @@
+"""HTTP API: one app factory, one error map, shared dependencies."""

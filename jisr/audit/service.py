@@ -1,0 +1,209 @@
+"""Writing, reading and verifying the audit trail.
+
+``record`` runs inside the caller's transaction, so an act and its audit entry commit or roll
+back together. Appends are serialised by locking the single ``audit_head`` row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jisr.actors import Actor
+from jisr.audit.chain import GENESIS_HASH, entry_hash
+from jisr.audit.models import AuditAction, AuditEntry, AuditHead
+from jisr.clock import utcnow
+from jisr.errors import PermissionDeniedError
+from jisr.ids import new_id
+
+AUDIT_READER_ROLES = frozenset({"auditor", "admin"})
+HEAD_ID = 1
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: AuditAction,
+    object_type: str,
+    object_id: str | None = None,
+    *,
+    justification: str = "",
+    recipients: Sequence[str] = (),
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain in the caller's transaction. Never put record contents in
+    ``details``: identifiers, counts and decisions only."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        entry_id=new_id(actor.agency_code, "audit"),
+        at=utcnow(),
+        action=action.value,
+        actor=actor.display,
+        actor_agency=actor.agency_code,
+        object_type=object_type,
+        object_id=object_id,
+        justification=justification,
+        recipients=sorted(recipients),
+        details=details or {},
+        prev_hash=head.hash,
+    )
+    entry.hash = _hash_of(entry)
+    session.add(entry)
+    head.seq = entry.seq
+    head.hash = entry.hash
+    session.flush()
+    return entry
+
+
+def _hash_of(entry: AuditEntry) -> str:
+    return entry_hash(
+        seq=entry.seq,
+        entry_id=entry.entry_id,
+        at=entry.at,
+        action=entry.action,
+        actor=entry.actor,
+        actor_agency=entry.actor_agency,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        justification=entry.justification,
+        recipients=list(entry.recipients),
+        details=dict(entry.details),
+        prev_hash=entry.prev_hash,
+    )
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    intact: bool
+    entries: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify_chain(session: Session) -> VerifyResult:
+    """Recompute every hash in order; report the first entry that was edited, removed or moved."""
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    count = 0
+    for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
+        if entry.seq != expected_seq:
+            return _broken(count, prev_hash, expected_seq, f"entry {expected_seq} is missing")
+        if entry.prev_hash != prev_hash:
+            return _broken(count, prev_hash, entry.seq, "does not follow the previous entry")
+        if _hash_of(entry) != entry.hash:
+            return _broken(count, prev_hash, entry.seq, "content does not match its hash")
+        prev_hash = entry.hash
+        expected_seq += 1
+        count += 1
+    head = session.get(AuditHead, HEAD_ID)
+    head_seq = head.seq if head else 0
+    head_hash = head.hash if head else GENESIS_HASH
+    if head_seq != count or head_hash != prev_hash:
+        return _broken(count, prev_hash, count + 1, f"entries after {count} were removed")
+    return VerifyResult(True, count, prev_hash)
+
+
+def _broken(count: int, head: str, seq: int, problem: str) -> VerifyResult:
+    return VerifyResult(False, count, head, first_bad_seq=seq, problem=problem)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str | None = None
+    actor: str | None = None
+    object_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after_seq: int = 0
+    limit: int = 100
+
+
+def require_audit_reader(actor: Actor) -> None:
+    if not (actor.roles & AUDIT_READER_ROLES):
+        raise PermissionDeniedError("only auditors and administrators may read the audit trail")
+
+
+def read_entries(
+    session: Session, actor: Actor, query: AuditFilter, *, justification: str = ""
+) -> list[AuditEntry]:
+    """Entries matching ``query``; the reading itself is recorded as ``audit_access``."""
+    require_audit_reader(actor)
+    stmt = select(AuditEntry).where(AuditEntry.seq > query.after_seq).order_by(AuditEntry.seq)
+    if query.action:
+        stmt = stmt.where(AuditEntry.action == query.action)
+    if query.actor:
+        stmt = stmt.where(AuditEntry.actor == query.actor)
+    if query.object_id:
+        stmt = stmt.where(AuditEntry.object_id == query.object_id)
+    if query.since:
+        stmt = stmt.where(AuditEntry.at >= query.since)
+    if query.until:
+        stmt = stmt.where(AuditEntry.at < query.until)
+    rows = list(session.execute(stmt.limit(query.limit)).scalars())
+    record(
+        session,
+        actor,
+        AuditAction.AUDIT_ACCESS,
+        "audit_trail",
+        justification=justification,
+        details={"returned": len(rows), "filter": _filter_details(query)},
+    )
+    return rows
+
+
+def iter_all(session: Session, actor: Actor, *, batch: int = 1000) -> Iterator[AuditEntry]:
+    """Every entry in order, for export; recorded once as ``audit_access``."""
+    require_audit_reader(actor)
+    record(session, actor, AuditAction.AUDIT_ACCESS, "audit_trail", details={"export": True})
+    last = 0
+    while True:
+        rows = list(
+            session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.seq > last)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
+            ).scalars()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def entry_to_json(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "entry_id": entry.entry_id,
+        "at": entry.at.isoformat(),
+        "action": entry.action,
+        "actor": entry.actor,
+        "actor_agency": entry.actor_agency,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "justification": entry.justification,
+        "recipients": list(entry.recipients),
+        "details": dict(entry.details),
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def _filter_details(query: AuditFilter) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in vars(query).items()
+        if value not in (None, 0, "")
+    }

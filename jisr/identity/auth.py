@@ -1,0 +1,67 @@
+"""Turning a bearer token or a console cookie into an ``Actor``.
+
+Only SHA-256 digests of tokens are stored, so a database leak does not leak credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jisr.actors import Actor, ActorKind
+from jisr.clock import utcnow
+from jisr.errors import AuthenticationError
+from jisr.identity.models import ApiToken, LoginSession, User
+from jisr.settings import JisrSettings
+
+SESSION_COOKIE = "jisr_session"
+TOKEN_PREFIX = "jisr_"  # noqa: S105 - a prefix, not a secret
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def actor_for(user: User, scopes: frozenset[str] | None = None) -> Actor:
+    return Actor(
+        ActorKind.USER,
+        user.id,
+        user.agency_code,
+        frozenset(user.roles),
+        label=user.username,
+        scopes=scopes,
+    )
+
+
+def actor_from_token(session: Session, settings: JisrSettings, raw: str) -> Actor:
+    token = session.execute(
+        select(ApiToken).where(ApiToken.token_hash == digest(raw))
+    ).scalar_one_or_none()
+    now = utcnow()
+    if token is None or token.revoked_at is not None:
+        raise AuthenticationError("unknown or revoked API token", code="token_invalid")
+    if token.expires_at <= now:
+        raise AuthenticationError("API token has expired", code="token_expired")
+    user = session.get(User, token.user_id)
+    if user is None or user.disabled:
+        raise AuthenticationError("the token's user is disabled", code="user_disabled")
+    token.last_used_at = now
+    return actor_for(user, frozenset(token.scopes))
+
+
+def actor_from_session(session: Session, settings: JisrSettings, cookie: str) -> Actor:
+    login = session.get(LoginSession, digest(cookie))
+    now = utcnow()
+    if login is None or login.revoked_at is not None or login.expires_at <= now:
+        raise AuthenticationError("session expired; sign in again", code="session_expired")
+    if now - login.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+        login.revoked_at = now
+        raise AuthenticationError("session idle too long; sign in again", code="session_expired")
+    user = session.get(User, login.user_id)
+    if user is None or user.disabled:
+        raise AuthenticationError("account disabled", code="user_disabled")
+    login.last_seen_at = now
+    return actor_for(user)

@@ -1,0 +1,126 @@
+"""Test infrastructure: every database test runs on SQLite and on PostgreSQL.
+
+``JISR_TEST_BACKENDS`` (default ``sqlite,postgresql``) picks backends. PostgreSQL is reached at
+``JISR_TEST_PG_URL`` (default 127.0.0.1:5432, user postgres); each run creates its own template
+database, migrated once, and every test that needs a fresh database gets a copy of it. Under
+``CI=true`` an unreachable PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from jisr.db import make_engine
+from jisr.db.migrate import upgrade
+
+PG_SERVER_URL = os.environ.get(
+    "JISR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = [b for b in os.environ.get("JISR_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _pg_server() -> Engine | None:
+    engine = create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        engine.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL unreachable at {PG_SERVER_URL} under CI=true: {exc}")
+        return None
+    return engine
+
+
+def _pg_url(database: str) -> str:
+    return PG_SERVER_URL.rsplit("/", 1)[0] + f"/{database}"
+
+
+class DatabaseFactory:
+    """Hands out fresh, fully migrated databases of one backend, cheaply (copies of a template)."""
+
+    def __init__(self, backend: str, workdir: Path) -> None:
+        self.backend = backend
+        self.workdir = workdir
+        self.created: list[str] = []
+        self.server: Engine | None = None
+        if backend == "postgresql":
+            self.server = _pg_server()
+            if self.server is None:
+                pytest.skip("PostgreSQL not reachable (set CI=true to make this a failure)")
+            self.template = f"jisr_tpl_{RUN_ID}"
+            with self.server.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{self.template}"'))
+            engine = make_engine(_pg_url(self.template))
+            upgrade(engine)
+            engine.dispose()
+        else:
+            self.template_path = workdir / "template.db"
+            engine = make_engine(f"sqlite:///{self.template_path}")
+            upgrade(engine)
+            engine.dispose()
+
+    def new_url(self) -> str:
+        name = f"jisr_t_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+        if self.server is not None:
+            with self.server.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+            self.created.append(name)
+            return _pg_url(name)
+        path = self.workdir / f"{name}.db"
+        shutil.copyfile(self.template_path, path)
+        return f"sqlite:///{path}"
+
+    def close(self) -> None:
+        if self.server is None:
+            return
+        with self.server.connect() as connection:
+            for name in [*self.created, self.template]:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.server.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(request.param, tmp_path_factory.mktemp(f"db-{request.param}"))
+    yield factory
+    factory.close()
+
+
+@pytest.fixture()
+def db_url(databases: DatabaseFactory) -> str:
+    """A fresh, migrated, empty database of the current backend."""
+    return databases.new_url()
+
+
+@pytest.fixture(scope="session")
+def shared_engine(databases: DatabaseFactory) -> Iterator[Engine]:
+    engine = make_engine(databases.new_url())
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def session(shared_engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test (SAVEPOINT isolation)."""
+    connection = shared_engine.connect()
+    transaction = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db
+    finally:
+        db.close()
+        transaction.rollback()
+        connection.close()
