@@ -122,7 +122,7 @@ def authorize(
     if actor.kind is ActorKind.PARTNER:
         return _partner_decision(actor, action, resource, agreements, now)
     if actor.kind is ActorKind.SYSTEM:
-        return _cross_border(actor, action, resource, agreements, now, "node process")
+        return _system_decision(actor, action, resource, agreements, now)
     return _user_decision(actor, action, resource, agreements, now)
 
 
@@ -177,6 +177,23 @@ def _user_decision(
     return Decision(True, f"{action.value} by the owner agency")
 
 
+def _system_decision(
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    agreements: Iterable[AgreementTerms],
+    now: datetime,
+) -> Decision:
+    """The node itself: local administration from its own machine, and its own federation."""
+    if action is Action.SHARE:
+        return _cross_border(actor, action, resource, agreements, now, "the node")
+    if action in {Action.ADMINISTER, Action.AUDIT_READ, Action.READ}:
+        return Decision(True, "local administration by the node's operator")
+    if resource.owner_agency != actor.agency_code:
+        return Decision(False, f"only the owner agency ({resource.owner_agency}) may do that")
+    return Decision(True, "the node acting on its own records")
+
+
 def _cross_border(
     actor: Actor,
     action: Action,
@@ -185,8 +202,6 @@ def _cross_border(
     now: datetime,
     who: str,
 ) -> Decision:
-    if action is not Action.SHARE:
-        return Decision(action is Action.READ, f"{who} may only read and share")
     if resource.recipient_agency is None:
         return Decision(False, "a disclosure needs a recipient agency")
     if resource.owner_agency != actor.agency_code:

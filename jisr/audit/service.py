@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor
+from jisr.actors import Actor, ActorKind
 from jisr.audit.chain import GENESIS_HASH, entry_hash
 from jisr.audit.models import AuditAction, AuditEntry, AuditHead
 from jisr.clock import utcnow
@@ -131,6 +131,8 @@ class AuditFilter:
 
 
 def require_audit_reader(actor: Actor) -> None:
+    if actor.kind is ActorKind.SYSTEM:
+        return  # the operator on the node's own machine (``jisr audit export``)
     if not (actor.roles & AUDIT_READER_ROLES):
         raise PermissionDeniedError("only auditors and administrators may read the audit trail")
 

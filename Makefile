@@ -1,0 +1,50 @@
+# Jisr — the two commands: `make demo` and `make test`. Everything else is set up from here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Reinstall whenever pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PYTEST_WORKERS ?= 2
+
+.PHONY: install lint fmt test demo bench browser clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		(echo "Python >= 3.11 is required (set PYTHON=...)" >&2; exit 1)
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check jisr tests benchmarks
+	$(BIN)/ruff format --check jisr tests benchmarks
+	$(BIN)/mypy --strict jisr
+
+fmt: install
+	$(BIN)/ruff check --fix jisr tests benchmarks
+	$(BIN)/ruff format jisr tests benchmarks
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@if grep -rqs "pytest.mark.browser" tests; then \
+		command -v chromium >/dev/null 2>&1 || { \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; \
+	fi
+
+test: lint browser
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+demo: install
+	$(BIN)/jisr demo
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) demo-data .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+from jisr.cli.app import run
+
+run()

@@ -1,0 +1,67 @@
+"""Audit trail API: auditors and administrators only; every read is itself audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from jisr.api.deps import AuditorActor, SessionDep
+from jisr.audit import service
+from jisr.audit.models import AuditAction
+from jisr.audit.schemas import AuditEntryRead, AuditVerification
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+_ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "Not signed in"},
+    403: {"description": "Not an auditor or administrator"},
+    422: {"description": "Invalid filter"},
+}
+
+
+@router.get("/entries", response_model=list[AuditEntryRead], responses=_ERRORS)
+def list_entries(
+    session: SessionDep,
+    actor: AuditorActor,
+    action: AuditAction | None = None,
+    actor_name: Annotated[str | None, Query(alias="actor", max_length=120)] = None,
+    object_id: Annotated[str | None, Query(max_length=120)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    justification: Annotated[str, Query(max_length=500)] = "",
+) -> list[AuditEntryRead]:
+    """Entries in order, filtered; page with ``after_seq``. Recorded as ``audit_access``."""
+    query = service.AuditFilter(
+        action=action.value if action else None,
+        actor=actor_name,
+        object_id=object_id,
+        since=since,
+        until=until,
+        after_seq=after_seq,
+        limit=limit,
+    )
+    rows = service.read_entries(session, actor, query, justification=justification)
+    return [AuditEntryRead.model_validate(service.entry_to_json(r)) for r in rows]
+
+
+@router.post("/verify", response_model=AuditVerification, responses=_ERRORS)
+def verify(session: SessionDep, actor: AuditorActor) -> AuditVerification:
+    """Recompute the hash chain; reports the first entry edited, removed or moved."""
+    result = service.verify_chain(session)
+    service.record(
+        session,
+        actor,
+        AuditAction.AUDIT_ACCESS,
+        "audit_trail",
+        details={"verify": True, "intact": result.intact},
+    )
+    return AuditVerification(
+        intact=result.intact,
+        entries=result.entries,
+        head_hash=result.head_hash,
+        first_bad_seq=result.first_bad_seq,
+        problem=result.problem,
+    )

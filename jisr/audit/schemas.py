@@ -1,0 +1,32 @@
+"""Wire types for the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class AuditEntryRead(BaseModel):
+    seq: int
+    entry_id: str
+    at: datetime
+    action: str
+    actor: str
+    actor_agency: str
+    object_type: str
+    object_id: str | None
+    justification: str
+    recipients: list[str]
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditVerification(BaseModel):
+    intact: bool
+    entries: int
+    head_hash: str
+    first_bad_seq: int | None
+    problem: str | None

@@ -1,0 +1,1 @@
+"""The ``jisr`` command line: a root Typer app mounting each domain's commands."""

@@ -1,0 +1,131 @@
+"""``jisr demo``: three partner nodes (Rabat, Paris, Madrid) with fictional users, served locally.
+
+Set-up is idempotent: an existing demo directory is reused, ``--reset`` starts over. Every
+person and case in the demo is fictional.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from jisr.cli.common import stderr
+from jisr.cli.demo_data import DEMO_NODES, DemoNode, seed_demo
+from jisr.errors import UnavailableError
+
+STARTUP_TIMEOUT_S = 60.0
+
+
+def demo(
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Where the demo nodes live.")] = Path(
+        "demo-data"
+    ),
+    reset: Annotated[bool, typer.Option(help="Delete the demo nodes and start over.")] = False,
+    check: Annotated[
+        bool, typer.Option(help="Start, check every node answers, then stop (for CI).")
+    ] = False,
+) -> None:
+    """Set up and serve the Rabat, Paris and Madrid demo nodes on 127.0.0.1:8701-8703."""
+    if reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    logins = seed_demo(data_dir)
+    processes = [_start(node, data_dir) for node in DEMO_NODES]
+    try:
+        for node, process in zip(DEMO_NODES, processes, strict=True):
+            _wait_ready(node, process)
+        _print_welcome(logins)
+        if check:
+            typer.echo("demo check passed: all three nodes answer /readyz")
+            return
+        _wait_for_interrupt(processes)
+    finally:
+        _stop(processes)
+
+
+def _start(node: DemoNode, data_dir: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.pop("JISR_SECRET_KEY", None)
+    env.pop("JISR_DATABASE_URL", None)
+    log = (data_dir / node.slug / "server.log").open("ab")
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            "-m",
+            "jisr",
+            "serve",
+            "--data-dir",
+            str(data_dir / node.slug),
+            "--port",
+            str(node.port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_ready(node: DemoNode, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise UnavailableError(
+                f"{node.city} node exited at start-up; see its server.log", code="demo_failed"
+            )
+        try:
+            if httpx.get(f"{node.url}/readyz", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise UnavailableError(f"{node.city} node did not become ready", code="demo_failed")
+
+
+def _print_welcome(logins: list[tuple[DemoNode, str, str, str, str]]) -> None:
+    typer.echo("Jisr demo: three partner nodes are running (fictional data only).")
+    for node in DEMO_NODES:
+        typer.echo(f"  {node.city:<7} {node.agency:<8} {node.url}  (console /, API /docs)")
+    typer.echo("Logins (username / password / role / TOTP seed for your authenticator):")
+    for node, username, password, role, seed in logins:
+        typer.echo(f"  {node.city:<7} {username:<14} {password:<22} {role:<15} {seed}")
+    typer.echo("Ctrl-C stops all three.")
+
+
+def _wait_for_interrupt(processes: list[subprocess.Popen[bytes]]) -> None:
+    stopping = False
+
+    def _handler(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _handler)
+    try:
+        while not stopping:
+            if any(p.poll() is not None for p in processes):
+                stderr.print("a demo node stopped unexpectedly; stopping the others")
+                return
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    typer.echo("demo stopped")
