@@ -42,6 +42,7 @@ def init_node(
     country: str,
     name_fr: str | None = None,
     name_ar: str | None = None,
+    database_url: str | None = None,
 ) -> InitResult:
     """Create a node: secret, keys, migrated database, local agency, first administrator.
 
@@ -64,20 +65,27 @@ def init_node(
     created_dir = not data_dir.exists()
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
-        return _create(data_dir, agency, name, country.upper(), name_fr, name_ar)
+        return _create(data_dir, agency, name, country.upper(), name_fr, name_ar, database_url)
     except BaseException:
         _clean_up(data_dir, created_dir)
         raise
 
 
 def _create(
-    data_dir: Path, agency: str, name: str, country: str, name_fr: str | None, name_ar: str | None
+    data_dir: Path,
+    agency: str,
+    name: str,
+    country: str,
+    name_fr: str | None,
+    name_ar: str | None,
+    database_url: str | None,
 ) -> InitResult:
     env_lines = []
     if not os.environ.get("JISR_SECRET_KEY"):
         env_lines.append(f"JISR_SECRET_KEY={secrets.token_urlsafe(48)}")
-    if os.environ.get("JISR_DATABASE_URL"):
-        env_lines.append(f"JISR_DATABASE_URL={os.environ['JISR_DATABASE_URL']}")
+    database_url = database_url or os.environ.get("JISR_DATABASE_URL")
+    if database_url:
+        env_lines.append(f"JISR_DATABASE_URL={database_url}")
     _write_private(data_dir / NODE_ENV_FILE, "\n".join(env_lines) + "\n")
     settings = load_settings(data_dir)
     engine = make_engine(settings.effective_database_url)
