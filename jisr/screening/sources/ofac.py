@@ -1,0 +1,158 @@
+"""The US Treasury OFAC SDN list in its legacy ``sdn.csv`` form (no header, ``-0-`` = empty).
+
+Columns: ``ent_num,SDN_Name,SDN_Type,Program,Title,Call_Sign,Vess_type,Tonnage,GRT,Vess_flag,
+Vess_owner,Remarks``. Individuals are written ``LAST, First``; aliases (``a.k.a. '...'``), dates
+of birth, nationalities, passports and gender are sentences inside ``Remarks``. The file ends
+with a DOS end-of-file byte (``\\x1a``), which is not a row.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from jisr.screening.model import Subject, SubjectKind
+from jisr.screening.sources.base import (
+    Rejection,
+    Row,
+    RowError,
+    check_birth_date,
+    clean_document,
+    clean_gender,
+    clean_names,
+    lookup_country,
+)
+from jisr.screening.sources.stream import iter_lines
+
+COLUMNS = 12
+EMPTY = "-0-"
+EOF_MARKER = "\x1a"
+TYPES = {
+    "individual": SubjectKind.PERSON,
+    "vessel": SubjectKind.VESSEL,
+    "aircraft": SubjectKind.AIRCRAFT,
+    "": SubjectKind.ORGANIZATION,
+}
+MAX_YEAR_RANGE = 20
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_DAY_MONTH_YEAR = r"(?:(\d{1,2}) )?(?:([A-Z][a-z]{2}) )?(\d{4})"
+_DOB = re.compile(rf"\bDOB (?:circa )?{_DAY_MONTH_YEAR}(?: to {_DAY_MONTH_YEAR})?")
+_ALIAS = re.compile(r"\b[afn]\.k\.a\.\s+'(.+?)'(?=\s*(?:;|\.?\s*$))")
+_NATIONALITY = re.compile(r"(?:^|;\s*)(?:alt\. )?(?:nationality|citizen) ([^;]+?)\.?\s*(?=;|$)")
+_DOCUMENT = re.compile(r"(?:^|;\s*)(?:alt\. )?(?:Passport|National ID No\.) ([^;]+?)\.?\s*(?=;|$)")
+_DOCUMENT_END = re.compile(r"\s*(?:[(,]|\bissued\b|\bexpires\b)")
+_DOCUMENT_NUMBER = re.compile(r"^[\w./-]+(?: [\w./-]+){0,2}$")
+_GENDER = re.compile(r"\bGender (Male|Female)\b")
+
+
+def looks_like_ofac(cells: list[str]) -> bool:
+    return (
+        len(cells) == COLUMNS and cells[0].strip().isdigit() and _value(cells[2]).lower() in TYPES
+    )
+
+
+def _value(cell: str) -> str:
+    text = cell.strip()
+    return "" if text == EMPTY else text
+
+
+def natural_order(name: str) -> str:
+    """``AL ZAWAHIRI, Ayman`` -> ``Ayman AL ZAWAHIRI`` (only when there is exactly one comma)."""
+    last, sep, first = name.partition(", ")
+    if not sep or "," in first or not first.strip():
+        return name
+    return f"{first.strip()} {last.strip()}"
+
+
+def _date(day: str | None, month: str | None, year: str) -> str:
+    if month is None:
+        return year
+    number = _MONTHS.get(month)
+    if number is None:
+        raise RowError(f"DOB month {month!r} is not a month")
+    return f"{year}-{number:02d}" + (f"-{int(day):02d}" if day else "")
+
+
+def birth_dates(remarks: str) -> list[str]:
+    dates: list[str] = []
+    for match in _DOB.finditer(remarks):
+        day, month, year, day2, month2, year2 = match.groups()
+        if year2 is None:
+            dates.append(check_birth_date(_date(day, month, year)))
+            continue
+        check_birth_date(_date(day, month, year))
+        check_birth_date(_date(day2, month2, year2))
+        first, last = int(year), int(year2)
+        if not 0 <= last - first <= MAX_YEAR_RANGE:
+            raise RowError(f"DOB range {match.group(0)[4:]!r} is not plausible")
+        dates.extend(str(y) for y in range(first, last + 1))
+    return list(dict.fromkeys(dates))
+
+
+def documents(remarks: str) -> list[str]:
+    """Passport and national ID numbers; prose that merely mentions a passport is ignored."""
+    numbers: list[str] = []
+    for match in _DOCUMENT.finditer(remarks):
+        number = _DOCUMENT_END.split(match.group(1), maxsplit=1)[0]
+        number = number.removeprefix("No.").removeprefix(":").strip()
+        if _DOCUMENT_NUMBER.match(number):
+            numbers.append(clean_document(number))
+    return list(dict.fromkeys(numbers))
+
+
+def _subject(cells: list[str], label: str) -> Subject:
+    if len(cells) != COLUMNS:
+        raise RowError(f"expected {COLUMNS} fields, found {len(cells)}")
+    ent_num, name, sdn_type = (_value(c) for c in cells[:3])
+    if not ent_num.isdigit():
+        raise RowError(f"ent_num {ent_num!r} is not a number")
+    kind = TYPES.get(sdn_type.lower())
+    if kind is None:
+        raise RowError(f"unknown SDN_Type {sdn_type!r}")
+    remarks = _value(cells[11])
+    names = [name] + [m.group(1) for m in _ALIAS.finditer(remarks)]
+    if kind is SubjectKind.PERSON:
+        names = [natural_order(n) for n in names]
+    nationalities = (lookup_country(m.group(1)) for m in _NATIONALITY.finditer(remarks))
+    gender = _GENDER.search(remarks)
+    return Subject(
+        id=ent_num,
+        names=clean_names(names),
+        kind=kind,
+        birth_dates=tuple(birth_dates(remarks)),
+        nationalities=tuple(dict.fromkeys(n for n in nationalities if n)),
+        gender=clean_gender(gender.group(1)) if gender else None,
+        documents=tuple(documents(remarks)),
+        source=label,
+    )
+
+
+def read_ofac(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[Row]:
+    reader = csv.reader(iter_lines(stream, label))
+    end = 0
+    seen: dict[str, int] = {}
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            end = reader.line_num
+            yield Rejection(label, end, f"broken CSV row ({exc})")
+            continue
+        start, end = end + 1, reader.line_num
+        if not cells or cells == [EOF_MARKER]:
+            skipped["end-of-file marker" if cells else "blank lines"] = 1 + skipped.get(
+                "end-of-file marker" if cells else "blank lines", 0
+            )
+            continue
+        try:
+            subject = _subject(cells, label)
+            if subject.id in seen:
+                raise RowError(f"duplicate ent_num {subject.id} (first on line {seen[subject.id]})")
+            seen[subject.id] = start
+            yield subject
+        except RowError as exc:
+            yield Rejection(label, start, str(exc))
