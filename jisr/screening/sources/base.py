@@ -122,7 +122,7 @@ def clean_names(values: list[str]) -> tuple[str, ...]:
         if name not in names:
             names.append(name)
     if not names:
-        raise RowError("no name")
+        raise RowError("no name at all")
     return tuple(names)
 
 

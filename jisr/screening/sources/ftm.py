@@ -35,7 +35,7 @@ _KINDS = (
     ("Organization", SubjectKind.ORGANIZATION),
     ("LegalEntity", SubjectKind.OTHER),
 )
-_NAME_PROPS = ("name", "alias", "weakAlias", "previousName")
+_ALIAS_PROPS = ("alias", "weakAlias", "previousName")
 _DOCUMENT_PROPS = ("passportNumber", "idNumber")
 
 
@@ -63,9 +63,7 @@ def _values(proxy: EntityProxy, prop: str) -> list[str]:
 
 
 def _names(proxy: EntityProxy) -> list[str]:
-    names: list[str] = []
-    for prop in _NAME_PROPS:
-        names.extend(_values(proxy, prop))
+    names = _values(proxy, "name")
     firsts = _values(proxy, "firstName") or [""]
     lasts = _values(proxy, "lastName") or [""]
     middles = _values(proxy, "middleName") + _values(proxy, "secondName")
@@ -76,6 +74,8 @@ def _names(proxy: EntityProxy) -> list[str]:
             full = " ".join(p for p in parts if p)
             short = " ".join(p for p in (first, last) if p)
             names.extend(n for n in (full, short) if n)
+    for prop in _ALIAS_PROPS:
+        names.extend(_values(proxy, prop))
     return names
 
 
@@ -135,7 +135,7 @@ def _count(skipped: dict[str, int], reason: str) -> None:
 def read_ftm(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[Row]:
     subjects: dict[str, Subject] = {}
     documents: dict[str, list[str]] = {}
-    holders: list[tuple[int, str]] = []
+    holders: list[tuple[int, str, str]] = []
     for number, line in enumerate(iter_lines(stream, label), start=1):
         if not line.strip():
             continue
@@ -149,8 +149,7 @@ def read_ftm(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[
                     raise RowError(f"{proxy.schema.name} {proxy.id} has no holder")
                 for owner in owners:
                     documents.setdefault(owner, []).extend(clean_document(n) for n in numbers)
-                    holders.append((number, owner))
-                _count(skipped, f"{proxy.schema.name} entities added to their holder")
+                    holders.append((number, owner, proxy.schema.name))
                 continue
             kind = _kind(proxy)
             if kind is None:
@@ -164,9 +163,11 @@ def read_ftm(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[
         if old is not None:
             _count(skipped, "entity fragments merged with an earlier line")
         subjects[subject.id] = subject if old is None else _merge(old, subject)
-    for number, owner in holders:
-        if owner not in subjects:
-            yield Rejection(label, number, f"document holder {owner!r} is not in the file")
+    for number, owner, schema in holders:
+        if owner in subjects:
+            _count(skipped, f"{schema} entities added to their holder")
+        else:
+            yield Rejection(label, number, f"{schema} holder {owner!r} is not in the file")
     for subject_id, subject in subjects.items():
         extra = tuple(documents.get(subject_id, ()))
         if extra:

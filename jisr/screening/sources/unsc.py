@@ -65,13 +65,17 @@ def _subject(record: Element, kind: SubjectKind, label: str) -> Subject:
     reference = _text(record.find("REFERENCE_NUMBER"))
     if not reference:
         raise RowError(f"{record.tag} without REFERENCE_NUMBER")
+    try:
+        return _facts(record, reference, kind, label)
+    except RowError as exc:
+        raise RowError(f"{reference}: {exc}") from None
+
+
+def _facts(record: Element, reference: str, kind: SubjectKind, label: str) -> Subject:
     full = " ".join(p for p in (_text(record.find(t)) for t in _NAME_PARTS) if p)
     names = [full, _text(record.find("NAME_ORIGINAL_SCRIPT"))]
     names.extend(_text(alias) for alias in record.iter("ALIAS_NAME"))
-    try:
-        cleaned = clean_names([n for n in names if n] or [""])
-    except RowError as exc:
-        raise RowError(f"{reference}: {exc}") from None
+    cleaned = clean_names([n for n in names if n] or [""])
     nationalities = (lookup_country(_text(v)) for v in record.iterfind("NATIONALITY/VALUE"))
     documents = [
         clean_document(_text(doc.find("NUMBER")))
