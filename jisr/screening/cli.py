@@ -1,0 +1,212 @@
+"""``jisr screen``: screen a passenger list (or any subjects) against watchlist files.
+
+Mounted by the root CLI with ``register(app)``. Matches go to stdout as JSON lines; progress,
+rejected rows (``file:line: reason``) and a summary go to stderr, so stdout stays machine-clean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from jisr.errors import JisrError
+from jisr.screening.model import Subject
+from jisr.screening.sources import Rejection, SourceError, SourceResult, read_subjects
+
+
+class OutputFormat(StrEnum):
+    JSONL = "jsonl"
+
+
+@dataclass
+class ScreenSummary:
+    watchlists: int = 0
+    entries: int = 0
+    screened: int = 0
+    hits: int = 0
+    queries_hit: int = 0
+    rejected: int = 0
+    renamed: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def line(self) -> str:
+        seconds = time.monotonic() - self.started
+        return (
+            f"screened {self.screened:,} queries against {self.entries:,} entries "
+            f"from {self.watchlists} watchlist(s): {self.hits:,} hits for "
+            f"{self.queries_hit:,} queries; {self.rejected:,} rejected rows; {seconds:.1f} s"
+        )
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )
+
+
+def _say(console: Console, text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _open_all(
+    watchlists: list[str], query_file: str, on_reject: Callable[[Rejection], None]
+) -> tuple[list[SourceResult], SourceResult]:
+    """Open and recognise every file first, so a bad one fails before any output."""
+    if query_file == "-" and "-" in watchlists:
+        raise SourceError("stdin can be the input or a watchlist, not both")
+    lists = [read_subjects(path, on_reject=on_reject) for path in watchlists]
+    return lists, read_subjects(query_file, on_reject=on_reject)
+
+
+def _entries(lists: list[SourceResult], summary: ScreenSummary, console: Console) -> list[Subject]:
+    """Every watchlist entry; an id already used by an earlier watchlist is prefixed by its file."""
+    entries: list[Subject] = []
+    seen: set[str] = set()
+    for result in lists:
+        renamed = 0
+        for subject in result:
+            if subject.id in seen:
+                subject = replace(subject, id=f"{Path(result.file).name}:{subject.id}")
+                renamed += 1
+            seen.add(subject.id)
+            entries.append(subject)
+        if renamed:
+            _say(
+                console,
+                f"{result.file}: {renamed} ids already used by an earlier watchlist are "
+                f"reported as '{Path(result.file).name}:<id>'",
+            )
+        summary.renamed += renamed
+    if not entries:
+        raise SourceError("the watchlists contain no usable entry", code="watchlist_empty")
+    return entries
+
+
+def _write(line: str) -> None:
+    sys.stdout.write(line)
+
+
+def run_screen(
+    watchlists: list[str],
+    query_file: str,
+    *,
+    threshold: float | None,
+    top: int,
+    algorithm: str,
+    console: Console,
+    write: Callable[[str], None] = _write,
+) -> ScreenSummary:
+    """Read the watchlists, build the index, screen every query and write matches as JSONL."""
+    from jisr.screening import Screener
+
+    summary = ScreenSummary(watchlists=len(watchlists))
+
+    def reject(rejection: Rejection) -> None:
+        summary.rejected += 1
+        _say(console, str(rejection))
+
+    lists, queries = _open_all(watchlists, query_file, reject)
+    with _progress(console) as progress:
+        reading = progress.add_task("reading watchlists", total=None)
+        entries = _entries(lists, summary, console)
+        summary.entries = len(entries)
+        progress.update(reading, total=len(entries), completed=len(entries))
+        indexing = progress.add_task("building index", total=len(entries))
+        screener = Screener(
+            entries,
+            algorithm=algorithm,
+            progress=lambda done: progress.update(indexing, completed=done),
+        )
+        progress.update(indexing, completed=len(entries))
+        screening = progress.add_task("screening", total=None)
+        for _query, matches in screener.screen(iter(queries), threshold=threshold, top=top):
+            summary.screened += 1
+            if matches:
+                summary.queries_hit += 1
+                summary.hits += len(matches)
+            for match in matches:
+                write(json.dumps(match.to_json(), ensure_ascii=False) + "\n")
+            progress.advance(screening)
+    return summary
+
+
+def _silence_stdout() -> None:
+    """After ``| head`` closed the pipe: stop writing without a traceback at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def screen(
+    input_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="INPUT", help="Subjects to screen (CSV, FtM JSONL, UN XML); - = stdin."
+        ),
+    ],
+    watchlist: Annotated[
+        list[str],
+        typer.Option(
+            "--watchlist", "-w", help="A watchlist file (CSV, FtM JSONL, UN XML, OFAC sdn.csv)."
+        ),
+    ],
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Minimum score (default: the algorithm's own)."),
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, help="At most this many candidates per query.")] = 5,
+    algorithm: Annotated[str, typer.Option(help="Scoring algorithm.")] = "jisr-v1",
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.JSONL,
+) -> None:
+    """Screen INPUT against watchlists: one JSON line per candidate on stdout."""
+    console = Console(stderr=True)
+    try:
+        summary = run_screen(
+            watchlist,
+            input_file,
+            threshold=threshold,
+            top=top,
+            algorithm=algorithm,
+            console=console,
+        )
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return
+    except JisrError as exc:
+        _say(console, f"jisr: error: {exc.detail} [{exc.code}]")
+        raise typer.Exit(2 if exc.http_status < 500 else 1) from None
+    _say(console, summary.line())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``screen`` command to ``app`` (the root CLI mounts it as ``jisr screen``)."""
+    app.command("screen")(screen)
