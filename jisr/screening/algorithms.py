@@ -1,0 +1,130 @@
+"""Scoring algorithms, looked up by a stable name.
+
+An algorithm turns a query and one listed subject (with their analysed names) into a score
+0-1 and an explanation. ``jisr-v1`` scores the best-aligned pair of names, then moves that
+score up or down by the features in its declarative weight table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from jisr.screening.alignment import NameAlignment, align_names
+from jisr.screening.features import (
+    FeatureFunction,
+    dob_feature,
+    document_feature,
+    gender_feature,
+    nationality_feature,
+)
+from jisr.screening.model import Subject
+from jisr.screening.names import NameForm
+
+
+class UnknownAlgorithmError(KeyError):
+    """No scoring algorithm is registered under that name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    score: float
+    name: str
+    explanation: str
+    features: dict[str, float]
+
+
+class ScoringAlgorithm(Protocol):
+    """What the screener needs from an algorithm."""
+
+    name: str
+
+    def score(
+        self,
+        query: Subject,
+        query_names: Sequence[NameForm],
+        cand: Subject,
+        cand_names: Sequence[NameForm],
+    ) -> Scored: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureWeight:
+    """``support`` scales a positive feature value, ``against`` a negative one."""
+
+    name: str
+    function: FeatureFunction
+    support: float
+    against: float
+
+
+def best_name(
+    query_names: Sequence[NameForm], cand_names: Sequence[NameForm]
+) -> tuple[NameAlignment, NameForm | None]:
+    """Name: the best alignment between any name of the query and any name of the listing;
+    each part is matched exactly, as a transliteration variant, phonetically, with a typo, as
+    an initial, or found missing."""
+    best = NameAlignment(0.0, ())
+    best_form: NameForm | None = None
+    for q in query_names:
+        for c in cand_names:
+            alignment = align_names(q, c)
+            if alignment.score > best.score:
+                best, best_form = alignment, c
+    return best, best_form
+
+
+class JisrV1:
+    """Names aligned part by part across scripts, adjusted by birth date, nationality, gender
+    and identity documents."""
+
+    name = "jisr-v1"
+    WEIGHTS: tuple[FeatureWeight, ...] = (
+        FeatureWeight("dob", dob_feature, support=0.06, against=0.3),
+        FeatureWeight("nationality", nationality_feature, support=0.02, against=0.06),
+        FeatureWeight("gender", gender_feature, support=0.0, against=0.2),
+        FeatureWeight("document", document_feature, support=0.4, against=0.08),
+    )
+
+    def score(
+        self,
+        query: Subject,
+        query_names: Sequence[NameForm],
+        cand: Subject,
+        cand_names: Sequence[NameForm],
+    ) -> Scored:
+        alignment, form = best_name(query_names, cand_names)
+        total = alignment.score
+        features = {"name": alignment.score}
+        sentences = [f"name {alignment.score:.2f}: {alignment.describe()}"]
+        for weight in self.WEIGHTS:
+            feature = weight.function(query, cand)
+            if feature.detail is None:
+                continue
+            factor = weight.support if feature.value > 0 else weight.against
+            contribution = feature.value * factor
+            features[weight.name] = contribution
+            total += contribution
+            sentences.append(feature.detail)
+        return Scored(
+            score=min(1.0, max(0.0, total)),
+            name=form.text if form is not None else (cand.names[0] if cand.names else ""),
+            explanation="; ".join(sentences),
+            features=features,
+        )
+
+
+_REGISTRY: dict[str, ScoringAlgorithm] = {JisrV1.name: JisrV1()}
+
+
+def get_algorithm(name: str) -> ScoringAlgorithm:
+    """The algorithm registered under ``name`` (``UnknownAlgorithmError`` otherwise)."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownAlgorithmError(name) from None
+
+
+def algorithm_names() -> list[str]:
+    return sorted(_REGISTRY)

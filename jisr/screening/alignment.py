@@ -1,0 +1,162 @@
+"""Align the tokens of two names and say how each pair of parts matched.
+
+Tokens are compared in any order (first and last names are often swapped), a part of one name
+may be two joined parts of the other (``Abdelhay`` / ``Abdel Hay``, ``Xiaoming`` / ``Xiao
+Ming``), and parts present on one side only (a missing middle name) cost less than a clash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz.distance import Levenshtein
+
+from jisr.screening.names import NameForm, Script
+from jisr.screening.names.phonetic import finish_skeleton
+
+
+class How(StrEnum):
+    EXACT = "exact"
+    VARIANT = "transliteration variant"
+    PHONETIC = "phonetic"
+    TYPO = "typo"
+    INITIAL = "initial"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class PartMatch:
+    query: str
+    candidate: str
+    score: float
+    how: How
+
+
+@dataclass(frozen=True, slots=True)
+class NameAlignment:
+    score: float
+    parts: tuple[PartMatch, ...]
+
+    def describe(self) -> str:
+        """E.g. ``salek~salk (transliteration variant), hay missing``."""
+        out = []
+        for part in self.parts:
+            if part.how is How.MISSING:
+                out.append(f"{part.query or part.candidate} missing")
+            elif part.how is How.EXACT:
+                out.append(f"{part.query} (exact)")
+            else:
+                out.append(f"{part.query}~{part.candidate} ({part.how.value})")
+        return ", ".join(out)
+
+
+# Cost of a part present in one name only, relative to a clash, when at least two parts match.
+MISSING_PART_COST = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    first: int
+    last: int
+    token: str
+    skeleton: str
+
+
+def _units(form: NameForm, merges: bool) -> list[_Unit]:
+    units = [_Unit(i, i, t, s) for i, (t, s) in enumerate(zip(form.tokens, form.skeletons))]
+    if merges:
+        for i in range(len(form.tokens) - 1):
+            token = form.tokens[i] + form.tokens[i + 1]
+            skeleton = finish_skeleton(form.skeletons[i] + form.skeletons[i + 1])
+            units.append(_Unit(i, i + 1, token, skeleton))
+    return units
+
+
+def compare_tokens(
+    query: str, q_skel: str, cand: str, c_skel: str, cross: bool
+) -> tuple[float, How]:
+    """Similarity of two name parts. ``cross``: one side came from a non-Latin script."""
+    if query == cand:
+        return 1.0, How.EXACT
+    if not cross and (len(query) == 1 or len(cand) == 1):
+        if query[0] == cand[0]:
+            return 0.8, How.INITIAL
+        return 0.0, How.MISSING
+    if q_skel == c_skel and q_skel != "V":
+        if cross:
+            return 0.95, How.VARIANT
+        spelled = Levenshtein.normalized_similarity(query, cand)
+        if spelled >= 0.6 or len(q_skel) >= 3:
+            return max(0.92, spelled), How.VARIANT
+        return 0.82, How.PHONETIC
+    if _without_particle(q_skel) == _without_particle(c_skel):
+        return 0.88, How.VARIANT
+    sound = Levenshtein.normalized_similarity(q_skel, c_skel)
+    if cross:
+        return 0.9 * sound, How.PHONETIC
+    spelled = Levenshtein.normalized_similarity(query, cand)
+    if spelled >= 0.9 * sound:
+        return spelled, How.TYPO
+    return 0.9 * sound, How.PHONETIC
+
+
+def _without_particle(skeleton: str) -> str:
+    """``Ben Ali`` / ``Ali``, ``Ould Salem`` / ``Salem``: the particle is often left out."""
+    for particle in ("BN", "LD"):
+        if skeleton.startswith(particle) and len(skeleton) > len(particle):
+            return skeleton[len(particle) :]
+    return skeleton
+
+
+def _weight(unit: _Unit) -> float:
+    return 0.6 + 0.2 * min(len(unit.skeleton), 4)
+
+
+def align_names(query: NameForm, cand: NameForm) -> NameAlignment:
+    """Best order-free alignment of two names' parts, scored 0-1."""
+    if not query.tokens or not cand.tokens:
+        return NameAlignment(0.0, ())
+    cross = (query.script is not Script.LATIN) != (cand.script is not Script.LATIN) or (
+        query.script is Script.ARABIC or cand.script is Script.ARABIC
+    )
+    nq, nc = len(query.tokens), len(cand.tokens)
+    q_units = _units(query, merges=nq > 1 and nc > 0)
+    c_units = _units(cand, merges=nc > 1 and nq > 0)
+    scored: list[tuple[float, int, int, How]] = []
+    for qi, qu in enumerate(q_units):
+        for ci, cu in enumerate(c_units):
+            if qu.first != qu.last and cu.first != cu.last:
+                continue
+            score, how = compare_tokens(qu.token, qu.skeleton, cu.token, cu.skeleton, cross)
+            if score > 0.5:
+                scored.append((score, qi, ci, how))
+    scored.sort(key=lambda item: -item[0])
+    q_used: set[int] = set()
+    c_used: set[int] = set()
+    parts: list[PartMatch] = []
+    num = 0.0
+    den = 0.0
+    for score, qi, ci, how in scored:
+        qu, cu = q_units[qi], c_units[ci]
+        q_span = set(range(qu.first, qu.last + 1))
+        c_span = set(range(cu.first, cu.last + 1))
+        if q_span & q_used or c_span & c_used:
+            continue
+        q_used |= q_span
+        c_used |= c_span
+        weight = _weight(qu) + _weight(cu)
+        num += score * weight
+        den += weight
+        parts.append(PartMatch(qu.token, cu.token, score, how))
+    matched = sum(1 for p in parts if p.score >= 0.75)
+    cost = MISSING_PART_COST if matched >= 2 else 1.0
+    for i, (token, skel) in enumerate(zip(query.tokens, query.skeletons)):
+        if i not in q_used:
+            den += cost * _weight(_Unit(i, i, token, skel))
+            parts.append(PartMatch(token, "", 0.0, How.MISSING))
+    for i, (token, skel) in enumerate(zip(cand.tokens, cand.skeletons)):
+        if i not in c_used:
+            den += cost * _weight(_Unit(i, i, token, skel))
+            parts.append(PartMatch("", token, 0.0, How.MISSING))
+    return NameAlignment(num / den if den else 0.0, tuple(parts))

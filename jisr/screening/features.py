@@ -1,0 +1,103 @@
+"""Features: small documented functions comparing one aspect of a query and a listed subject.
+
+Each returns a ``Feature`` (a value in -1..1 and a sentence); the docstring is the text shown
+to users to explain the feature. Weights live in the algorithm's table, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jisr.screening.model import Subject
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    value: float
+    detail: str | None = None
+
+
+FeatureFunction = Callable[[Subject, Subject], Feature]
+NONE = Feature(0.0)
+
+
+def _parse_date(text: str) -> tuple[int, int | None, int | None] | None:
+    match = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text)
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    return int(year), int(month) if month else None, int(day) if day else None
+
+
+def _compare_dates(a: str, b: str) -> tuple[float, str]:
+    pa, pb = _parse_date(a), _parse_date(b)
+    if pa is None or pb is None:
+        return 0.0, ""
+    (ya, ma, da), (yb, mb, db) = pa, pb
+    if ya == yb:
+        if ma is None or mb is None:
+            return 0.5, "same year"
+        if ma == mb and (da is None or db is None or da == db):
+            return (1.0, "exact") if da is not None and db is not None else (0.7, "same month")
+        if da == mb and db == ma:
+            return 0.6, "day and month swapped"
+        return 0.2, "same year"
+    if abs(ya - yb) <= 1:
+        return 0.0, "within a year"
+    return -1.0, "conflicting"
+
+
+def dob_feature(query: Subject, cand: Subject) -> Feature:
+    """Date of birth: exact or compatible partial dates support the match, dates more than a
+    year apart count against it; missing dates are neutral."""
+    best: tuple[float, str] | None = None
+    for a in query.birth_dates:
+        for b in cand.birth_dates:
+            value, how = _compare_dates(a, b)
+            if how and (best is None or value > best[0]):
+                best = (value, how)
+    if best is None:
+        return NONE
+    value, how = best
+    return Feature(value, f"date of birth {how} ({query.birth_dates[0]} / {cand.birth_dates[0]})")
+
+
+def nationality_feature(query: Subject, cand: Subject) -> Feature:
+    """Nationality: a shared nationality supports the match, entirely different nationalities
+    count slightly against it (people hold several and lists are incomplete)."""
+    qs = {n.lower() for n in query.nationalities}
+    cs = {n.lower() for n in cand.nationalities}
+    if not qs or not cs:
+        return NONE
+    shared = qs & cs
+    if shared:
+        return Feature(1.0, f"same nationality ({', '.join(sorted(shared))})")
+    return Feature(-1.0, f"different nationality ({', '.join(sorted(qs))} / {', '.join(sorted(cs))})")
+
+
+def gender_feature(query: Subject, cand: Subject) -> Feature:
+    """Gender: a different recorded gender counts against the match."""
+    if not query.gender or not cand.gender:
+        return NONE
+    if query.gender.lower() == cand.gender.lower():
+        return Feature(1.0, "same gender")
+    return Feature(-1.0, f"different gender ({query.gender} / {cand.gender})")
+
+
+def _doc_key(number: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", number.upper())
+
+
+def document_feature(query: Subject, cand: Subject) -> Feature:
+    """Identity document: the same passport or ID number is strong evidence; different numbers
+    count a little against (people renew documents and hold several)."""
+    qs = {k for k in map(_doc_key, query.documents) if len(k) >= 4}
+    cs = {k for k in map(_doc_key, cand.documents) if len(k) >= 4}
+    if not qs or not cs:
+        return NONE
+    shared = qs & cs
+    if shared:
+        return Feature(1.0, f"same document number {sorted(shared)[0]}")
+    return Feature(-1.0, "different document numbers")

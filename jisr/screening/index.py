@@ -1,0 +1,121 @@
+"""Candidate index: blocking keys that survive transliteration, in sorted integer arrays.
+
+Every listed name (a *row*) is reduced to a few integer keys built from its parts' phonetic
+skeletons, so that ``عبد الحي سالك``, ``ABDULHAI SALEK`` and ``Salek Abdel-Hay`` share keys:
+
+* each part's skeleton (``SLK``), if at least two letters long;
+* each ordered pair of parts: one part's skeleton with the first two letters of another's
+  (``BDLH+SL``), which survives a typo or a different transliteration in the second part;
+* for long skeletons, each one-letter deletion (``MHMD`` -> ``HMD MMD MHD MHM``), which
+  tolerates one wrong, missing or extra consonant.
+
+Keys are 64-bit hashes kept in one sorted ``numpy`` array beside the row numbers (a CSR-like
+layout: about 12 bytes per key, no Python object per key). Blocks bigger than ``block_cap``
+(very common parts like ``mohamed``) are skipped at query time; the pair keys still find the
+person. A query never compares itself with the whole list.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from jisr.screening.names import NameForm
+from jisr.screening.names.phonetic import finish_skeleton
+
+IntArray = npt.NDArray[np.int64]
+
+
+def blocking_keys(form: NameForm) -> set[int]:
+    """The integer keys under which a name is filed and looked up."""
+    skeletons = [s for s in dict.fromkeys(form.skeletons) if s != "V"]
+    keys: set[int] = set()
+    for skel in skeletons:
+        if len(skel) >= 2:
+            keys.add(hash(("s", skel)))
+        if len(skel) >= 4:
+            for i in range(len(skel)):
+                keys.add(hash(("d", skel[:i] + skel[i + 1 :])))
+            keys.add(hash(("d", skel)))
+    for a in skeletons:
+        for b in skeletons:
+            if a != b:
+                keys.add(hash(("p", a, b[:2])))
+    if len(skeletons) > 1:
+        # Parts written joined on one side (Abdelhay / Abdel Hay, Xiaoming / Xiao Ming).
+        for i in range(len(form.skeletons) - 1):
+            keys.add(hash(("s", finish_skeleton(form.skeletons[i] + form.skeletons[i + 1]))))
+    elif len(skeletons) == 1 and len(skeletons[0]) == 1:
+        keys.add(hash(("s", skeletons[0])))
+    return keys
+
+
+class IndexBuilder:
+    """Collects (key, row) pairs in compact arrays, then sorts them once."""
+
+    def __init__(self) -> None:
+        self._keys = array("q")
+        self._rows = array("i")
+
+    def add(self, row: int, form: NameForm) -> None:
+        keys = blocking_keys(form)
+        self._keys.extend(keys)
+        self._rows.extend([row] * len(keys))
+
+    def build(self, block_cap: int = 2000) -> CandidateIndex:
+        keys = np.frombuffer(self._keys, dtype=np.int64)
+        rows = np.frombuffer(self._rows, dtype=np.int32)
+        order = np.argsort(keys, kind="stable")
+        index = CandidateIndex(keys[order], rows[order], block_cap)
+        self._keys = array("q")
+        self._rows = array("i")
+        return index
+
+
+class CandidateIndex:
+    """Sorted keys and their rows; looks up the rows sharing most keys with a query."""
+
+    def __init__(self, keys: IntArray, rows: npt.NDArray[np.int32], block_cap: int) -> None:
+        self._keys = keys
+        self._rows = rows
+        self.block_cap = block_cap
+
+    def __len__(self) -> int:
+        return int(self._keys.shape[0])
+
+    def candidates(self, forms: Sequence[NameForm], limit: int = 200) -> npt.NDArray[np.int32]:
+        """Rows sharing keys with any of the query's names, most shared keys first."""
+        wanted: set[int] = set()
+        for form in forms:
+            wanted |= blocking_keys(form)
+        if not wanted or not len(self._keys):
+            return np.empty(0, dtype=np.int32)
+        probe = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
+        lo = np.searchsorted(self._keys, probe, side="left")
+        hi = np.searchsorted(self._keys, probe, side="right")
+        sizes = hi - lo
+        take = np.nonzero((sizes > 0) & (sizes <= self.block_cap))[0]
+        if take.size == 0:
+            present = np.nonzero(sizes > 0)[0]
+            if present.size == 0:
+                return np.empty(0, dtype=np.int32)
+            # Only very common parts: look in the smallest block, truncated.
+            smallest = present[np.argmin(sizes[present])]
+            start = int(lo[smallest])
+            return self._rows[start : start + 4 * self.block_cap].copy()
+        found = np.concatenate([self._rows[lo[i] : hi[i]] for i in take])
+        rows, counts = np.unique(found, return_counts=True)
+        if rows.size <= limit:
+            return rows[np.argsort(-counts, kind="stable")]
+        best = np.argpartition(-counts, limit)[:limit]
+        return rows[best[np.argsort(-counts[best], kind="stable")]]
+
+
+def build_index(forms: Iterable[tuple[int, NameForm]], block_cap: int = 2000) -> CandidateIndex:
+    builder = IndexBuilder()
+    for row, form in forms:
+        builder.add(row, form)
+    return builder.build(block_cap)

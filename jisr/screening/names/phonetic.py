@@ -1,0 +1,78 @@
+"""Phonetic skeletons: a key for a Latin-script name token that survives transliteration.
+
+Written by hand because no installed library does this job: metaphone/soundex (rigour,
+jellyfish) model English spelling and keep vowels that Arabic script does not write, and they
+tell apart the spellings that French, English and Spanish transliterations of the same Arabic
+sound use (ch/sh, ou/u/w, dj/j/g, kh/h/x). A skeleton keeps one class letter per consonant
+sound, drops vowels and semi-vowels and collapses repeats, so ``Mohamed``, ``Muhammad`` and
+``محمد`` all give ``MHMD``; ``Chafik``, ``Shafiq`` and ``شفيق`` give ``XFK``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Multi-letter spellings first (order matters: longest match wins).
+_DIGRAPHS: tuple[tuple[str, str], ...] = (
+    ("dsch", "J"),
+    ("tsch", "X"),
+    ("sch", "X"),
+    ("tch", "X"),
+    ("dzh", "J"),
+    ("dj", "J"),
+    ("dh", "D"),
+    ("zh", "J"),
+    ("kh", "H"),
+    ("gh", "G"),
+    ("sh", "X"),
+    ("ch", "X"),
+    ("th", "T"),
+    ("ph", "F"),
+    ("ck", "K"),
+    ("qu", "K"),
+    ("ou", ""),
+    ("x", "KS"),
+)
+_LETTERS = {
+    "b": "B",
+    "p": "B",
+    "f": "F",
+    "v": "F",
+    "t": "T",
+    "d": "D",
+    "z": "Z",
+    "s": "S",
+    "c": "K",
+    "k": "K",
+    "q": "K",
+    "g": "J",
+    "j": "J",
+    "h": "H",
+    "l": "L",
+    "m": "M",
+    "n": "N",
+    "r": "R",
+}
+_DIGRAPH_RE = re.compile("|".join(re.escape(d) for d, _ in _DIGRAPHS))
+_DIGRAPH_MAP = dict(_DIGRAPHS)
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_REPEATS = re.compile(r"(.)\1+")
+# After the "Abd" of a compound, the article's L assimilates before a "sun" consonant in
+# speech (Abderrahmane, Abdennour), so it is dropped there in both scripts.
+_ABD_SUN = re.compile(r"^BDL(?=[TDZSXRNL])")
+
+
+def latin_skeleton(token: str) -> str:
+    """The consonant-class skeleton of a lower-case ASCII token."""
+    token = _SOFT_C.sub("s", token)
+    token = _DIGRAPH_RE.sub(lambda m: _DIGRAPH_MAP[m.group(0)], token)
+    out = "".join(_LETTERS.get(ch, ch if ch.isupper() else "") for ch in token)
+    return finish_skeleton(out)
+
+
+def finish_skeleton(skeleton: str) -> str:
+    """Rules applied identically to skeletons from every script."""
+    skeleton = _REPEATS.sub(r"\1", skeleton)
+    skeleton = _ABD_SUN.sub("BD", skeleton)
+    return skeleton or "V"
+
