@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jisr.clock import utcnow
@@ -58,6 +58,8 @@ class User(Base):
     # TOTP seed encrypted with a key derived from JISR_SECRET_KEY; None until enrolled.
     totp_secret: Mapped[str | None] = mapped_column(String(300))
     mfa_enabled: Mapped[bool] = mapped_column(default=False)
+    # Last TOTP time-step accepted, so a code is never accepted twice (replay protection).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     disabled: Mapped[bool] = mapped_column(default=False)
@@ -94,3 +96,5 @@ class LoginSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Password-only session of a user who must enrol TOTP first: good for nothing else.
+    enrolment_only: Mapped[bool] = mapped_column(default=False, server_default=false())

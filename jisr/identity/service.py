@@ -1,17 +1,52 @@
-"""Identity services: agencies, users, credentials."""
+"""Identity services, one import surface: agencies, users, sign-in, TOTP, API tokens.
+
+The work is split by meaning (``accounts``, ``login``, ``tokens``); callers import from here.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from jisr.identity.accounts import (
+    bootstrap_node,
+    create_agency,
+    create_user,
+    disable_user,
+    end_sessions,
+    get_user,
+    list_agencies,
+    list_users,
+    local_agency_code,
+    reset_mfa,
+)
+from jisr.identity.login import (
+    LoginAttempt,
+    LoginResult,
+    attempt_login,
+    begin_totp_enrolment,
+    confirm_totp_enrolment,
+    login,
+    logout,
+)
+from jisr.identity.tokens import issue_token, list_tokens, revoke_token
 
-from jisr.errors import ConfigError
-from jisr.identity.models import Agency
-
-
-def local_agency_code(session: Session) -> str:
-    """The code of the agency this node belongs to; fails clearly on an uninitialised node."""
-    code = session.execute(select(Agency.code).where(Agency.is_local.is_(True))).scalar()
-    if code is None:
-        raise ConfigError("this node has no local agency; run `jisr init`", code="node_missing")
-    return code
+__all__ = [
+    "LoginAttempt",
+    "LoginResult",
+    "attempt_login",
+    "begin_totp_enrolment",
+    "bootstrap_node",
+    "confirm_totp_enrolment",
+    "create_agency",
+    "create_user",
+    "disable_user",
+    "end_sessions",
+    "get_user",
+    "issue_token",
+    "list_agencies",
+    "list_tokens",
+    "list_users",
+    "local_agency_code",
+    "login",
+    "logout",
+    "reset_mfa",
+    "revoke_token",
+]
