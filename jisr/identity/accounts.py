@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import pydantic
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 

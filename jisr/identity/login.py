@@ -204,19 +204,18 @@ def _count_failure(
 def logout(session: Session, cookie: str) -> None:
     """End the console session behind ``cookie`` (unknown or ended sessions are ignored)."""
     login_session = session.get(LoginSession, digest(cookie))
-    if login_session is None or login_session.revoked_at is not None:
+    if login_session is not None:
+        end_login(session, login_session)
+
+
+def end_login(session: Session, login_session: LoginSession) -> None:
+    if login_session.revoked_at is not None:
         return
     login_session.revoked_at = utcnow()
     user = session.get(User, login_session.user_id)
     if user is not None:
-        record(
-            session,
-            actor_for(user),
-            AuditAction.LOGIN,
-            "user",
-            user.id,
-            details={"event": "logout"},
-        )
+        actor = actor_for(user)
+        record(session, actor, AuditAction.LOGIN, "user", user.id, details={"event": "logout"})
 
 
 def begin_totp_enrolment(session: Session, settings: JisrSettings, user: User) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from jisr.identity.login import (
     attempt_login,
     begin_totp_enrolment,
     confirm_totp_enrolment,
+    end_login,
     login,
     logout,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "create_agency",
     "create_user",
     "disable_user",
+    "end_login",
     "end_sessions",
     "get_user",
     "issue_token",
