@@ -10,8 +10,9 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.identity.router", "/api/v1"),
     ("jisr.agreements.router", "/api/v1"),
     ("jisr.audit.router", "/api/v1"),
+    ("jisr.federation.router", ""),
 )
 
 # Modules exposing ``lifespan_hook(ctx: AppContext) -> AbstractAsyncContextManager[None]``,
 # entered in order at start-up and left in reverse order at shut-down.
-LIFESPAN_HOOKS: tuple[str, ...] = ()
+LIFESPAN_HOOKS: tuple[str, ...] = ("jisr.federation.worker",)

@@ -13,7 +13,7 @@ from sqlalchemy import MetaData
 
 from jisr.db.base import Base
 
-DOMAINS_WITH_TABLES: tuple[str, ...] = ("identity", "agreements", "audit")
+DOMAINS_WITH_TABLES: tuple[str, ...] = ("identity", "agreements", "audit", "federation", "exchange")
 
 
 def load_all_models() -> MetaData:

@@ -113,3 +113,13 @@ def _load_private(path: Path, passphrase: bytes | None) -> object:
         raise ConfigError(
             f"cannot open {path}: wrong or missing JISR_KEY_PASSPHRASE", code="key_locked"
         ) from None
+
+
+def raw_public_key(value: str) -> bytes:
+    """The raw 32 bytes of a base64 public key, validated."""
+    return _raw32(value)
+
+
+def load_private_key(path: Path, passphrase: bytes | None) -> object:
+    """One private key file (PEM, PKCS#8), of whatever type it holds."""
+    return _load_private(path, passphrase)

@@ -1,0 +1,94 @@
+"""The handler registry: each domain handles its own envelope types; federation knows none.
+
+A domain exposes ``handlers() -> dict[str, Handler]`` in a module listed in ``HANDLER_MODULES``
+(an allowlist, like ``jisr.api.routers``); ``assemble_registry`` builds the node's registry at
+start-up and the app context holds it. Tests build their own ``HandlerRegistry``.
+
+A handler runs inside the transaction that records the inbox row, so its effects happen exactly
+once; it refuses an envelope by raising ``RejectedError`` (its writes are then rolled back and
+the refusal is recorded and signed back to the sender).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from jisr.actors import Actor, ActorKind
+from jisr.federation.envelope import EnvelopeHeader
+
+# Modules exposing ``handlers() -> dict[str, Handler]``; a domain adds one line here.
+HANDLER_MODULES: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEnvelope:
+    """A verified, decrypted envelope as a handler sees it."""
+
+    header: EnvelopeHeader
+    payload: dict[str, Any]
+    # Local id of the agreement it travels under.
+    agreement_id: str
+
+    @property
+    def id(self) -> str:
+        return self.header.id
+
+    @property
+    def sender(self) -> str:
+        return self.header.sender
+
+    @property
+    def type(self) -> str:
+        return self.header.type
+
+    @property
+    def actor(self) -> Actor:
+        """The sending partner as a policy actor."""
+        return Actor(ActorKind.PARTNER, self.sender, self.sender, label=self.sender)
+
+
+Handler = Callable[[Session, InboundEnvelope], None]
+
+
+class HandlerRegistry:
+    """Envelope type -> handler. One per node, built at start-up, never patched."""
+
+    def __init__(self, handlers: Mapping[str, Handler] | None = None) -> None:
+        self._handlers: dict[str, Handler] = {}
+        for envelope_type, handler in (handlers or {}).items():
+            self.register(envelope_type, handler)
+
+    def register(self, envelope_type: str, handler: Handler) -> None:
+        if envelope_type in self._handlers:
+            raise ValueError(f"a handler for {envelope_type!r} is already registered")
+        self._handlers[envelope_type] = handler
+
+    def get(self, envelope_type: str) -> Handler | None:
+        return self._handlers.get(envelope_type)
+
+    def __contains__(self, envelope_type: object) -> bool:
+        return envelope_type in self._handlers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._handlers))
+
+
+def assemble_registry(
+    modules: tuple[str, ...] = HANDLER_MODULES, extra: Mapping[str, Handler] | None = None
+) -> HandlerRegistry:
+    """Federation's own handlers, those of each listed domain module, then ``extra``."""
+    from jisr.federation.rotation import handlers as federation_handlers
+
+    registry = HandlerRegistry(federation_handlers())
+    for module in modules:
+        provider: Callable[[], dict[str, Handler]] = importlib.import_module(module).handlers
+        for envelope_type, handler in provider().items():
+            registry.register(envelope_type, handler)
+    for envelope_type, handler in (extra or {}).items():
+        registry.register(envelope_type, handler)
+    return registry

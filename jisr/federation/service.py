@@ -1,0 +1,336 @@
+"""Sending and receiving envelopes: policy on both sides, audit on both sides, exactly once.
+
+``enqueue`` writes an outbox row in the caller's transaction, beside the domain record it
+carries: both commit or neither does. ``receive`` verifies an envelope, asks policy, runs the
+domain's handler and records the inbox row in one transaction, and returns the signed answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from jisr.actors import Actor, ActorKind, system_actor
+from jisr.agreements.models import Agreement, AgreementStatus
+from jisr.agreements.policy import Action, Resource, ResourceKind, authorize
+from jisr.agreements.service import get_agreement, to_terms
+from jisr.audit import AuditAction, record
+from jisr.clock import utcnow
+from jisr.errors import PermissionDeniedError, ValidationError
+from jisr.federation import errors
+from jisr.federation.acks import Ack, AckStatus, sign_ack
+from jisr.federation.envelope import (
+    MAX_ENVELOPE_BYTES,
+    EnvelopeHeader,
+    canonical,
+    open_envelope,
+    peek_header,
+)
+from jisr.federation.handlers import InboundEnvelope
+from jisr.federation.models import CaseSequence, InboxMessage, InboxStatus, OutboxMessage
+from jisr.federation.models import OutboxStatus as Status
+from jisr.federation.node import FederationNode
+from jisr.federation.partners import key_lookup, partner_address
+from jisr.ids import new_id
+
+log = structlog.get_logger("jisr.federation")
+# Room left in an envelope for its header, signature, sealing and base64.
+_ENVELOPE_OVERHEAD = 4096
+
+
+def share_verdict(
+    session: Session, actor: Actor, resource: Resource, agreement: Agreement
+) -> tuple[Status, str]:
+    """PENDING when policy allows sending under ``agreement`` now, HELD when only its
+    suspension stands in the way; raises PermissionDeniedError otherwise."""
+    terms = to_terms(agreement)
+    now = utcnow()
+    decision = authorize(actor, Action.SHARE, resource, agreements=[terms], now=now)
+    if decision.allowed:
+        return Status.PENDING, decision.reason
+    if terms.status == AgreementStatus.SUSPENDED.value:
+        active = replace(terms, status=AgreementStatus.ACTIVE.value)
+        if authorize(actor, Action.SHARE, resource, agreements=[active], now=now).allowed:
+            return Status.HELD, decision.reason
+    raise PermissionDeniedError(decision.reason, code="share_refused")
+
+
+def enqueue(
+    session: Session,
+    actor: Actor,
+    *,
+    recipient: str,
+    agreement_id: str,
+    envelope_type: str,
+    payload: Mapping[str, Any],
+    data_category: str | None,
+    crime_area: str | None,
+    handling_code: str | None,
+    case_ref: str | None = None,
+    resource_kind: ResourceKind = ResourceKind.MESSAGE,
+    signing_fingerprint: str | None = None,
+    max_bytes: int = MAX_ENVELOPE_BYTES,
+) -> OutboxMessage:
+    """Queue ``payload`` for ``recipient`` in the caller's transaction, if policy allows.
+
+    ``agreement_id`` is the local id or the shared reference. A suspended agreement queues
+    the message as held; anything else policy refuses raises PermissionDeniedError.
+    """
+    partner_address(session, recipient)
+    agreement = get_agreement(session, agreement_id)
+    try:
+        size = len(canonical(payload))
+    except (TypeError, ValueError):
+        raise ValidationError("payload is not JSON-serialisable", code="payload_invalid") from None
+    if size * 4 // 3 + _ENVELOPE_OVERHEAD > max_bytes:
+        raise errors.OversizedEnvelopeError(f"payload of {size} bytes is too large to send")
+    resource = Resource(
+        resource_kind,
+        owner_agency=actor.agency_code,
+        crime_area=crime_area,
+        data_category=data_category,
+        handling_code=handling_code,
+        recipient_agency=recipient,
+    )
+    status, reason = share_verdict(session, actor, resource, agreement)
+    message = OutboxMessage(
+        id=new_id(actor.agency_code, "envelope"),
+        recipient=recipient,
+        agreement_id=agreement.id,
+        agreement_reference=agreement.reference,
+        envelope_type=envelope_type,
+        payload=dict(payload),
+        case_ref=case_ref,
+        seq=_next_seq(session, recipient, case_ref) if case_ref else None,
+        data_category=data_category,
+        crime_area=crime_area,
+        handling_code=handling_code,
+        resource_kind=resource_kind.value,
+        signing_fingerprint=signing_fingerprint,
+        status=status.value,
+        last_error=reason if status is Status.HELD else None,
+        enqueued_by=actor.display,
+    )
+    session.add(message)
+    session.flush()
+    record(
+        session,
+        actor,
+        AuditAction.TRANSFER,
+        "envelope",
+        message.id,
+        recipients=[recipient],
+        details={
+            "event": "queued" if status is Status.PENDING else "held",
+            "type": envelope_type,
+            "agreement": agreement.reference,
+            "case": case_ref,
+            "seq": message.seq,
+        },
+    )
+    return message
+
+
+def _next_seq(session: Session, recipient: str, case_ref: str) -> int:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(CaseSequence)
+        .values(recipient=recipient, case_ref=case_ref, last_seq=0)
+        .on_conflict_do_nothing()
+    )
+    counter = session.execute(
+        select(CaseSequence)
+        .where(CaseSequence.recipient == recipient, CaseSequence.case_ref == case_ref)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    counter.last_seq += 1
+    return counter.last_seq
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    ack: Ack
+    signed: bytes
+
+
+def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
+    """Verify, check policy, dispatch and record one envelope; returns the signed answer.
+
+    Refusals are answered (and audited), not raised, so the caller commits them; only
+    infrastructure failures (database down) raise, and the sender then simply retries.
+    """
+    now = utcnow()
+    keyring = node.keys.get()
+    claimed = peek_header(raw)
+    try:
+        opened = open_envelope(
+            raw,
+            local_agency=node.agency_code,
+            sender_keys=key_lookup(session, now),
+            decryption_keys=keyring.decryption_keys(now),
+            now=now,
+            max_bytes=node.settings.max_envelope_bytes,
+            clock_skew=node.settings.clock_skew,
+        )
+    except errors.EnvelopeError as exc:
+        envelope_id = claimed.id if claimed else ""
+        sender = claimed.sender if claimed else ""
+        log.warning("envelope refused", envelope_id=envelope_id, sender=sender, code=exc.code)
+        record(
+            session,
+            system_actor(node.agency_code),
+            AuditAction.COLLECTION,
+            "envelope",
+            envelope_id or None,
+            details={"event": "refused", "claimed_sender": sender, "code": exc.code},
+        )
+        return _answer(node, envelope_id, sender, exc)
+    header = opened.header
+    partner = Actor(ActorKind.PARTNER, header.sender, header.sender, label=header.sender)
+    existing = session.get(InboxMessage, header.id)
+    if existing is not None:
+        log.info("envelope replayed", envelope_id=header.id, sender=header.sender)
+        record(
+            session,
+            partner,
+            AuditAction.COLLECTION,
+            "envelope",
+            header.id,
+            details={"event": "replay_refused", "type": header.type, "first": existing.status},
+        )
+        first = Ack(**_ack_body(existing.ack))
+        return _sign(node, replace(first, at=_iso(now), duplicate=True))
+    status, refusal = InboxStatus.ACCEPTED, None
+    agreement = session.execute(
+        select(Agreement).where(Agreement.reference == header.agreement)
+    ).scalar_one_or_none()
+    try:
+        if agreement is None:
+            raise errors.RejectedError(
+                f"no agreement {header.agreement} on this node", code="agreement_unknown"
+            )
+        _require_receive(partner, header, agreement, node.agency_code)
+        handler = node.registry.get(header.type)
+        if handler is None:
+            raise errors.NoHandlerError(f"this node does not handle {header.type} envelopes")
+        with session.begin_nested():
+            handler(session, InboundEnvelope(header, opened.payload, agreement.id))
+    except errors.RejectedError as exc:
+        status, refusal = InboxStatus.REJECTED, exc
+        if exc.retryable:
+            log.info("envelope deferred", envelope_id=header.id, code=exc.code)
+            record(
+                session,
+                partner,
+                AuditAction.COLLECTION,
+                "envelope",
+                header.id,
+                details={"event": "deferred", "type": header.type, "code": exc.code},
+            )
+            return _answer(node, header.id, header.sender, exc)
+    receipt = _answer(node, header.id, header.sender, refusal)
+    session.add(
+        InboxMessage(
+            envelope_id=header.id,
+            sender=header.sender,
+            envelope_type=header.type,
+            agreement_reference=header.agreement,
+            case_ref=header.case,
+            seq=header.seq,
+            status=status.value,
+            code=refusal.code if refusal else None,
+            reason=refusal.detail if refusal else None,
+            ack=receipt.signed.decode(),
+            expires_at=header.expires_at,
+            received_at=now,
+        )
+    )
+    record(
+        session,
+        partner,
+        AuditAction.COLLECTION,
+        "envelope",
+        header.id,
+        recipients=[node.agency_code],
+        details={
+            "event": status.value,
+            "type": header.type,
+            "agreement": header.agreement,
+            "case": header.case,
+            "seq": header.seq,
+            "code": refusal.code if refusal else None,
+        },
+    )
+    session.flush()
+    log.info(
+        "envelope received",
+        envelope_id=header.id,
+        sender=header.sender,
+        type=header.type,
+        status=status.value,
+    )
+    return receipt
+
+
+def _require_receive(
+    partner: Actor, header: EnvelopeHeader, agreement: Agreement, local: str
+) -> None:
+    resource = Resource(
+        ResourceKind.MESSAGE,
+        owner_agency=header.sender,
+        crime_area=header.crime_area,
+        data_category=header.data_category,
+        handling_code=header.handling_code,
+        recipient_agency=local,
+    )
+    terms = to_terms(agreement)
+    decision = authorize(partner, Action.RECEIVE, resource, agreements=[terms], now=utcnow())
+    if decision.allowed:
+        return
+    if terms.status == AgreementStatus.SUSPENDED.value:
+        # This side suspended the agreement: the sender keeps the message until it resumes.
+        raise errors.AgreementSuspendedError(decision.reason)
+    raise errors.RejectedError(decision.reason, code="policy_refused")
+
+
+def _answer(
+    node: FederationNode, envelope_id: str, to: str, refusal: errors.EnvelopeError | None
+) -> Receipt:
+    keyring = node.keys.get()
+    ack = Ack(
+        envelope_id=envelope_id,
+        status=AckStatus.REJECTED.value if refusal else AckStatus.ACCEPTED.value,
+        node=node.agency_code,
+        to=to,
+        at=_iso(utcnow()),
+        key=keyring.signing_fingerprint,
+        code=refusal.code if refusal else None,
+        reason=refusal.detail if refusal else None,
+        retryable=refusal.retryable if refusal else False,
+    )
+    return _sign(node, ack)
+
+
+def _sign(node: FederationNode, ack: Ack) -> Receipt:
+    keyring = node.keys.get()
+    ack = replace(ack, key=keyring.signing_fingerprint)
+    return Receipt(ack, sign_ack(ack, keyring.current.signing))
+
+
+def _ack_body(signed: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(signed)["ack"]
+    return body
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")

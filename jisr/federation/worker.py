@@ -1,0 +1,195 @@
+"""The delivery worker: claims due outbox messages, seals them, hands them to the partner's
+transport, and records the answers. Runs as an asyncio task inside ``jisr serve``; database
+work runs in threads and never spans a network call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import structlog
+
+from jisr.clock import utcnow
+from jisr.db import unit_of_work
+from jisr.errors import JisrError
+from jisr.federation.envelope import seal
+from jisr.federation.handlers import HandlerRegistry, assemble_registry
+from jisr.federation.node import (
+    HANDLERS_KEY,
+    SERVICE_KEY,
+    FederationNode,
+    FederationSettings,
+    build_node,
+)
+from jisr.federation.outbox import Claimed, Outcome, ack_subject_envelope, claim_due, settle
+from jisr.federation.service import receive
+from jisr.federation.transports import Transport, Transports
+from jisr.federation.transports.http import HttpTransport
+from jisr.federation.transports.nats import NatsTransport, consume
+
+if TYPE_CHECKING:
+    from jisr.api.context import AppContext
+
+log = structlog.get_logger("jisr.federation")
+SETTINGS_KEY = "federation.settings"
+
+
+def build_transports(node: FederationNode) -> Transports:
+    settings = node.settings
+    transports: dict[str, Transport] = {
+        "http": HttpTransport(settings.http_timeout_seconds, settings.concurrency * 2)
+    }
+    if settings.nats_url:
+        transports["nats"] = NatsTransport(settings.nats_url, settings.nats_prefix)
+    return Transports(transports)
+
+
+class DeliveryWorker:
+    def __init__(self, node: FederationNode, transports: Transports) -> None:
+        self.node = node
+        self.transports = transports
+
+    async def run_pass(self) -> int:
+        """One pass: claim, send concurrently, settle. Returns how many were attempted."""
+        claimed = await asyncio.to_thread(self._claim)
+        if not claimed:
+            return 0
+        limit = asyncio.Semaphore(self.node.settings.concurrency)
+        outcomes = await asyncio.gather(*(self._attempt(c, limit) for c in claimed))
+        await asyncio.to_thread(self.settle, outcomes)
+        return len(claimed)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        settings = self.node.settings
+        while not stop.is_set():
+            try:
+                attempted = await self.run_pass()
+            except Exception as exc:  # noqa: BLE001 - the worker outlives database outages
+                log.error("delivery pass failed", error=type(exc).__name__, exc_info=exc)
+                attempted = 0
+            if attempted < settings.batch_size:
+                await _sleep(stop, settings.poll_seconds)
+
+    def _claim(self) -> list[Claimed]:
+        settings = self.node.settings
+        with unit_of_work(self.node.session_factory) as session:
+            return claim_due(
+                session,
+                self.node.agency_code,
+                now=utcnow(),
+                limit=settings.batch_size,
+                lease=timedelta(seconds=settings.lease_seconds),
+            )
+
+    def settle(self, outcomes: list[Outcome]) -> None:
+        settings = self.node.settings
+        with unit_of_work(self.node.session_factory) as session:
+            settle(
+                session,
+                self.node.agency_code,
+                outcomes,
+                now=utcnow(),
+                base=settings.backoff_base_seconds,
+                cap=settings.backoff_max_seconds,
+                max_attempts=settings.max_attempts,
+            )
+
+    async def _attempt(self, claimed: Claimed, limit: asyncio.Semaphore) -> Outcome:
+        async with limit:
+            try:
+                envelope = self._seal(claimed)
+                transport = self.transports.for_partner(claimed.partner)
+                answer = await transport.send(claimed.partner, claimed.id, envelope)
+            except JisrError as exc:
+                return Outcome(claimed.id, error=f"{exc.code}: {exc.detail}")
+            if answer is None:
+                return Outcome(claimed.id, queued=True)
+            return Outcome(claimed.id, signed=answer)
+
+    def _seal(self, claimed: Claimed) -> bytes:
+        now = utcnow()
+        keyring = self.node.keys.get()
+        signing, fingerprint = keyring.current.signing, keyring.signing_fingerprint
+        if claimed.signing_fingerprint:
+            chosen = keyring.signing_key(claimed.signing_fingerprint, now)
+            if chosen is not None:
+                signing, fingerprint = chosen, claimed.signing_fingerprint
+        return seal(
+            claimed.request,
+            claimed.payload,
+            signing_key=signing,
+            signing_fingerprint=fingerprint,
+            recipient_key=claimed.partner.encryption_key,
+            now=now,
+            ttl=self.node.settings.envelope_ttl,
+        )
+
+
+def receive_one(node: FederationNode, raw: bytes) -> tuple[str, bytes]:
+    """Receive one envelope in its own transaction; returns (sender, signed answer)."""
+    with unit_of_work(node.session_factory) as session:
+        receipt = receive(session, raw, node=node)
+    return receipt.ack.to, receipt.signed
+
+
+def deliver_once(node: FederationNode, transports: Transports | None = None) -> int:
+    """Run one delivery pass synchronously (tests, CLI); returns how many were attempted."""
+
+    async def run() -> int:
+        own = transports or build_transports(node)
+        try:
+            return await DeliveryWorker(node, own).run_pass()
+        finally:
+            if transports is None:
+                await own.aclose()
+
+    return asyncio.run(run())
+
+
+@asynccontextmanager
+async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
+    """Start federation with the app: the node object, the delivery worker, NATS consumers."""
+    settings = ctx.services.get(SETTINGS_KEY) or FederationSettings()
+    registry: HandlerRegistry = ctx.services.get(HANDLERS_KEY) or assemble_registry()
+    node = build_node(ctx.settings, ctx.session_factory, ctx.agency_code, registry, settings)
+    ctx.services[SERVICE_KEY] = node
+    transports = build_transports(node)
+    worker = DeliveryWorker(node, transports)
+    stop = asyncio.Event()
+    tasks = []
+    if settings.worker_enabled:
+        tasks.append(asyncio.create_task(worker.run_forever(stop), name="federation-worker"))
+    nats_transport = transports.named("nats")
+    if isinstance(nats_transport, NatsTransport):
+
+        async def on_envelope(raw: bytes) -> tuple[str, bytes]:
+            return await asyncio.to_thread(receive_one, node, raw)
+
+        async def on_ack(raw: bytes) -> None:
+            envelope_id = ack_subject_envelope(raw)
+            if envelope_id:
+                await asyncio.to_thread(worker.settle, [Outcome(envelope_id, signed=raw)])
+
+        consumer = consume(nats_transport, node.agency_code, on_envelope, on_ack, stop)
+        tasks.append(asyncio.create_task(consumer, name="federation-nats"))
+    log.info("federation started", agency=node.agency_code, worker=settings.worker_enabled)
+    try:
+        yield
+    finally:
+        stop.set()
+        if tasks:
+            await asyncio.wait(tasks, timeout=10)
+        for task in tasks:
+            task.cancel()
+        await transports.aclose()
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return
