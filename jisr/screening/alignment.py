@@ -13,7 +13,7 @@ from enum import StrEnum
 from rapidfuzz.distance import Levenshtein
 
 from jisr.screening.names import NameForm, Script
-from jisr.screening.names.phonetic import finish_skeleton
+from jisr.screening.names.phonetic import coarse_skeleton, finish_skeleton
 
 
 class How(StrEnum):
@@ -92,7 +92,13 @@ def compare_tokens(
         return 0.82, How.PHONETIC
     if _without_particle(q_skel) == _without_particle(c_skel):
         return 0.88, How.VARIANT
-    sound = Levenshtein.normalized_similarity(q_skel, c_skel)
+    q_coarse, c_coarse = coarse_skeleton(q_skel), coarse_skeleton(c_skel)
+    if cross and q_coarse == c_coarse and len(q_coarse) >= 2:
+        return 0.88, How.VARIANT
+    sound = max(
+        Levenshtein.normalized_similarity(q_skel, c_skel),
+        0.95 * Levenshtein.normalized_similarity(q_coarse, c_coarse),
+    )
     if cross:
         return 0.9 * sound, How.PHONETIC
     spelled = Levenshtein.normalized_similarity(query, cand)
@@ -103,7 +109,7 @@ def compare_tokens(
 
 def _without_particle(skeleton: str) -> str:
     """``Ben Ali`` / ``Ali``, ``Ould Salem`` / ``Salem``: the particle is often left out."""
-    for particle in ("BN", "LD"):
+    for particle in ("BN", "LD", "L"):
         if skeleton.startswith(particle) and len(skeleton) > len(particle):
             return skeleton[len(particle) :]
     return skeleton
@@ -146,17 +152,29 @@ def align_names(query: NameForm, cand: NameForm) -> NameAlignment:
         q_used |= q_span
         c_used |= c_span
         weight = _weight(qu) + _weight(cu)
-        num += score * weight
+        num += score * score * weight
         den += weight
         parts.append(PartMatch(qu.token, cu.token, score, how))
-    matched = sum(1 for p in parts if p.score >= 0.75)
+    matched = sum(1 for p in parts if p.score >= 0.75 and p.how is not How.INITIAL)
     cost = MISSING_PART_COST if matched >= 2 else 1.0
-    for i, (token, skel) in enumerate(zip(query.tokens, query.skeletons)):
-        if i not in q_used:
-            den += cost * _weight(_Unit(i, i, token, skel))
-            parts.append(PartMatch(token, "", 0.0, How.MISSING))
-    for i, (token, skel) in enumerate(zip(cand.tokens, cand.skeletons)):
-        if i not in c_used:
-            den += cost * _weight(_Unit(i, i, token, skel))
-            parts.append(PartMatch("", token, 0.0, How.MISSING))
+    q_left = [
+        (_weight(_Unit(i, i, t, k)), t)
+        for i, (t, k) in enumerate(zip(query.tokens, query.skeletons))
+        if i not in q_used
+    ]
+    c_left = [
+        (_weight(_Unit(i, i, t, k)), t)
+        for i, (t, k) in enumerate(zip(cand.tokens, cand.skeletons))
+        if i not in c_used
+    ]
+    # A part on each side that matches nothing is a clash (different names), not a gap.
+    clashes = min(len(q_left), len(c_left))
+    for rank, (weight, _) in enumerate(sorted(q_left, reverse=True)):
+        den += weight * (1.0 if rank < clashes else cost)
+    for rank, (weight, _) in enumerate(sorted(c_left, reverse=True)):
+        den += weight * (1.0 if rank < clashes else cost)
+    parts.extend(PartMatch(t, "", 0.0, How.MISSING) for _, t in q_left)
+    parts.extend(PartMatch("", t, 0.0, How.MISSING) for _, t in c_left)
+    if not matched:
+        num *= 0.5
     return NameAlignment(num / den if den else 0.0, tuple(parts))

@@ -74,7 +74,9 @@ def nationality_feature(query: Subject, cand: Subject) -> Feature:
     shared = qs & cs
     if shared:
         return Feature(1.0, f"same nationality ({', '.join(sorted(shared))})")
-    return Feature(-1.0, f"different nationality ({', '.join(sorted(qs))} / {', '.join(sorted(cs))})")
+    return Feature(
+        -1.0, f"different nationality ({', '.join(sorted(qs))} / {', '.join(sorted(cs))})"
+    )
 
 
 def gender_feature(query: Subject, cand: Subject) -> Feature:

@@ -74,23 +74,30 @@ class Screener:
     def _forms_of_rows(self, rows: Sequence[int]) -> list[NameForm]:
         return [unpack(self._packed[r], self._texts[r]) for r in rows]
 
+    def _rows_for(self, forms: Sequence[NameForm]) -> list[int]:
+        rows = self._index.candidates(forms)
+        if rows.size > _RESCORE:
+            choices = [self._skeletons[r] for r in rows.tolist()]
+            queries = [" ".join(f.skeletons) for f in forms]
+            quick = process.cdist(queries, choices, scorer=fuzz.token_set_ratio, workers=1)
+            rows = rows[np.argsort(-quick.max(axis=0), kind="stable")[:_RESCORE]]
+        return [int(r) for r in rows.tolist()]
+
+    def candidates(self, query: Subject) -> list[Subject]:
+        """The listed subjects the index proposes for ``query`` before scoring (for tuning)."""
+        numbers = dict.fromkeys(
+            int(self._row_subject[r]) for r in self._rows_for(analyze_subject(query))
+        )
+        return [self._subjects[n] for n in numbers]
+
     def check(self, query: Subject, threshold: float | None = None, top: int = 5) -> list[Match]:
         """Candidates for ``query`` scoring at least ``threshold``, best first."""
         limit = DEFAULT_THRESHOLD if threshold is None else threshold
         forms = analyze_subject(query)
         if not forms:
             return []
-        rows = self._index.candidates(forms)
-        if rows.size == 0:
-            return []
-        if rows.size > _RESCORE:
-            choices = [self._skeletons[r] for r in rows.tolist()]
-            queries = [" ".join(f.skeletons) for f in forms]
-            quick = process.cdist(queries, choices, scorer=fuzz.token_set_ratio, workers=1)
-            best = np.argsort(-quick.max(axis=0), kind="stable")[:_RESCORE]
-            rows = rows[best]
         by_subject: dict[int, list[int]] = {}
-        for row in rows.tolist():
+        for row in self._rows_for(forms):
             by_subject.setdefault(int(self._row_subject[row]), []).append(row)
         matches: list[Match] = []
         for number, subject_rows in by_subject.items():

@@ -22,6 +22,8 @@ _ANY_LATIN = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
 # Legal forms and generic words rigour does not know in Arabic script.
 _ARABIC_ORG_WORDS = frozenset({"شركة", "شركه", "مؤسسة", "مؤسسه", "ذمم", "شمم", "شذمم", "مجموعة"})
 
+_ORG_STOPWORDS = frozenset({"the", "of", "and", "de", "la", "le", "du", "des", "del", "y", "et"})
+
 
 @dataclass(frozen=True, slots=True)
 class NameForm:
@@ -47,7 +49,9 @@ _SCRIPT_BY_LETTER = {s.value[0]: s for s in Script}
 def unpack(packed: str, text: str) -> NameForm:
     """Inverse of ``NameForm.pack`` (``text`` is kept outside the packed string)."""
     letter, tokens, skeletons = packed.split("|")
-    return NameForm(text, _SCRIPT_BY_LETTER[letter], tuple(tokens.split()), tuple(skeletons.split()))
+    return NameForm(
+        text, _SCRIPT_BY_LETTER[letter], tuple(tokens.split()), tuple(skeletons.split())
+    )
 
 
 def analyze_name(text: str, person: bool = True) -> NameForm:
@@ -64,12 +68,17 @@ def analyze_name(text: str, person: bool = True) -> NameForm:
     if script is Script.HAN:
         tokens = tuple(han_tokens(clean_text(text)))
     else:
-        cleaned = clean_text(text)
+        if not person:
+            text_ = remove_org_types(text.replace("(", " ").replace(")", " ")) or text
+        else:
+            text_ = text
+        cleaned = clean_text(text_)
         if script is Script.OTHER:
             cleaned = _ANY_LATIN.transliterate(cleaned).lower()
         if person:
             cleaned = remove_person_prefixes(cleaned) or cleaned
-        else:
-            cleaned = remove_org_types(cleaned) or cleaned
-        tokens = tuple(latin_tokens(fold_latin(cleaned), person))
+        words = latin_tokens(fold_latin(cleaned), person)
+        if not person:
+            words = [w for w in words if w not in _ORG_STOPWORDS] or words
+        tokens = tuple(words)
     return NameForm(text, script, tokens, tuple(latin_skeleton(t) for t in tokens))

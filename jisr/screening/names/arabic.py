@@ -62,7 +62,7 @@ _SKELETON = {
     "س": "S",
     "ص": "S",
     "ش": "X",
-    "غ": "G",
+    "غ": "J",
     "ف": "F",
     "ڤ": "F",
     "ق": "K",
@@ -162,6 +162,8 @@ def _strip_article(word: str) -> str:
 
 def arabic_skeleton(token: str) -> str:
     """Consonant skeleton of one Arabic-script token."""
+    # تش and دج spell the foreign sounds ch and dj.
+    token = token.replace("تش", "چ").replace("دج", "ج")
     skeleton = "".join(_SKELETON.get(ch, "") for ch in token)
     return finish_skeleton(skeleton)
 

@@ -23,7 +23,7 @@ _DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("dh", "D"),
     ("zh", "J"),
     ("kh", "H"),
-    ("gh", "G"),
+    ("gh", "J"),
     ("sh", "X"),
     ("ch", "X"),
     ("th", "T"),
@@ -70,9 +70,17 @@ def latin_skeleton(token: str) -> str:
     return finish_skeleton(out)
 
 
+_COARSE = str.maketrans({"Z": "S", "D": "T", "J": "K", "X": "S", "H": None})
+
+
+def coarse_skeleton(skeleton: str) -> str:
+    """A looser key merging classes that foreign spellings confuse (s/z, t/d, g/k, sh/s), and
+    dropping h (bh, ch, hamza seats): used to grade near misses, not to decide alone."""
+    return _REPEATS.sub(r"\1", skeleton.translate(_COARSE)) or "V"
+
+
 def finish_skeleton(skeleton: str) -> str:
     """Rules applied identically to skeletons from every script."""
     skeleton = _REPEATS.sub(r"\1", skeleton)
     skeleton = _ABD_SUN.sub("BD", skeleton)
     return skeleton or "V"
-
