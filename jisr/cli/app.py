@@ -16,6 +16,7 @@ from jisr.cli.demo import demo
 from jisr.cli.node import init_node
 from jisr.errors import JisrError
 from jisr.identity.cli import agency_app, user_app
+from jisr.screening.cli import register as register_screen
 
 app = typer.Typer(
     name="jisr",
@@ -28,6 +29,7 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(audit_app, name="audit")
 app.command("demo")(demo)
+register_screen(app)
 
 
 @app.command("init")
