@@ -10,6 +10,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.identity.router", "/api/v1"),
     ("jisr.agreements.router", "/api/v1"),
     ("jisr.audit.router", "/api/v1"),
+    ("jisr.exchange.router", "/api/v1"),
     ("jisr.federation.router", ""),
 )
 

@@ -1,0 +1,1 @@
+"""Exchange: messages and requests between partner agencies, threaded into cases."""

@@ -1,0 +1,179 @@
+"""Response deadlines per priority, retention defaults, overdue requests and reminders.
+
+Defaults (7 days, 3 days, 8 hours; retention 5 years) can be overridden per agreement in
+``exchange_agreement_rules``: partners often agree shorter deadlines for urgent matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from jisr.actors import Actor
+from jisr.agreements.policy import Action, Resource, ResourceKind
+from jisr.agreements.service import get_agreement, require
+from jisr.audit import AuditAction, record
+from jisr.clock import utcnow
+from jisr.errors import ValidationError
+from jisr.exchange.access import can_read
+from jisr.exchange.models import AgreementRules, Message, MessageKind, Priority, ReminderState
+
+DEFAULT_DEADLINE_HOURS: dict[Priority, int] = {
+    Priority.ROUTINE: 7 * 24,
+    Priority.URGENT: 3 * 24,
+    Priority.IMMEDIATE: 8,
+}
+DEFAULT_RETENTION = timedelta(days=5 * 365)
+MAX_RETENTION_DAYS = 50 * 365
+REMINDER_WINDOW = timedelta(hours=24)
+
+
+def _hours(rules: AgreementRules | None, priority: Priority) -> int:
+    if rules is not None:
+        override = {
+            Priority.ROUTINE: rules.routine_hours,
+            Priority.URGENT: rules.urgent_hours,
+            Priority.IMMEDIATE: rules.immediate_hours,
+        }[priority]
+        if override is not None:
+            return override
+    return DEFAULT_DEADLINE_HOURS[priority]
+
+
+def deadline_for(
+    session: Session, agreement_id: str, priority: Priority, start: datetime
+) -> datetime:
+    return start + timedelta(hours=_hours(session.get(AgreementRules, agreement_id), priority))
+
+
+def default_retention(session: Session, agreement_id: str, start: datetime) -> datetime:
+    rules = session.get(AgreementRules, agreement_id)
+    if rules is not None and rules.retention_days is not None:
+        return start + timedelta(days=rules.retention_days)
+    return start + DEFAULT_RETENTION
+
+
+@dataclass(frozen=True, slots=True)
+class RulesChange:
+    routine_hours: int | None = None
+    urgent_hours: int | None = None
+    immediate_hours: int | None = None
+    retention_days: int | None = None
+
+
+def set_agreement_rules(
+    session: Session, actor: Actor, agreement_key: str, change: RulesChange
+) -> AgreementRules:
+    """Override deadlines and retention for one agreement (administrators); None keeps default."""
+    require(session, actor, Action.ADMINISTER, Resource(ResourceKind.AGREEMENT, actor.agency_code))
+    agreement = get_agreement(session, agreement_key)
+    for name in ("routine_hours", "urgent_hours", "immediate_hours"):
+        value = getattr(change, name)
+        if value is not None and not 1 <= value <= 24 * 365:
+            raise ValidationError(f"{name} must be between 1 and 8760", code="deadline_invalid")
+    days = change.retention_days
+    if days is not None and not 1 <= days <= MAX_RETENTION_DAYS:
+        raise ValidationError(
+            f"retention_days must be between 1 and {MAX_RETENTION_DAYS}", code="retention_invalid"
+        )
+    rules = session.get(AgreementRules, agreement.id)
+    if rules is None:
+        rules = AgreementRules(agreement_id=agreement.id, updated_by=actor.display)
+        session.add(rules)
+    rules.routine_hours = change.routine_hours
+    rules.urgent_hours = change.urgent_hours
+    rules.immediate_hours = change.immediate_hours
+    rules.retention_days = change.retention_days
+    rules.updated_by = actor.display
+    session.flush()
+    record(
+        session,
+        actor,
+        AuditAction.CONFIG_CHANGE,
+        "exchange_rules",
+        agreement.id,
+        details={"event": "rules", "reference": agreement.reference, **_as_dict(change)},
+    )
+    return rules
+
+
+def _as_dict(change: RulesChange) -> dict[str, int | None]:
+    return {
+        "routine_hours": change.routine_hours,
+        "urgent_hours": change.urgent_hours,
+        "immediate_hours": change.immediate_hours,
+        "retention_days": change.retention_days,
+    }
+
+
+def _open_requests(before: datetime) -> Select[Message]:
+    return (
+        select(Message)
+        .where(
+            Message.kind == MessageKind.REQUEST.value,
+            Message.answered_at.is_(None),
+            Message.withdrawn_at.is_(None),
+            Message.deadline_at.is_not(None),
+            Message.deadline_at < before,
+        )
+        .order_by(Message.deadline_at, Message.id)
+    )
+
+
+def is_overdue(message: Message, now: datetime) -> bool:
+    return (
+        message.kind == MessageKind.REQUEST.value
+        and message.answered_at is None
+        and message.deadline_at is not None
+        and message.deadline_at < now
+    )
+
+
+def list_overdue(
+    session: Session, actor: Actor, *, now: datetime | None = None, limit: int = 200
+) -> list[Message]:
+    """Unanswered requests past their deadline, both those we owe and those owed to us."""
+    now = now or utcnow()
+    rows = [
+        m for m in session.execute(_open_requests(now)).scalars() if can_read(session, actor, m)
+    ]
+    rows = rows[:limit]
+    record(
+        session,
+        actor,
+        AuditAction.CONSULTATION,
+        "overdue_requests",
+        details={"returned": len(rows)},
+    )
+    return rows
+
+
+def collect_reminders(
+    session: Session,
+    actor: Actor,
+    *,
+    within: timedelta = REMINDER_WINDOW,
+    now: datetime | None = None,
+) -> list[tuple[Message, ReminderState]]:
+    """Requests newly approaching (deadline within ``within``) or newly past their deadline.
+
+    Each request is reported once per state: the state is marked, so running this every few
+    minutes from a scheduler reminds officers without repeating itself.
+    """
+    now = now or utcnow()
+    due: list[tuple[Message, ReminderState]] = []
+    for message in session.execute(_open_requests(now + within)).scalars():
+        assert message.deadline_at is not None  # noqa: S101 - filtered in the query
+        state = ReminderState.OVERDUE if message.deadline_at < now else ReminderState.APPROACHING
+        if message.reminder_state == state.value or not can_read(session, actor, message):
+            continue
+        message.reminder_state = state.value
+        due.append((message, state))
+    if due:
+        record(
+            session, actor, AuditAction.CONSULTATION, "reminders", details={"returned": len(due)}
+        )
+    return due

@@ -1,0 +1,173 @@
+"""Envelope handlers for exchange: a partner's message, receipt or withdrawal arriving here.
+
+Listed in ``jisr.federation.handlers.HANDLER_MODULES``; federation has already verified the
+envelope, checked the agreement and policy (RECEIVE) and deduplicated it before a handler runs,
+inside the transaction that records it. A handler refuses by raising ``RejectedError``.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.orm import Session
+
+from jisr.audit import AuditAction, record
+from jisr.clock import utcnow
+from jisr.errors import JisrError
+from jisr.exchange import attachments, cases, receipts
+from jisr.exchange.entities import check_owner
+from jisr.exchange.models import Direction, Message, MessageAttachment, MessageKind, ReceiptKind
+from jisr.exchange.wire import (
+    MESSAGE_ENVELOPE,
+    WITHDRAW_ENVELOPE,
+    WireMessage,
+    WireReceipt,
+    WireWithdrawal,
+)
+from jisr.federation.errors import RejectedError
+from jisr.federation.handlers import Handler, InboundEnvelope
+from jisr.ids import owner_of
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def handlers() -> dict[str, Handler]:
+    return {
+        MESSAGE_ENVELOPE: receive_message,
+        receipts.RECEIPT_ENVELOPE: receive_receipt,
+        WITHDRAW_ENVELOPE: receive_withdrawal,
+    }
+
+
+def _parse(model: type[_Model], envelope: InboundEnvelope) -> _Model:
+    try:
+        return model.model_validate(envelope.payload)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RejectedError(
+            f"invalid {envelope.type} payload: {where}: {first['msg']}", code="payload_invalid"
+        ) from None
+
+
+def receive_message(session: Session, envelope: InboundEnvelope) -> None:
+    """Store the partner's message as a copy owned by the sender, then acknowledge delivery."""
+    wire = _parse(WireMessage, envelope)
+    header = envelope.header
+    if owner_of(wire.id) != envelope.sender or wire.recipient != header.recipient:
+        raise RejectedError("message id or recipient does not match the envelope")
+    if (wire.crime_area.value, wire.data_category.value, wire.handling_code.value) != (
+        header.crime_area,
+        header.data_category,
+        header.handling_code,
+    ):
+        raise RejectedError("message labels differ from the envelope's", code="payload_invalid")
+    if session.get(Message, wire.id) is not None:
+        return  # the same message in a second envelope: already held
+    try:
+        check_owner(wire.entities, envelope.sender)
+        case = cases.adopt_case(
+            session,
+            ref=wire.case_ref,
+            title=wire.case_title,
+            agreement_id=envelope.agreement_id,
+            crime_area=wire.crime_area.value,
+            handling_code=wire.handling_code.value,
+            legal_basis=wire.legal_basis,
+            retention_until=wire.retention_until,
+        )
+        digests = attachments.receive_inline(
+            session, envelope.sender, [a.model_dump() for a in wire.attachments]
+        )
+    except JisrError as exc:
+        raise RejectedError(exc.detail, code="payload_invalid") from None
+    now = utcnow()
+    message = Message(
+        id=wire.id,
+        direction=Direction.INBOUND.value,
+        kind=wire.kind.value,
+        owner_agency=envelope.sender,
+        recipient_agency=header.recipient,
+        agreement_id=envelope.agreement_id,
+        case_ref=case.ref,
+        in_reply_to=wire.in_reply_to,
+        subject=wire.subject,
+        body=wire.body,
+        crime_area=wire.crime_area.value,
+        data_category=wire.data_category.value,
+        priority=wire.priority.value,
+        deadline_at=wire.deadline_at if wire.kind is MessageKind.REQUEST else None,
+        handling_code=wire.handling_code.value,
+        handling_text=wire.handling_text,
+        grading_scheme=wire.grading.scheme.value if wire.grading else None,
+        source_reliability=wire.grading.source_reliability if wire.grading else None,
+        information_credibility=wire.grading.information_credibility if wire.grading else None,
+        legal_basis=wire.legal_basis,
+        purpose=wire.purpose,
+        retention_until=wire.retention_until,
+        entities=wire.entities,
+        created_by=f"{wire.created_by} ({envelope.sender})"[:120],
+        created_at=wire.created_at,
+        received_at=now,
+    )
+    for position, (item, sha) in enumerate(zip(wire.attachments, digests, strict=True)):
+        message.attachments.append(
+            MessageAttachment(sha256=sha, filename=item.filename, position=position)
+        )
+    session.add(message)
+    session.flush()
+    _mark_answered(session, message)
+    record(
+        session,
+        envelope.actor,
+        AuditAction.COLLECTION,
+        "message",
+        message.id,
+        recipients=[header.recipient],
+        details={"kind": message.kind, "case": case.ref, "envelope": envelope.id},
+    )
+    receipts.issue(session, message, ReceiptKind.DELIVERED, now)
+
+
+def _mark_answered(session: Session, answer: Message) -> None:
+    """A partner's answer to one of our requests closes it."""
+    if answer.in_reply_to is None:
+        return
+    request = session.get(Message, answer.in_reply_to)
+    if (
+        request is not None
+        and request.direction == Direction.OUTBOUND.value
+        and request.recipient_agency == answer.owner_agency
+        and request.kind == MessageKind.REQUEST.value
+        and request.answered_at is None
+    ):
+        request.answered_at = answer.received_at
+
+
+def receive_receipt(session: Session, envelope: InboundEnvelope) -> None:
+    wire = _parse(WireReceipt, envelope)
+    if not receipts.accept(session, envelope.actor, wire.message_id, wire.kind, wire.at):
+        raise RejectedError(f"no message {wire.message_id} was sent to {envelope.sender}")
+
+
+def receive_withdrawal(session: Session, envelope: InboundEnvelope) -> None:
+    """The owner withdrew a message: delete our copy (and say so in the audit trail)."""
+    wire = _parse(WireWithdrawal, envelope)
+    if owner_of(wire.message_id) != envelope.sender:
+        raise RejectedError("only a message's owner can withdraw it")
+    message = session.get(Message, wire.message_id)
+    if message is None or message.direction != Direction.INBOUND.value:
+        return  # never received, or already gone: nothing to erase
+    session.delete(message)
+    session.flush()
+    record(
+        session,
+        envelope.actor,
+        AuditAction.ERASURE,
+        "message",
+        wire.message_id,
+        justification=wire.reason,
+        details={"event": "withdrawn_by_owner", "case": message.case_ref},
+    )

@@ -1,0 +1,289 @@
+"""Writing, replying to, reading, listing and withdrawing messages and requests.
+
+Sending is one transaction: the message, its case, its audit entries and the federation outbox
+row commit together, so a message is never recorded as sent without being queued, or queued
+without being recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jisr.actors import Actor, ActorKind
+from jisr.agreements.models import Agreement, DataCategory, HandlingCode
+from jisr.agreements.policy import Action
+from jisr.agreements.service import get_agreement, require
+from jisr.audit import AuditAction, record
+from jisr.clock import utcnow
+from jisr.errors import ConflictError, ValidationError
+from jisr.exchange import attachments, cases, deadlines, receipts
+from jisr.exchange.access import can_read, load_case, load_message, message_resource
+from jisr.exchange.entities import describes_people, normalise_entities
+from jisr.exchange.models import (
+    Case,
+    Direction,
+    Message,
+    MessageKind,
+    Priority,
+    ReceiptKind,
+)
+from jisr.exchange.schemas import MessageContent, MessageCreate, ReplyCreate
+from jisr.exchange.storage import BlobStore
+from jisr.exchange.wire import MESSAGE_ENVELOPE, WITHDRAW_ENVELOPE, message_payload
+from jisr.federation.service import enqueue, share_verdict
+from jisr.ids import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """Where a message goes and under what: decided by a new message or by the one answered."""
+
+    to: str
+    agreement: Agreement
+    subject: str
+    crime_area: str
+    data_category: str
+    legal_basis: str
+    purpose: str
+    case: Case | None
+    case_title: str
+    in_reply_to: str | None
+
+
+def send_message(
+    session: Session, actor: Actor, data: MessageCreate, *, store: BlobStore
+) -> Message:
+    """Write a message or request to a partner under an agreement, and queue it."""
+    agreement = get_agreement(session, data.agreement)
+    case = load_case(session, actor, data.case_ref) if data.case_ref else None
+    route = _Route(
+        to=data.to,
+        agreement=agreement,
+        subject=data.subject,
+        crime_area=data.crime_area.value,
+        data_category=data.data_category.value,
+        legal_basis=data.legal_basis or agreement.legal_basis,
+        purpose=data.purpose,
+        case=case,
+        case_title=data.subject,
+        in_reply_to=None,
+    )
+    return _compose(session, actor, route, data, store)
+
+
+def reply(
+    session: Session, actor: Actor, message_id: str, data: ReplyCreate, *, store: BlobStore
+) -> Message:
+    """Answer a message in its case, to the other party, under the same agreement.
+
+    Answering a partner's request marks it answered and tells its owner so.
+    """
+    original = load_message(session, actor, message_id)
+    if original.withdrawn_at is not None:
+        raise ConflictError("that message was withdrawn", code="message_withdrawn")
+    inbound = original.direction == Direction.INBOUND.value
+    route = _Route(
+        to=original.owner_agency if inbound else original.recipient_agency,
+        agreement=get_agreement(session, original.agreement_id),
+        subject=data.subject or _re(original.subject),
+        crime_area=original.crime_area,
+        data_category=(data.data_category or DataCategory(original.data_category)).value,
+        legal_basis=original.legal_basis,
+        purpose=data.purpose or original.purpose,
+        case=session.get(Case, original.case_ref),
+        case_title=original.subject,
+        in_reply_to=original.id,
+    )
+    answer = _compose(session, actor, route, data, store)
+    if inbound and original.kind == MessageKind.REQUEST.value and original.answered_at is None:
+        original.answered_at = answer.created_at
+        receipts.issue(session, original, ReceiptKind.ANSWERED, answer.created_at)
+    return answer
+
+
+def _re(subject: str) -> str:
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"[:300]
+
+
+def _compose(
+    session: Session, actor: Actor, route: _Route, data: MessageContent, store: BlobStore
+) -> Message:
+    handling = data.handling_code or HandlingCode(route.agreement.default_handling)
+    if handling is HandlingCode.H3 and not (data.handling_text or "").strip():
+        raise ValidationError(
+            "handling code H3 needs the restrictions stated in handling_text",
+            code="handling_text_required",
+        )
+    entities = normalise_entities(data.entities, actor.agency_code)
+    if describes_people(entities) and route.data_category != DataCategory.PERSONAL.value:
+        raise ValidationError(
+            "entities describing people need data_category personal", code="data_category_invalid"
+        )
+    now = utcnow()
+    retention = data.retention_until or deadlines.default_retention(
+        session, route.agreement.id, now
+    )
+    if retention <= now:
+        raise ValidationError("retention_until must be in the future", code="retention_invalid")
+    message = Message(
+        id=new_id(actor.agency_code, "msg"),
+        direction=Direction.OUTBOUND.value,
+        kind=data.kind.value,
+        owner_agency=actor.agency_code,
+        recipient_agency=route.to,
+        agreement_id=route.agreement.id,
+        in_reply_to=route.in_reply_to,
+        subject=route.subject,
+        body=data.body,
+        crime_area=route.crime_area,
+        data_category=route.data_category,
+        priority=data.priority.value,
+        deadline_at=_deadline(session, route.agreement.id, data.kind, data.priority, now),
+        handling_code=handling.value,
+        handling_text=data.handling_text if handling is HandlingCode.H3 else None,
+        grading_scheme=data.grading.scheme.value if data.grading else None,
+        source_reliability=data.grading.source_reliability if data.grading else None,
+        information_credibility=data.grading.information_credibility if data.grading else None,
+        legal_basis=route.legal_basis,
+        purpose=route.purpose,
+        retention_until=retention,
+        entities=entities,
+        created_by=actor.display,
+        created_at=now,
+    )
+    require(session, actor, Action.CREATE, message_resource(message))
+    share_verdict(session, actor, message_resource(message, route.to), route.agreement)
+    case = route.case or cases.open_case(
+        session,
+        actor,
+        title=route.case_title,
+        agreement=route.agreement,
+        crime_area=route.crime_area,
+        handling_code=handling.value,
+        legal_basis=route.legal_basis,
+        retention_until=retention,
+    )
+    cases.extend_retention(case, retention)
+    message.case_ref = case.ref
+    attachments.link(session, actor, message, data.attachments)
+    session.add(message)
+    session.flush()
+    record(
+        session,
+        actor,
+        AuditAction.DISCLOSURE,
+        "message",
+        message.id,
+        justification=route.purpose,
+        recipients=[route.to],
+        details={
+            "kind": message.kind,
+            "case": case.ref,
+            "agreement": route.agreement.reference,
+            "in_reply_to": route.in_reply_to,
+            "entities": len(entities),
+            "attachments": len(message.attachments),
+        },
+    )
+    enqueue(
+        session,
+        actor,
+        recipient=route.to,
+        agreement_id=route.agreement.id,
+        envelope_type=MESSAGE_ENVELOPE,
+        payload=message_payload(message, case, store),
+        case_ref=case.ref,
+        data_category=message.data_category,
+        crime_area=message.crime_area,
+        handling_code=message.handling_code,
+    )
+    return message
+
+
+def _deadline(
+    session: Session, agreement_id: str, kind: MessageKind, priority: Priority, now: datetime
+) -> datetime | None:
+    if kind is not MessageKind.REQUEST:
+        return None
+    return deadlines.deadline_for(session, agreement_id, priority, now)
+
+
+def read_message(session: Session, actor: Actor, message_id: str) -> Message:
+    """A message for ``actor`` to read: audited as consultation; a partner's message read by
+    an officer for the first time is marked read and its owner receives a ``read`` receipt."""
+    message = load_message(session, actor, message_id)
+    record(session, actor, AuditAction.CONSULTATION, "message", message.id)
+    if (
+        message.direction == Direction.INBOUND.value
+        and message.read_at is None
+        and actor.kind is ActorKind.USER
+        and actor.agency_code == message.recipient_agency
+    ):
+        message.read_at = utcnow()
+        receipts.issue(session, message, ReceiptKind.READ, message.read_at)
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    case_ref: str | None = None
+    direction: Direction | None = None
+    kind: MessageKind | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def list_messages(session: Session, actor: Actor, query: MessageFilter) -> list[Message]:
+    """Newest first, only those ``actor`` may read; the listing is audited as consultation."""
+    stmt = select(Message).where(Message.withdrawn_at.is_(None))
+    if query.case_ref:
+        stmt = stmt.where(Message.case_ref == query.case_ref)
+    if query.direction:
+        stmt = stmt.where(Message.direction == query.direction.value)
+    if query.kind:
+        stmt = stmt.where(Message.kind == query.kind.value)
+    stmt = stmt.order_by(Message.created_at.desc(), Message.id.desc())
+    stmt = stmt.limit(query.limit).offset(query.offset)
+    rows = [m for m in session.execute(stmt).scalars() if can_read(session, actor, m)]
+    record(
+        session, actor, AuditAction.CONSULTATION, "message_list", details={"returned": len(rows)}
+    )
+    return rows
+
+
+def withdraw(session: Session, actor: Actor, message_id: str, reason: str) -> Message:
+    """The owner withdraws a message: kept here as withdrawn, deleted from the partner's node."""
+    message = load_message(session, actor, message_id)
+    require(session, actor, Action.WITHDRAW, message_resource(message))
+    if message.direction != Direction.OUTBOUND.value:
+        raise ConflictError("only messages sent from this node can be withdrawn here")
+    if message.withdrawn_at is not None:
+        return message
+    message.withdrawn_at = utcnow()
+    record(
+        session,
+        actor,
+        AuditAction.ALTERATION,
+        "message",
+        message.id,
+        justification=reason,
+        recipients=[message.recipient_agency],
+        details={"event": "withdrawn"},
+    )
+    enqueue(
+        session,
+        actor,
+        recipient=message.recipient_agency,
+        agreement_id=message.agreement_id,
+        envelope_type=WITHDRAW_ENVELOPE,
+        payload={"message_id": message.id, "reason": reason},
+        case_ref=message.case_ref,
+        data_category=message.data_category,
+        crime_area=message.crime_area,
+        handling_code=message.handling_code,
+    )
+    return message

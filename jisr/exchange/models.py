@@ -1,0 +1,184 @@
+"""Exchange tables: cases, messages and requests, attachments, receipts, per-agreement rules.
+
+Every message row carries its owner agency, the agreement it travels under, a handling code, a
+legal basis and a retention date. A partner's message is stored here as a copy whose owner is
+the sending agency; the owner's withdrawal deletes it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jisr.clock import utcnow
+from jisr.db.base import Base
+
+
+class MessageKind(StrEnum):
+    MESSAGE = "message"  # information, no answer expected
+    REQUEST = "request"  # an answer is expected by a deadline
+
+
+class Priority(StrEnum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    IMMEDIATE = "immediate"
+
+
+class Direction(StrEnum):
+    OUTBOUND = "outbound"  # written here, owned by this node's agency
+    INBOUND = "inbound"  # a partner's copy, owned by the sender
+
+
+class ReceiptKind(StrEnum):
+    DELIVERED = "delivered"
+    READ = "read"
+    ANSWERED = "answered"
+
+
+class GradingScheme(StrEnum):
+    ADMIRALTY = "admiralty"  # NATO Admiralty code: reliability A-F, credibility 1-6
+    EUROPOL_4X4 = "europol_4x4"  # Europol 4x4: reliability A/B/C/X, assessment 1-4
+
+
+class ReminderState(StrEnum):
+    APPROACHING = "approaching"
+    OVERDUE = "overdue"
+
+
+class Case(Base):
+    """A shared case reference (``OWNER:case:ULID``) that travels with every message."""
+
+    __tablename__ = "exchange_cases"
+
+    ref: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner_agency: Mapped[str] = mapped_column(String(24), index=True)
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreements.id"))
+    crime_area: Mapped[str] = mapped_column(String(32))
+    handling_code: Mapped[str] = mapped_column(String(4))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    retention_until: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "exchange_messages"
+    __table_args__ = (
+        Index("ix_exchange_messages_open_requests", "kind", "answered_at", "deadline_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(8))
+    owner_agency: Mapped[str] = mapped_column(String(24), index=True)
+    recipient_agency: Mapped[str] = mapped_column(String(24), index=True)
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreements.id"), index=True)
+    case_ref: Mapped[str] = mapped_column(ForeignKey("exchange_cases.ref"), index=True)
+    # No foreign key: the message answered may be a partner's copy that was withdrawn or purged.
+    in_reply_to: Mapped[str | None] = mapped_column(String(80), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    crime_area: Mapped[str] = mapped_column(String(32))
+    data_category: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str] = mapped_column(String(10))
+    deadline_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    reminder_state: Mapped[str | None] = mapped_column(String(12))
+    handling_code: Mapped[str] = mapped_column(String(4))
+    handling_text: Mapped[str | None] = mapped_column(Text)
+    grading_scheme: Mapped[str | None] = mapped_column(String(16))
+    source_reliability: Mapped[str | None] = mapped_column(String(1))
+    information_credibility: Mapped[str | None] = mapped_column(String(1))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(Text)
+    retention_until: Mapped[datetime] = mapped_column(index=True)
+    # FollowTheMoney entities, ids namespaced by the owner agency.
+    entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+
+    attachments: Mapped[list[MessageAttachment]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="MessageAttachment.position"
+    )
+
+
+class Attachment(Base):
+    """A content-addressed file under ``DATA_DIR/attachments/ab/cd/<sha256>``, stored once."""
+
+    __tablename__ = "exchange_attachments"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    # The agency whose node first stored these bytes (this node's, or a partner's for copies).
+    owner_agency: Mapped[str] = mapped_column(String(24))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bytes received inside a partner's envelope, kept here until first written to disk
+    # (envelope handlers run without the data directory; downloads materialise them).
+    pending_content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class MessageAttachment(Base):
+    __tablename__ = "exchange_message_attachments"
+
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("exchange_messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("exchange_attachments.sha256"), primary_key=True, index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(default=0)
+
+    attachment: Mapped[Attachment] = relationship(lazy="joined")
+
+
+class Receipt(Base):
+    """``delivered``/``read``/``answered``: issued by the recipient, sent back to the owner."""
+
+    __tablename__ = "exchange_receipts"
+    __table_args__ = (UniqueConstraint("message_id", "kind", "agency", name="uq_exchange_receipt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("exchange_messages.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    # The agency that issued it (the recipient of the message).
+    agency: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgreementRules(Base):
+    """Optional per-agreement overrides of the exchange defaults (deadlines, retention)."""
+
+    __tablename__ = "exchange_agreement_rules"
+
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreements.id"), primary_key=True)
+    routine_hours: Mapped[int | None]
+    urgent_hours: Mapped[int | None]
+    immediate_hours: Mapped[int | None]
+    retention_days: Mapped[int | None]
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,89 @@
+"""Deleting what has outlived its retention date, and attachment files nothing refers to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jisr.actors import Actor
+from jisr.agreements.policy import Action, Resource, ResourceKind
+from jisr.agreements.service import require
+from jisr.audit import AuditAction, record
+from jisr.clock import utcnow
+from jisr.exchange.models import Attachment, Case, Message, MessageAttachment
+from jisr.exchange.storage import BlobStore
+
+# An upload not yet attached to any message is kept this long (the officer is still writing).
+ORPHAN_GRACE = timedelta(days=1)
+
+
+@dataclass
+class PurgeResult:
+    messages: list[str] = field(default_factory=list)
+    cases: list[str] = field(default_factory=list)
+    # Digests whose files may be deleted once the transaction has committed.
+    blobs: list[str] = field(default_factory=list)
+
+
+def purge_expired(session: Session, actor: Actor, *, now: datetime | None = None) -> PurgeResult:
+    """Erase messages (own and partners' copies) past their retention date, then the cases and
+    attachments left without messages. Each erasure is audited. Run by the node's operator."""
+    require(session, actor, Action.ADMINISTER, Resource(ResourceKind.MESSAGE, actor.agency_code))
+    now = now or utcnow()
+    result = PurgeResult()
+    expired = select(Message).where(Message.retention_until <= now).order_by(Message.id)
+    for message in session.execute(expired).scalars():
+        result.messages.append(message.id)
+        session.delete(message)
+        record(
+            session,
+            actor,
+            AuditAction.ERASURE,
+            "message",
+            message.id,
+            details={"event": "retention_expired", "case": message.case_ref},
+        )
+    session.flush()
+    empty_cases = (
+        select(Case)
+        .where(Case.retention_until <= now, ~Case.ref.in_(select(Message.case_ref).distinct()))
+        .order_by(Case.ref)
+    )
+    for case in session.execute(empty_cases).scalars():
+        result.cases.append(case.ref)
+        session.delete(case)
+        record(session, actor, AuditAction.ERASURE, "case", case.ref, details={"event": "empty"})
+    orphans = (
+        select(Attachment)
+        .where(
+            Attachment.created_at <= now - ORPHAN_GRACE,
+            ~Attachment.sha256.in_(select(MessageAttachment.sha256).distinct()),
+        )
+        .order_by(Attachment.sha256)
+    )
+    for attachment in session.execute(orphans).scalars():
+        result.blobs.append(attachment.sha256)
+        session.delete(attachment)
+        record(
+            session,
+            actor,
+            AuditAction.ERASURE,
+            "attachment",
+            attachment.sha256,
+            details={"event": "unreferenced"},
+        )
+    session.flush()
+    return result
+
+
+def remove_files(session: Session, store: BlobStore, digests: list[str]) -> int:
+    """After the purge committed: delete the files of digests that still have no record."""
+    removed = 0
+    for sha in digests:
+        if session.get(Attachment, sha) is None:
+            store.delete(sha)
+            removed += 1
+    return removed
