@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, standalone_mode=False)
     except JisrError as exc:
-        stderr.print(f"jisr: error: {exc.detail} [{exc.code}]", highlight=False, soft_wrap=True)
+        stderr.print(
+            f"jisr: error: {exc.detail} [{exc.code}]", highlight=False, markup=False, soft_wrap=True
+        )
         return 2 if exc.http_status < 500 else 1
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
