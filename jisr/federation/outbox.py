@@ -61,7 +61,7 @@ def claim_due(
     session: Session, local: str, *, now: datetime, limit: int, lease: timedelta
 ) -> list[Claimed]:
     """Lease up to ``limit`` due messages, holding those their agreement no longer allows."""
-    release_held(session, local, limit=limit)
+    release_held(session, local, now=now, limit=limit)
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
         earlier.recipient == OutboxMessage.recipient,
@@ -116,7 +116,7 @@ def claim_due(
     return claimed
 
 
-def release_held(session: Session, local: str, *, limit: int) -> int:
+def release_held(session: Session, local: str, *, now: datetime, limit: int) -> int:
     """Put held messages whose agreement allows them again back in the queue."""
     rows = session.execute(
         select(OutboxMessage)
@@ -128,7 +128,7 @@ def release_held(session: Session, local: str, *, limit: int) -> int:
     for row in rows:
         status, _ = _verdict(session, local, row)
         if status is Status.PENDING:
-            row.status, row.last_error, row.next_attempt_at = Status.PENDING.value, None, utcnow()
+            row.status, row.last_error, row.next_attempt_at = Status.PENDING.value, None, now
             _audit(session, local, row, "released")
             released += 1
     return released
