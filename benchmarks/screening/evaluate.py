@@ -121,12 +121,11 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "inf"
 
 
-def synthetic_dataset(size: int) -> datasets.Dataset | None:
-    try:
-        from benchmarks.screening import synthetic_eval
-    except ImportError:
-        return None
-    return synthetic_eval.dataset(size)
+def synthetic_datasets(size: int) -> list[datasets.Dataset]:
+    from benchmarks.screening import synthetic_eval
+
+    sets = synthetic_eval.datasets(size)
+    return sets + synthetic_eval.datasets(size, names_only=True)[:2]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,9 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         datasets.wikidata("zh", size),
         datasets.wikidata("zh", size, reverse=True),
     ]
-    synthetic = synthetic_dataset(size)
-    if synthetic is not None:
-        sets.insert(0, synthetic)
+    sets = synthetic_datasets(size) + sets
     for data in sets:
         report(f"{data.name}: {len(data.listed)} listed", screen_dataset(data, scorers))
     cases = datasets.nomenklatura_cases()

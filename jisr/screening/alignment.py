@@ -8,6 +8,7 @@ Ming``), and parts present on one side only (a missing middle name) cost less th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 
 from rapidfuzz.distance import Levenshtein
@@ -73,6 +74,7 @@ def _units(form: NameForm, merges: bool) -> list[_Unit]:
     return units
 
 
+@lru_cache(maxsize=262_144)
 def compare_tokens(
     query: str, q_skel: str, cand: str, c_skel: str, cross: bool
 ) -> tuple[float, How]:
@@ -107,6 +109,7 @@ def compare_tokens(
     return 0.9 * sound, How.PHONETIC
 
 
+@lru_cache(maxsize=65_536)
 def _without_particle(skeleton: str) -> str:
     """``Ben Ali`` / ``Ali``, ``Ould Salem`` / ``Salem``: the particle is often left out."""
     for particle in ("BN", "LD", "L"):

@@ -11,6 +11,7 @@ sound, drops vowels and semi-vowels and collapses repeats, so ``Mohamed``, ``Muh
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Multi-letter spellings first (order matters: longest match wins).
 _DIGRAPHS: tuple[tuple[str, str], ...] = (
@@ -73,6 +74,7 @@ def latin_skeleton(token: str) -> str:
 _COARSE = str.maketrans({"Z": "S", "D": "T", "J": "K", "X": "S", "H": None})
 
 
+@lru_cache(maxsize=65_536)
 def coarse_skeleton(skeleton: str) -> str:
     """A looser key merging classes that foreign spellings confuse (s/z, t/d, g/k, sh/s), and
     dropping h (bh, ch, hamza seats): used to grade near misses, not to decide alone."""
