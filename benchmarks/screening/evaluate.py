@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from benchmarks.screening import datasets
 from benchmarks.screening.peers import PEER_THRESHOLDS, PairScorer, peers
-from jisr.screening import DEFAULT_THRESHOLD, Screener, Subject, get_algorithm
+from jisr.screening import DEFAULT_THRESHOLD, Screener, get_algorithm
 from jisr.screening.screener import analyze_subject
 
 PEER_CANDIDATES = 10
@@ -57,9 +57,7 @@ def best_f1(scores: Scores) -> Metrics:
     return max((metrics_at(scores, t) for t in grid), key=lambda m: (m.f1, m.threshold))
 
 
-def screen_dataset(
-    data: datasets.Dataset, scorers: dict[str, PairScorer]
-) -> dict[str, Scores]:
+def screen_dataset(data: datasets.Dataset, scorers: dict[str, PairScorer]) -> dict[str, Scores]:
     screener = Screener(data.listed)
     listed = {s.id: s for s in data.listed}
     out = {name: Scores([], []) for name in ["jisr-v1", *scorers]}

@@ -39,9 +39,7 @@ def nomenklatura_scorer(name: str) -> PairScorer:
     algorithm = get_algorithm(name)
     if algorithm is None:
         raise ValueError(name)
-    config = ScoringConfig(
-        weights={}, config={k: v.default for k, v in algorithm.CONFIG.items()}
-    )
+    config = ScoringConfig(weights={}, config={k: v.default for k, v in algorithm.CONFIG.items()})
     cache: dict[Subject, EntityProxy] = {}
 
     def entity(subject: Subject) -> EntityProxy:

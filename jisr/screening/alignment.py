@@ -8,8 +8,8 @@ Ming``), and parts present on one side only (a missing middle name) cost less th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -65,7 +65,9 @@ class _Unit:
 
 
 def _units(form: NameForm, merges: bool) -> list[_Unit]:
-    units = [_Unit(i, i, t, s) for i, (t, s) in enumerate(zip(form.tokens, form.skeletons))]
+    units = [
+        _Unit(i, i, t, s) for i, (t, s) in enumerate(zip(form.tokens, form.skeletons, strict=True))
+    ]
     if merges:
         for i in range(len(form.tokens) - 1):
             token = form.tokens[i] + form.tokens[i + 1]
@@ -162,12 +164,12 @@ def align_names(query: NameForm, cand: NameForm) -> NameAlignment:
     cost = MISSING_PART_COST if matched >= 2 else 1.0
     q_left = [
         (_weight(_Unit(i, i, t, k)), t)
-        for i, (t, k) in enumerate(zip(query.tokens, query.skeletons))
+        for i, (t, k) in enumerate(zip(query.tokens, query.skeletons, strict=True))
         if i not in q_used
     ]
     c_left = [
         (_weight(_Unit(i, i, t, k)), t)
-        for i, (t, k) in enumerate(zip(cand.tokens, cand.skeletons))
+        for i, (t, k) in enumerate(zip(cand.tokens, cand.skeletons, strict=True))
         if i not in c_used
     ]
     # A part on each side that matches nothing is a clash (different names), not a gap.

@@ -11,7 +11,9 @@ def test_variants_share_blocking_keys() -> None:
 
 
 def test_typo_still_shares_a_key() -> None:
-    assert blocking_keys(analyze_name("Mohamed Salek")) & blocking_keys(analyze_name("Mohamed Salel"))
+    assert blocking_keys(analyze_name("Mohamed Salek")) & blocking_keys(
+        analyze_name("Mohamed Salel")
+    )
 
 
 def test_unrelated_names_share_no_key() -> None:

@@ -8,7 +8,12 @@ from jisr.screening.names.arabic import normalize_arabic
 
 @pytest.mark.parametrize(
     ("text", "script"),
-    [("Salek", Script.LATIN), ("سالك", Script.ARABIC), ("张伟", Script.HAN), ("Путин", Script.OTHER)],
+    [
+        ("Salek", Script.LATIN),
+        ("سالك", Script.ARABIC),
+        ("张伟", Script.HAN),
+        ("Путин", Script.OTHER),
+    ],
 )
 def test_detect_script(text: str, script: Script) -> None:
     assert detect_script(text) is script

@@ -43,7 +43,10 @@ def test_evidence_moves_score() -> None:
     plain = score(replace(BASE, birth_dates=()), cand)
     assert score(BASE, cand) > plain
     assert score(replace(BASE, birth_dates=("1960",)), cand) < plain
-    assert score(replace(BASE, documents=("X1234567",)), replace(cand, documents=("X1234567",))) > plain
+    assert (
+        score(replace(BASE, documents=("X1234567",)), replace(cand, documents=("X1234567",)))
+        > plain
+    )
 
 
 def test_explanation_names_the_aligned_parts() -> None:
