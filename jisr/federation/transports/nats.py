@@ -89,7 +89,8 @@ class _Connection:
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
-            await self._nc.drain()
+            # Not drain(): it waits on pull subscriptions; unacked messages are redelivered.
+            await self._nc.close()
         self._nc = None
 
 
