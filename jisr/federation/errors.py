@@ -92,6 +92,13 @@ class NoHandlerError(RejectedError):
     code = "envelope_type_unsupported"
 
 
+class HandlerFailedError(RejectedError):
+    """The receiving node failed unexpectedly on this envelope; the sender retries."""
+
+    code = "receiver_failed"
+    retryable = True
+
+
 class AckInvalidError(EnvelopeError):
     """An acknowledgement that does not verify: the delivery is treated as not done."""
 

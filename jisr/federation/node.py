@@ -36,7 +36,9 @@ class FederationSettings(BaseSettings):
     lease_seconds: float = Field(default=30.0, gt=0)
     # Messages claimed per delivery pass, and sent concurrently at most.
     batch_size: int = Field(default=64, ge=1)
-    concurrency: int = Field(default=16, ge=1)
+    concurrency: int = Field(default=8, ge=1)
+    # Envelopes sent to one partner in one request (answered in one transaction there).
+    send_batch: int = Field(default=32, ge=1, le=256)
     # Exponential backoff with jitter between attempts: base * 2^(n-1), capped.
     backoff_base_seconds: float = Field(default=1.0, gt=0)
     backoff_max_seconds: float = Field(default=900.0, gt=0)

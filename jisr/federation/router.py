@@ -5,22 +5,26 @@ No bearer token: an envelope authenticates itself (the sender's pinned signing k
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from jisr.api.deps import ContextDep
-from jisr.errors import NotFoundError, UnavailableError
-from jisr.federation.envelope import SCHEMA_VERSION
+from jisr.errors import NotFoundError, UnavailableError, ValidationError
+from jisr.federation.envelope import SCHEMA_VERSION, canonical
 from jisr.federation.errors import OversizedEnvelopeError
 from jisr.federation.keys import fingerprint
 from jisr.federation.node import SERVICE_KEY, FederationNode
 from jisr.federation.schemas import NodeCard
-from jisr.federation.worker import receive_one
+from jisr.federation.worker import receive_batch, receive_one
 from jisr.identity.models import Agency
 
 router = APIRouter(prefix="/federation/v1", tags=["federation"])
 ACK_MEDIA_TYPE = "application/json"
+MAX_BATCH = 256
+BATCH_FACTOR = 4
 
 
 def _node(ctx: ContextDep) -> FederationNode:
@@ -41,17 +45,46 @@ def _node(ctx: ContextDep) -> FederationNode:
 async def post_inbox(request: Request, ctx: ContextDep) -> Response:
     """Receive one envelope; answers with a signed acknowledgement or a signed rejection."""
     node = _node(ctx)
-    limit = node.settings.max_envelope_bytes
+    body = await _read(request, node.settings.max_envelope_bytes)
+    _sender, signed = await run_in_threadpool(receive_one, node, body)
+    accepted = b'"status":"accepted"' in signed
+    return Response(signed, status_code=200 if accepted else 403, media_type=ACK_MEDIA_TYPE)
+
+
+@router.post(
+    "/inbox/batch",
+    responses={
+        200: {"description": "A JSON array of signed answers, in the order of the envelopes"},
+        413: {"description": "Batch too large"},
+        422: {"description": "Not a JSON array of envelopes"},
+    },
+)
+async def post_inbox_batch(request: Request, ctx: ContextDep) -> Response:
+    """Receive a JSON array of envelopes in one transaction; answers each, in order."""
+    node = _node(ctx)
+    body = await _read(request, node.settings.max_envelope_bytes * BATCH_FACTOR)
+    try:
+        items = json.loads(body)
+    except ValueError:
+        items = None
+    if not isinstance(items, list) or not 0 < len(items) <= MAX_BATCH:
+        raise ValidationError(
+            f"expected a JSON array of 1 to {MAX_BATCH} envelopes", code="batch_invalid"
+        )
+    raws = [canonical(item) if isinstance(item, dict) else b"" for item in items]
+    answers = await run_in_threadpool(receive_batch, node, raws)
+    return Response(b"[" + b",".join(answers) + b"]", media_type=ACK_MEDIA_TYPE)
+
+
+async def _read(request: Request, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise OversizedEnvelopeError(f"envelope exceeds {limit} bytes")
+            raise OversizedEnvelopeError(f"request body exceeds {limit} bytes")
         chunks.append(chunk)
-    _sender, signed = await run_in_threadpool(receive_one, node, b"".join(chunks))
-    accepted = b'"status":"accepted"' in signed
-    return Response(signed, status_code=200 if accepted else 403, media_type=ACK_MEDIA_TYPE)
+    return b"".join(chunks)
 
 
 @router.get("/node", response_model=NodeCard)

@@ -17,11 +17,12 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor, ActorKind, system_actor
 from jisr.agreements.models import Agreement, AgreementStatus
-from jisr.agreements.policy import Action, Resource, ResourceKind, authorize
+from jisr.agreements.policy import Action, AgreementTerms, Resource, ResourceKind, authorize
 from jisr.agreements.service import get_agreement, to_terms
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
@@ -35,7 +36,7 @@ from jisr.federation.envelope import (
     open_envelope,
     peek_header,
 )
-from jisr.federation.handlers import InboundEnvelope
+from jisr.federation.handlers import Handler, InboundEnvelope
 from jisr.federation.models import CaseSequence, InboxMessage, InboxStatus, OutboxMessage
 from jisr.federation.models import OutboxStatus as Status
 from jisr.federation.node import FederationNode
@@ -211,20 +212,17 @@ def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
         first = Ack(**_ack_body(existing.ack))
         return _sign(node, replace(first, at=_iso(now), duplicate=True))
     status, refusal = InboxStatus.ACCEPTED, None
-    agreement = session.execute(
-        select(Agreement).where(Agreement.reference == header.agreement)
-    ).scalar_one_or_none()
+    terms = _agreement(session, header.agreement)
     try:
-        if agreement is None:
+        if terms is None:
             raise errors.RejectedError(
                 f"no agreement {header.agreement} on this node", code="agreement_unknown"
             )
-        _require_receive(partner, header, agreement, node.agency_code)
+        _require_receive(partner, header, terms, node.agency_code)
         handler = node.registry.get(header.type)
         if handler is None:
             raise errors.NoHandlerError(f"this node does not handle {header.type} envelopes")
-        with session.begin_nested():
-            handler(session, InboundEnvelope(header, opened.payload, agreement.id))
+        _dispatch(session, handler, InboundEnvelope(header, opened.payload, terms.id))
     except errors.RejectedError as exc:
         status, refusal = InboxStatus.REJECTED, exc
         if exc.retryable:
@@ -282,8 +280,44 @@ def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
     return receipt
 
 
+def receive_many(session: Session, raws: list[bytes], *, node: FederationNode) -> list[Receipt]:
+    """``receive`` for each envelope, in the caller's one transaction (one commit)."""
+    return [receive(session, raw, node=node) for raw in raws]
+
+
+def _agreement(session: Session, reference: str) -> AgreementTerms | None:
+    """Terms by shared reference, remembered for the rest of the transaction (batches)."""
+    cache: dict[str, AgreementTerms] = session.info.setdefault("federation.agreements", {})
+    if reference not in cache:
+        agreement = session.execute(
+            select(Agreement).where(Agreement.reference == reference)
+        ).scalar_one_or_none()
+        if agreement is None:
+            return None
+        cache[reference] = to_terms(agreement)
+    return cache[reference]
+
+
+def _dispatch(session: Session, handler: Handler, envelope: InboundEnvelope) -> None:
+    """Run a handler in a savepoint: a refusal or a failure undoes its writes only. A failure
+    (a bug, not a refusal) is answered "retry later" so the message is not lost."""
+    try:
+        with session.begin_nested():
+            handler(session, envelope)
+    except (errors.RejectedError, OperationalError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a faulty handler must not lose the message
+        log.error(
+            "envelope handler failed",
+            envelope_id=envelope.id,
+            error=type(exc).__name__,
+            exc_info=exc,
+        )
+        raise errors.HandlerFailedError("the receiving node failed; retry later") from None
+
+
 def _require_receive(
-    partner: Actor, header: EnvelopeHeader, agreement: Agreement, local: str
+    partner: Actor, header: EnvelopeHeader, terms: AgreementTerms, local: str
 ) -> None:
     resource = Resource(
         ResourceKind.MESSAGE,
@@ -293,7 +327,6 @@ def _require_receive(
         handling_code=header.handling_code,
         recipient_agency=local,
     )
-    terms = to_terms(agreement)
     decision = authorize(partner, Action.RECEIVE, resource, agreements=[terms], now=utcnow())
     if decision.allowed:
         return

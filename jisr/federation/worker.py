@@ -6,7 +6,7 @@ work runs in threads and never spans a network call.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from jisr.federation.node import (
     build_node,
 )
 from jisr.federation.outbox import Claimed, Outcome, ack_subject_envelope, claim_due, settle
-from jisr.federation.service import receive
+from jisr.federation.service import receive, receive_many
 from jisr.federation.transports import Transport, Transports
 from jisr.federation.transports.http import HttpTransport
 from jisr.federation.transports.nats import NatsTransport, consume
@@ -54,14 +54,25 @@ class DeliveryWorker:
         self.transports = transports
 
     async def run_pass(self) -> int:
-        """One pass: claim, send concurrently, settle. Returns how many were attempted."""
+        """One pass: claim, send in per-partner batches concurrently, settle. Returns how many
+        messages were attempted."""
         claimed = await asyncio.to_thread(self._claim)
         if not claimed:
             return 0
         limit = asyncio.Semaphore(self.node.settings.concurrency)
-        outcomes = await asyncio.gather(*(self._attempt(c, limit) for c in claimed))
-        await asyncio.to_thread(self.settle, outcomes)
+        batches = await asyncio.gather(*(self._attempt(b, limit) for b in self._batches(claimed)))
+        await asyncio.to_thread(self.settle, [o for batch in batches for o in batch])
         return len(claimed)
+
+    def _batches(self, claimed: list[Claimed]) -> list[list[Claimed]]:
+        """Per partner, up to ``send_batch`` messages in one request."""
+        by_partner: dict[str, list[Claimed]] = {}
+        for message in claimed:
+            by_partner.setdefault(message.partner.code, []).append(message)
+        size = self.node.settings.send_batch
+        return [
+            group[i : i + size] for group in by_partner.values() for i in range(0, len(group), size)
+        ]
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         settings = self.node.settings
@@ -98,17 +109,28 @@ class DeliveryWorker:
                 max_attempts=settings.max_attempts,
             )
 
-    async def _attempt(self, claimed: Claimed, limit: asyncio.Semaphore) -> Outcome:
+    async def _attempt(self, batch: list[Claimed], limit: asyncio.Semaphore) -> list[Outcome]:
         async with limit:
-            try:
-                envelope = self._seal(claimed)
-                transport = self.transports.for_partner(claimed.partner)
-                answer = await transport.send(claimed.partner, claimed.id, envelope)
-            except JisrError as exc:
-                return Outcome(claimed.id, error=f"{exc.code}: {exc.detail}")
-            if answer is None:
-                return Outcome(claimed.id, queued=True)
-            return Outcome(claimed.id, signed=answer)
+            sealed: list[tuple[str, bytes]] = []
+            outcomes: dict[str, Outcome] = {}
+            for message in batch:
+                try:
+                    sealed.append((message.id, self._seal(message)))
+                except JisrError as exc:
+                    outcomes[message.id] = Outcome(message.id, error=f"{exc.code}: {exc.detail}")
+            partner = batch[0].partner
+            for chunk in _by_size(sealed, self.node.settings.max_envelope_bytes * 2):
+                try:
+                    transport = self.transports.for_partner(partner)
+                    answers = await transport.send(partner, chunk)
+                except JisrError as exc:
+                    for envelope_id, _raw in chunk:
+                        error = f"{exc.code}: {exc.detail}"
+                        outcomes[envelope_id] = Outcome(envelope_id, error=error)
+                    continue
+                for (envelope_id, _raw), answer in zip(chunk, answers, strict=True):
+                    outcomes[envelope_id] = Outcome(envelope_id, signed=answer, queued=not answer)
+            return [outcomes[m.id] for m in batch]
 
     def _seal(self, claimed: Claimed) -> bytes:
         now = utcnow()
@@ -134,6 +156,13 @@ def receive_one(node: FederationNode, raw: bytes) -> tuple[str, bytes]:
     with unit_of_work(node.session_factory) as session:
         receipt = receive(session, raw, node=node)
     return receipt.ack.to, receipt.signed
+
+
+def receive_batch(node: FederationNode, raws: list[bytes]) -> list[bytes]:
+    """Receive several envelopes in one transaction (one commit); signed answers in order."""
+    with unit_of_work(node.session_factory) as session:
+        receipts = receive_many(session, raws, node=node)
+    return [receipt.signed for receipt in receipts]
 
 
 def deliver_once(node: FederationNode, transports: Transports | None = None) -> int:
@@ -186,6 +215,20 @@ async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
         for task in tasks:
             task.cancel()
         await transports.aclose()
+
+
+def _by_size(sealed: list[tuple[str, bytes]], limit: int) -> Iterator[list[tuple[str, bytes]]]:
+    """Consecutive chunks whose total size stays under ``limit`` (one envelope at least)."""
+    chunk: list[tuple[str, bytes]] = []
+    size = 0
+    for item in sealed:
+        if chunk and size + len(item[1]) > limit:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += len(item[1])
+    if chunk:
+        yield chunk
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -13,13 +13,14 @@ from sqlalchemy import select
 from jisr.agreements.models import AgreementStatus, CrimeArea, DataCategory
 from jisr.audit import verify_chain
 from jisr.errors import PermissionDeniedError
+from jisr.federation.errors import TransportError
 from jisr.federation.models import Acknowledgement, InboxMessage, OutboxMessage
 from jisr.federation.node import FederationNode
 from jisr.federation.partners import PartnerAddress
 from jisr.federation.rotation import rotate_node_keys
 from jisr.federation.service import receive
 from jisr.federation.transports import Transports
-from jisr.federation.worker import DeliveryWorker, receive_one
+from jisr.federation.worker import DeliveryWorker, receive_batch
 from tests.conftest import DatabaseFactory
 from tests.federation.nodes import FedNode, link, make_node, note
 from tests.federation.notes import effects
@@ -35,14 +36,15 @@ class Loopback:
         self.sent: list[bytes] = []
         self.down = False
 
-    async def send(self, partner: PartnerAddress, envelope_id: str, envelope: bytes) -> bytes:
-        from jisr.federation.errors import TransportError
-
+    async def send(
+        self, partner: PartnerAddress, batch: Sequence[tuple[str, bytes]]
+    ) -> list[bytes | None]:
         if self.down:
             raise TransportError("loopback is down")
-        self.sent.append(envelope)
-        _to, signed = await asyncio.to_thread(receive_one, self.nodes[partner.code], envelope)
-        return signed
+        raws = [envelope for _id, envelope in batch]
+        self.sent.extend(raws)
+        answers = await asyncio.to_thread(receive_batch, self.nodes[partner.code], raws)
+        return list(answers)
 
     async def aclose(self) -> None:
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from jisr.federation.errors import TransportError
@@ -15,11 +15,12 @@ class Transport(Protocol):
     name: str
 
     async def send(
-        self, partner: PartnerAddress, envelope_id: str, envelope: bytes
-    ) -> bytes | None:
-        """Hand ``envelope`` over. Returns the partner's signed answer, or None when the
-        transport stored it durably and the answer will arrive on its own (NATS). Raises
-        TransportError when the partner or the broker cannot be reached."""
+        self, partner: PartnerAddress, batch: Sequence[tuple[str, bytes]]
+    ) -> list[bytes | None]:
+        """Hand over ``batch`` ((envelope id, envelope) pairs). Returns, in order, each
+        envelope's signed answer, or None when the transport stored it durably and the answer
+        will arrive on its own (NATS). Raises TransportError when the partner or the broker
+        cannot be reached (then nothing of the batch counts as answered)."""
         ...
 
     async def aclose(self) -> None: ...

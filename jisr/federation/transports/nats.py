@@ -11,7 +11,7 @@ committed, so a crash means redelivery, which the idempotent inbox absorbs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import nats
@@ -104,13 +104,19 @@ class NatsTransport:
     def connection(self) -> _Connection:
         return self._conn
 
-    async def send(self, partner: PartnerAddress, envelope_id: str, envelope: bytes) -> None:
+    async def send(
+        self, partner: PartnerAddress, batch: Sequence[tuple[str, bytes]]
+    ) -> list[bytes | None]:
         js = await self._conn.jetstream()
         _name, subject = await self._conn.declare(js, "IN", partner.code)
-        try:
-            await js.publish(subject, envelope, timeout=5, headers={"Nats-Msg-Id": envelope_id})
-        except (NatsError, JetStreamError) as exc:
-            raise TransportError(f"NATS publish failed: {type(exc).__name__}") from None
+        answers: list[bytes | None] = []
+        for envelope_id, envelope in batch:
+            try:
+                await js.publish(subject, envelope, timeout=5, headers={"Nats-Msg-Id": envelope_id})
+            except (NatsError, JetStreamError) as exc:
+                raise TransportError(f"NATS publish failed: {type(exc).__name__}") from None
+            answers.append(None)
+        return answers
 
     async def answer(self, agency: str, signed: bytes) -> None:
         js = await self._conn.jetstream()
