@@ -100,8 +100,8 @@ class UserRead(BaseModel):
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: Annotated[str, Field(min_length=1, max_length=64)]
-    password: Annotated[str, Field(min_length=1, max_length=1024)]
+    username: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable)]
+    password: Annotated[str, Field(min_length=1, max_length=1024), AfterValidator(_printable)]
     totp_code: TotpCode | None = None
 
 

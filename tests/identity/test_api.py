@@ -351,9 +351,27 @@ def test_unknown_fields_are_refused(api: Api, path: str, body: dict[str, object]
         ),
         ("/api/v1/tokens", {"name": "x", "scopes": ["everything"]}),
         ("/api/v1/tokens", {"name": "x", "scopes": ["*"], "days": 10_000}),
+        ("/api/v1/auth/login", {"username": "ad\u0000min", "password": "x" * 12}),
+        # Raw JSON: a lone surrogate escape is valid JSON but no encodable text.
+        ("/api/v1/auth/login", '{"username": "admin", "password": "' + "\\ud800" * 12 + '"}'),
     ],
-    ids=["short-password", "nul", "bad-role", "bad-code", "bad-country", "bad-scope", "days"],
+    ids=[
+        "short-password",
+        "nul",
+        "bad-role",
+        "bad-code",
+        "bad-country",
+        "bad-scope",
+        "days",
+        "login-nul",
+        "login-surrogate",
+    ],
 )
-def test_invalid_input_is_422(api: Api, path: str, body: dict[str, object]) -> None:
+def test_invalid_input_is_422(api: Api, path: str, body: dict[str, object] | str) -> None:
     csrf = api.admin()
-    problem(api.client.post(path, json=body, headers=csrf), 422, "validation_failed")
+    if isinstance(body, str):
+        headers = {**csrf, "content-type": "application/json"}
+        response = api.client.post(path, content=body.encode(), headers=headers)
+    else:
+        response = api.client.post(path, json=body, headers=csrf)
+    problem(response, 422, "validation_failed")
