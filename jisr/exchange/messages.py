@@ -112,6 +112,8 @@ def _re(subject: str) -> str:
 def _compose(
     session: Session, actor: Actor, route: _Route, data: MessageContent, store: BlobStore
 ) -> Message:
+    if route.to == actor.agency_code:
+        raise ValidationError("a message goes to a partner agency", code="recipient_invalid")
     handling = data.handling_code or HandlingCode(route.agreement.default_handling)
     if handling is HandlingCode.H3 and not (data.handling_text or "").strip():
         raise ValidationError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -14,7 +14,10 @@ from jisr.api.deps import CurrentActor, SessionDep, SettingsDep
 from jisr.exchange import attachments, cases, deadlines, messages, receipts, views
 from jisr.exchange.models import Direction, MessageKind
 from jisr.exchange.schemas import (
+    RECORD_ID_PATTERN,
+    SHA256_PATTERN,
     AttachmentRead,
+    Block,
     CaseRead,
     CaseThread,
     MessageCreate,
@@ -27,6 +30,9 @@ from jisr.exchange.schemas import (
 from jisr.exchange.storage import AttachmentTooLargeError, BlobStore
 
 router = APIRouter(tags=["exchange"])
+MessageId = Annotated[str, Path(pattern=RECORD_ID_PATTERN, max_length=80)]
+CaseRef = Annotated[str, Path(pattern=RECORD_ID_PATTERN, max_length=80)]
+Sha256 = Annotated[str, Path(pattern=SHA256_PATTERN)]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in"},
     403: {"description": "Not allowed (the policy's reason is in the problem detail)"},
@@ -40,7 +46,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 class Withdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Block = Field(min_length=3, max_length=2000)
 
 
 @router.post("/messages", response_model=MessageRead, status_code=201, responses=_ERRORS)
@@ -56,7 +62,7 @@ def send_message(
 def list_messages(
     session: SessionDep,
     actor: CurrentActor,
-    case: Annotated[str | None, Query(max_length=80)] = None,
+    case: Annotated[str | None, Query(pattern=RECORD_ID_PATTERN, max_length=80)] = None,
     direction: Direction | None = None,
     kind: MessageKind | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -68,7 +74,7 @@ def list_messages(
 
 
 @router.get("/messages/{message_id}", response_model=MessageRead, responses=_ERRORS)
-def read_message(message_id: str, session: SessionDep, actor: CurrentActor) -> MessageRead:
+def read_message(message_id: MessageId, session: SessionDep, actor: CurrentActor) -> MessageRead:
     """Read a message; a partner's message is marked read and its owner gets a receipt."""
     return views.to_read(messages.read_message(session, actor, message_id))
 
@@ -77,7 +83,7 @@ def read_message(message_id: str, session: SessionDep, actor: CurrentActor) -> M
     "/messages/{message_id}/reply", response_model=MessageRead, status_code=201, responses=_ERRORS
 )
 def reply(
-    message_id: str,
+    message_id: MessageId,
     body: ReplyCreate,
     session: SessionDep,
     actor: CurrentActor,
@@ -90,14 +96,16 @@ def reply(
 
 @router.post("/messages/{message_id}/withdraw", response_model=MessageSummary, responses=_ERRORS)
 def withdraw(
-    message_id: str, body: Withdrawal, session: SessionDep, actor: CurrentActor
+    message_id: MessageId, body: Withdrawal, session: SessionDep, actor: CurrentActor
 ) -> MessageSummary:
     """Withdraw a message this node sent: the partner's copy is deleted."""
     return views.to_summary(messages.withdraw(session, actor, message_id, body.reason))
 
 
 @router.get("/messages/{message_id}/receipts", response_model=list[ReceiptRead], responses=_ERRORS)
-def list_receipts(message_id: str, session: SessionDep, actor: CurrentActor) -> list[ReceiptRead]:
+def list_receipts(
+    message_id: MessageId, session: SessionDep, actor: CurrentActor
+) -> list[ReceiptRead]:
     return [views.to_receipt(r) for r in receipts.list_receipts(session, actor, message_id)]
 
 
@@ -114,7 +122,7 @@ def list_cases(
 
 
 @router.get("/cases/{ref}", response_model=CaseThread, responses=_ERRORS)
-def case_thread(ref: str, session: SessionDep, actor: CurrentActor) -> CaseThread:
+def case_thread(ref: CaseRef, session: SessionDep, actor: CurrentActor) -> CaseThread:
     """A case and its thread, oldest first (summaries; read each message for its content)."""
     case, thread = cases.case_thread(session, actor, ref)
     totals = cases.counts(session, [case.ref]).get(case.ref, (0, 0))
@@ -193,7 +201,7 @@ async def upload_attachment(
     },
 )
 def download_attachment(
-    sha256: str, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+    sha256: Sha256, session: SessionDep, actor: CurrentActor, settings: SettingsDep
 ) -> FileResponse:
     """Download an attachment; never rendered inline (served as a download, nosniff)."""
     store = BlobStore.for_data_dir(settings.data_dir)

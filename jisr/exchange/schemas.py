@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from jisr.agreements.models import CrimeArea, DataCategory, HandlingCode
 from jisr.errors import JisrError
@@ -22,6 +30,27 @@ from jisr.exchange.models import (
 AGENCY_CODE_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,16}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MAX_ATTACHMENTS = 20
+# Ids and references of any node: ``MA-DGST:msg:01J...``, ``MA-DGST:case:01J...``.
+RECORD_ID_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,16}:[a-z]{1,16}:[0-9A-Z]{1,40}$"
+
+
+def _line(value: str) -> str:
+    """One line of text: no control characters, no lone surrogates (databases refuse them)."""
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _block(value: str) -> str:
+    """Text of several lines: tabs and line breaks allowed, other control characters not."""
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in "\t\n\r" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_line)]
+Block = Annotated[str, AfterValidator(_block)]
+RecordId = Annotated[str, Field(pattern=RECORD_ID_PATTERN, max_length=80)]
 
 
 class Grading(BaseModel):
@@ -46,7 +75,7 @@ class AttachmentRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sha256: str = Field(pattern=SHA256_PATTERN)
-    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$")
+    filename: Line = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -61,12 +90,12 @@ class MessageContent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: MessageKind = MessageKind.MESSAGE
-    body: str = Field(min_length=1, max_length=100_000)
+    body: Block = Field(min_length=1, max_length=100_000)
     priority: Priority = Priority.ROUTINE
     handling_code: HandlingCode | None = Field(
         default=None, description="Defaults to the agreement's default handling code."
     )
-    handling_text: str | None = Field(
+    handling_text: Block | None = Field(
         default=None, max_length=2000, description="Required restrictions for H3."
     )
     grading: Grading | None = None
@@ -94,23 +123,23 @@ class MessageContent(BaseModel):
 
 class MessageCreate(MessageContent):
     to: str = Field(pattern=AGENCY_CODE_PATTERN, description="Recipient agency code.")
-    agreement: str = Field(min_length=1, max_length=100, description="Agreement id or reference.")
-    subject: str = Field(min_length=1, max_length=300)
+    agreement: Line = Field(min_length=1, max_length=100, description="Agreement id or reference.")
+    subject: Line = Field(min_length=1, max_length=300)
     crime_area: CrimeArea
     data_category: DataCategory = DataCategory.OPERATIONAL
-    legal_basis: str | None = Field(
+    legal_basis: Block | None = Field(
         default=None, min_length=3, max_length=4000, description="Defaults to the agreement's."
     )
-    purpose: str = Field(min_length=3, max_length=2000)
-    case_ref: str | None = Field(
-        default=None, max_length=80, description="Existing case; a new one is opened if absent."
+    purpose: Block = Field(min_length=3, max_length=2000)
+    case_ref: RecordId | None = Field(
+        default=None, description="Existing case; a new one is opened if absent."
     )
 
 
 class ReplyCreate(MessageContent):
-    subject: str | None = Field(default=None, min_length=1, max_length=300)
+    subject: Line | None = Field(default=None, min_length=1, max_length=300)
     data_category: DataCategory | None = None
-    purpose: str | None = Field(default=None, min_length=3, max_length=2000)
+    purpose: Block | None = Field(default=None, min_length=3, max_length=2000)
 
 
 class AttachmentInfo(BaseModel):

@@ -128,9 +128,12 @@ def test_inputs_are_checked(api: Api) -> None:
     assert "outside its scope" in body["detail"]
     _problem(api.post("/messages", "auditor", json=message_fields()), 403, "permission_denied")
     _problem(api.get("/messages/MA-DGST:msg:NOPE"), 404, "message_not_found")
+    _problem(api.get("/messages/nul%00here"), 422, "validation_failed")
+    _problem(api.post("/messages", json=message_fields(subject="a\x00b")), 422, "validation_failed")
+    _problem(api.post("/messages", json=message_fields(to=LOCAL)), 422, "recipient_invalid")
     _problem(api.get("/cases/MA-DGST:case:NOPE"), 404, "case_not_found")
     _problem(api.get("/attachments/" + "0" * 64), 404, "attachment_not_found")
-    _problem(api.get("/attachments/not-a-digest"), 404, "attachment_not_found")
+    _problem(api.get("/attachments/not-a-digest"), 422, "validation_failed")
 
 
 def _files(settings: JisrSettings) -> list[Path]:
