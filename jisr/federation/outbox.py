@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from jisr.actors import system_actor
@@ -83,14 +83,26 @@ def claim_due(
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)
     claimed: list[Claimed] = []
-    for row in session.execute(stmt).scalars():
-        status, reason = _verdict(session, local, row)
+    verdicts: dict[tuple[str | None, ...], tuple[Status, str]] = {}
+    addresses: dict[str, PartnerAddress] = {}
+    for row in session.execute(stmt).scalars().all():
+        scope = (
+            row.agreement_id,
+            row.resource_kind,
+            row.recipient,
+            row.crime_area,
+            row.data_category,
+            row.handling_code,
+        )
+        if scope not in verdicts:
+            verdicts[scope] = _verdict(session, local, row)
+        status, reason = verdicts[scope]
         if status is Status.HELD:
             row.status, row.last_error = Status.HELD.value, reason
             _audit(session, local, row, "held", reason=reason)
             continue
-        row.attempts += 1
-        row.next_attempt_at = now + lease
+        if row.recipient not in addresses:
+            addresses[row.recipient] = partner_address(session, row.recipient)
         claimed.append(
             Claimed(
                 id=row.id,
@@ -107,12 +119,21 @@ def claim_due(
                     handling_code=row.handling_code,
                 ),
                 payload=dict(row.payload),
-                partner=partner_address(session, row.recipient),
+                partner=addresses[row.recipient],
                 signing_fingerprint=row.signing_fingerprint,
-                attempts=row.attempts,
+                attempts=row.attempts + 1,
             )
         )
     session.flush()
+    if claimed:
+        # One statement for the whole lease rather than one UPDATE per message.
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([c.id for c in claimed]))
+            .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire_all()
     return claimed
 
 
