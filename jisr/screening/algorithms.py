@@ -17,10 +17,19 @@ from jisr.screening.features import (
     dob_feature,
     document_feature,
     gender_feature,
+    kind_feature,
     nationality_feature,
 )
 from jisr.screening.model import Subject
+from jisr.screening.name_features import (
+    NameFeatureFunction,
+    common_parts_feature,
+    single_part_feature,
+)
 from jisr.screening.names import NameForm
+
+# A date of birth agreeing to the month (0.7) or the same document (1.0) corroborates a name.
+_CORROBORATES = 0.7
 
 
 class UnknownAlgorithmError(KeyError):
@@ -57,6 +66,17 @@ class FeatureWeight:
     function: FeatureFunction
     support: float
     against: float
+    # Whether a strong agreement (value >= 0.7) lifts the name-evidence features.
+    corroborates: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NameFeatureWeight:
+    """A feature of the name alignment itself; only ever counts against (``against``)."""
+
+    name: str
+    function: NameFeatureFunction
+    against: float
 
 
 def best_name(
@@ -80,11 +100,19 @@ class JisrV1:
     and identity documents."""
 
     name = "jisr-v1"
+    # A perfect name resting on one part or on common parts only (unless the birth date or a
+    # document corroborates it), a birth date more than a year off, or a person against an
+    # organisation: each alone takes the score well below the threshold.
     WEIGHTS: tuple[FeatureWeight, ...] = (
-        FeatureWeight("dob", dob_feature, support=0.06, against=0.3),
+        FeatureWeight("dob", dob_feature, support=0.08, against=0.35, corroborates=True),
         FeatureWeight("nationality", nationality_feature, support=0.02, against=0.06),
         FeatureWeight("gender", gender_feature, support=0.0, against=0.2),
-        FeatureWeight("document", document_feature, support=0.4, against=0.08),
+        FeatureWeight("document", document_feature, support=0.4, against=0.08, corroborates=True),
+        FeatureWeight("kind", kind_feature, support=0.0, against=0.3),
+    )
+    NAME_WEIGHTS: tuple[NameFeatureWeight, ...] = (
+        NameFeatureWeight("single_part", single_part_feature, against=0.25),
+        NameFeatureWeight("common_parts", common_parts_feature, against=0.25),
     )
 
     def score(
@@ -98,6 +126,8 @@ class JisrV1:
         total = alignment.score
         features = {"name": alignment.score}
         sentences = [f"name {alignment.score:.2f}: {alignment.describe()}"]
+        evidence: list[str] = []
+        corroborated = False
         for weight in self.WEIGHTS:
             feature = weight.function(query, cand)
             if feature.detail is None:
@@ -106,7 +136,15 @@ class JisrV1:
             contribution = feature.value * factor
             features[weight.name] = contribution
             total += contribution
-            sentences.append(feature.detail)
+            evidence.append(feature.detail)
+            corroborated |= weight.corroborates and feature.value >= _CORROBORATES
+        for name_weight in self.NAME_WEIGHTS:
+            found = name_weight.function(query, cand, alignment, corroborated)
+            if found.detail is not None:
+                features[name_weight.name] = found.value * name_weight.against
+                total += features[name_weight.name]
+                sentences.append(found.detail)
+        sentences.extend(evidence)
         return Scored(
             score=min(1.0, max(0.0, total)),
             name=form.text if form is not None else (cand.names[0] if cand.names else ""),

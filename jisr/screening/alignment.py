@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from jisr.screening.names import NameForm, Script
+from jisr.screening.names.chinese import chinese_surnames
 from jisr.screening.names.phonetic import coarse_skeleton, finish_skeleton
 
 
@@ -83,6 +84,9 @@ def compare_tokens(
     """Similarity of two name parts. ``cross``: one side came from a non-Latin script."""
     if query == cand:
         return 1.0, How.EXACT
+    if chinese_surnames(query) & chinese_surnames(cand):
+        # Zhang / Cheung / Chang: pinyin, Cantonese and Wade-Giles spellings of one surname.
+        return 0.92, How.VARIANT
     if not cross and (len(query) == 1 or len(cand) == 1):
         if query[0] == cand[0]:
             return 0.8, How.INITIAL
@@ -90,7 +94,7 @@ def compare_tokens(
     if q_skel == c_skel and q_skel != "V":
         if cross:
             return 0.95, How.VARIANT
-        spelled = Levenshtein.normalized_similarity(query, cand)
+        spelled = OSA.normalized_similarity(query, cand)
         if spelled >= 0.6 or len(q_skel) >= 3:
             return max(0.92, spelled), How.VARIANT
         return 0.82, How.PHONETIC
@@ -105,7 +109,8 @@ def compare_tokens(
     )
     if cross:
         return 0.9 * sound, How.PHONETIC
-    spelled = Levenshtein.normalized_similarity(query, cand)
+    # OSA counts a swap of two adjacent letters (Robetr / Robert) as one typo.
+    spelled = OSA.normalized_similarity(query, cand)
     if spelled >= 0.9 * sound:
         return spelled, How.TYPO
     return 0.9 * sound, How.PHONETIC

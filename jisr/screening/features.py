@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jisr.screening.model import Subject
+from jisr.screening.model import Subject, SubjectKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,27 +31,38 @@ def _parse_date(text: str) -> tuple[int, int | None, int | None] | None:
     return int(year), int(month) if month else None, int(day) if day else None
 
 
+def _is_placeholder(month: int | None, day: int | None) -> bool:
+    # Civil registers and lists often write an unknown day of birth as 1 January.
+    return month == 1 and day == 1
+
+
 def _compare_dates(a: str, b: str) -> tuple[float, str]:
     pa, pb = _parse_date(a), _parse_date(b)
     if pa is None or pb is None:
         return 0.0, ""
     (ya, ma, da), (yb, mb, db) = pa, pb
+    complete = da is not None and db is not None
+    vague = not complete or _is_placeholder(ma, da) or _is_placeholder(mb, db)
     if ya == yb:
-        if ma is None or mb is None:
+        if ma == mb and complete and da == db:
+            return 1.0, "exact"
+        if ma is None or mb is None or _is_placeholder(ma, da) or _is_placeholder(mb, db):
             return 0.5, "same year"
-        if ma == mb and (da is None or db is None or da == db):
-            return (1.0, "exact") if da is not None and db is not None else (0.7, "same month")
-        if da == mb and db == ma:
+        if ma == mb:
+            return (0.7, "same month") if not complete else (-0.3, "same month, another day")
+        if complete and da == mb and db == ma:
             return 0.6, "day and month swapped"
-        return 0.2, "same year"
+        return -0.5, "same year, another date"
     if abs(ya - yb) <= 1:
-        return 0.0, "within a year"
+        # A full date on both sides is what a passport and a good listing both give.
+        return (0.0, "within a year") if vague else (-0.6, "another date, a year apart")
     return -1.0, "conflicting"
 
 
 def dob_feature(query: Subject, cand: Subject) -> Feature:
-    """Date of birth: exact or compatible partial dates support the match, dates more than a
-    year apart count against it; missing dates are neutral."""
+    """Date of birth: exact or compatible partial dates support the match; two different full
+    dates count against it, and dates more than a year apart count strongly against it (1
+    January is read as an unknown day); missing dates are neutral."""
     best: tuple[float, str] | None = None
     for a in query.birth_dates:
         for b in cand.birth_dates:
@@ -103,3 +114,12 @@ def document_feature(query: Subject, cand: Subject) -> Feature:
     if shared:
         return Feature(1.0, f"same document number {sorted(shared)[0]}")
     return Feature(-1.0, "different document numbers")
+
+
+def kind_feature(query: Subject, cand: Subject) -> Feature:
+    """Kind: a person against an organisation, vessel or aircraft entry (or an organisation
+    against a vessel) is another thing with a similar name; a generic legal entity is neither."""
+    kinds = {query.kind, cand.kind}
+    if len(kinds) == 1 or SubjectKind.OTHER in kinds:
+        return NONE
+    return Feature(-1.0, f"{query.kind.value.lower()} against {cand.kind.value.lower()} entry")

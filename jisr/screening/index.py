@@ -7,7 +7,10 @@ skeletons, so that ``عبد الحي سالك``, ``ABDULHAI SALEK`` and ``Salek 
 * each ordered pair of parts: one part's skeleton with the first two letters of another's
   (``BDLH+SL``), which survives a typo or a different transliteration in the second part;
 * for long skeletons, each one-letter deletion (``MHMD`` -> ``HMD MMD MHD MHM``), which
-  tolerates one wrong, missing or extra consonant.
+  tolerates one wrong, missing or extra consonant;
+* for a part whose skeleton says little (``Wu``, ``Li``, ``Alaoui``: fewer than three
+  consonants) and for a Chinese surname (``Cheung`` / ``Zhang``, by its pinyin), that part with
+  the first letter of each other part, so ``Wu Pin`` still meets ``Wu Ping``.
 
 Keys are 64-bit hashes kept in one sorted ``numpy`` array beside the row numbers (a CSR-like
 layout: about 12 bytes per key, no Python object per key). Blocks bigger than ``block_cap``
@@ -23,7 +26,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from jisr.screening.names import NameForm
+from jisr.screening.names import NameForm, Script
+from jisr.screening.names.chinese import chinese_surnames
 from jisr.screening.names.phonetic import finish_skeleton
 
 IntArray = npt.NDArray[np.int64]
@@ -39,6 +43,7 @@ def blocking_keys(form: NameForm) -> set[int]:
         if len(skel) >= 4:
             for i in range(len(skel)):
                 keys.add(hash(("d", skel[:i] + skel[i + 1 :])))
+        if len(skel) >= 3:
             keys.add(hash(("d", skel)))
     for a in skeletons:
         for b in skeletons:
@@ -50,6 +55,21 @@ def blocking_keys(form: NameForm) -> set[int]:
             keys.add(hash(("s", finish_skeleton(form.skeletons[i] + form.skeletons[i + 1]))))
     elif len(skeletons) == 1 and len(skeletons[0]) == 1:
         keys.add(hash(("s", skeletons[0])))
+    if form.script is not Script.ARABIC and len(form.tokens) > 1:
+        keys |= _short_part_keys(form)
+    return keys
+
+
+def _short_part_keys(form: NameForm) -> set[int]:
+    keys: set[int] = set()
+    for i, (token, skel) in enumerate(zip(form.tokens, form.skeletons, strict=True)):
+        names = {"z" + p for p in chinese_surnames(token)}
+        if len(skel) < 3:
+            names.add("t" + token)
+        for name in names:
+            for j, other in enumerate(form.tokens):
+                if j != i:
+                    keys.add(hash(("q", name, other[0])))
     return keys
 
 

@@ -52,3 +52,41 @@ def han_tokens(text: str) -> list[str]:
         given = _pinyin(name[size:])
         return [t for t in (surname, given) if t]
     return [t for t in (_pinyin(p) for p in parts) if t]
+
+
+# Common Chinese surnames: pinyin, then the Wade-Giles, Cantonese (Hong Kong, Macau) and
+# Hokkien/Teochew (Singapore, Malaysia) spellings that passports and lists use. One spelling
+# can stand for several surnames (Wong: 王 Wang and 黄 Huang), so a token maps to a set.
+_SURNAME_SPELLINGS = """
+wang:wong,ong huang:wong,hwang,ng li:lee,lei,lie zhang:chang,cheung,cheong,teo,chong
+liu:lau,lao,low chen:chan,chin,tan,chun yang:yeung,yeong,yeo,yong zhao:chao,chiu,chew
+wu:ng,woo,goh,ngo zhou:chou,chow,chau,chew xu:hsu,tsui,hui,khoo,koh sun:suen,soon,suan
+ma:mah,mar,mah zhu:chu,chue,choo hu:woo,foo guo:kuo,kwok,kok he:ho,hoh,hor lin:lam,lim,ling
+gao:kao,ko,kou luo:lo,law,loh,lor zheng:cheng,cheang,tay,teh liang:leung,leong,neo
+xie:hsieh,tse,chia,seah song:sung,soong tang:tong,teng deng:teng,tang,tung feng:fung,fong,pang
+cao:tsao,cho,tso peng:pang,phang,pheng zeng:tseng,tsang,chan xiao:hsiao,siu,seow
+cai:tsai,choi,chua,chai pan:poon,phua,pun ye:yeh,yip,yap jiang:chiang,kong,kang,tseung
+yuan:yuen,yuan qiu:chiu,yau,khoo,khu zhong:chung,chong lu:lo,lou,loo,lui,lue,lyu su:so,soo
+ding:ting,teng wei:ngai,wee xue:hsueh,sit yan:yen,yim,gan yu:yue,yee,yi du:tu,to,toh
+dai:tai,tay xia:hsia,ha qian:chien,chin fu:foo,hoo shen:shum,sham,sim han:hon,hang
+jin:chin,kam,kim jia:chia,kar cheng:ching,seng yao:yiu,yeo fang:fong,hong shi:shih,shek,sek
+cui:tsui,chui liao:liu,liew,leow tan:tam,tom wen:wan,woon,boon ouyang:auyeung,auyong,owyang
+situ:szeto,seto sima:szema,suma
+"""
+
+
+def _surname_table() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for entry in _SURNAME_SPELLINGS.split():
+        pinyin, others = entry.split(":")
+        for spelling in (pinyin, *others.split(",")):
+            table.setdefault(spelling, set()).add(pinyin)
+    return {spelling: frozenset(pinyins) for spelling, pinyins in table.items()}
+
+
+_SURNAMES = _surname_table()
+
+
+def chinese_surnames(token: str) -> frozenset[str]:
+    """The pinyin surnames a lower-case Latin token can spell (``wong`` -> wang, huang)."""
+    return _SURNAMES.get(token, frozenset())
