@@ -72,18 +72,22 @@ def served(data_dir: Path, port: int | None = None) -> Iterator[str]:
     """Run ``jisr serve`` as a real process; yields its base URL; always stops it."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JISR_")}
+    # Logs go to a file: an unread pipe would fill up and block the server.
+    log_path = data_dir / "server.log"
+    log = log_path.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "jisr", "serve", "--data-dir", str(data_dir), "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                tail = log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"server exited: {tail}")
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
@@ -100,3 +104,4 @@ def served(data_dir: Path, port: int | None = None) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()

@@ -6,15 +6,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.identity.auth import actor_for
 from jisr.identity.models import User
 from jisr.identity.service import issue_token
+from tests.conftest import BACKENDS, DatabaseFactory
 from tests.nodes import make_node, served
 
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 15
+TIME_BUDGET_S = 150
+# Operations that would lock the fuzzer out of its own session (disable itself, revoke its token,
+# sign out): they are covered by the identity tests instead.
+SELF_LOCKOUT = r"(/disable|/reset-mfa|/auth/logout|/tokens/\{[^/]+\})$"
 
 
 def _admin_token(node_dir: Path, database_url: str) -> str:
@@ -28,7 +34,12 @@ def _admin_token(node_dir: Path, database_url: str) -> str:
     return raw
 
 
-def test_api_conforms_to_its_schema(tmp_path: Path, db_url: str) -> None:
+def test_api_conforms_to_its_schema(
+    tmp_path: Path, db_url: str, databases: DatabaseFactory
+) -> None:
+    # The schema does not depend on the backend; fuzz the production store (PostgreSQL) only.
+    if databases.backend != BACKENDS[-1]:
+        pytest.skip(f"schema fuzzing runs once, on {BACKENDS[-1]}")
     node = make_node(tmp_path / "node", db_url)
     token = _admin_token(node.data_dir, db_url)
     with served(node.data_dir) as url:
@@ -48,15 +59,18 @@ def test_api_conforms_to_its_schema(tmp_path: Path, db_url: str) -> None:
                 "--phases",
                 "examples,coverage,fuzzing",
                 "--workers",
-                "1",
+                "2",
+                "--max-time",
+                str(TIME_BUDGET_S),
                 "--generation-database",
                 "none",
                 "--exclude-path-regex",
-                "^/api/v1/auth/logout$",
+                SELF_LOCKOUT,
             ],
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=TIME_BUDGET_S * 3,
             check=False,
         )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "Authentication failed" not in result.stdout or "401 Unauthorized (1 " in result.stdout
