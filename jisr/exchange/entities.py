@@ -53,6 +53,11 @@ def _namespaced(value: Any, owner: str, index: int) -> str:
     return f"{owner}.{value}"
 
 
+def _reference(value: str, owner: str) -> str:
+    """A reference to an entity outside the message: a partner's id as is, else the owner's."""
+    return value if AGENCY_CODE.match(entity_owner(value)) else f"{owner}.{value}"
+
+
 def normalise_entities(raw: Sequence[Any], owner: str) -> list[dict[str, Any]]:
     """Validate ``raw`` entities and return them cleaned, with ids namespaced by ``owner``.
 
@@ -72,10 +77,10 @@ def normalise_entities(raw: Sequence[Any], owner: str) -> list[dict[str, Any]]:
                 f"entity {index}: duplicate id {original!r}", code="entity_invalid"
             )
         ids[str(original)] = new
-    return [_clean(item, index, ids) for index, item in enumerate(raw)]
+    return [_clean(item, index, ids, owner) for index, item in enumerate(raw)]
 
 
-def _clean(item: dict[str, Any], index: int, ids: dict[str, str]) -> dict[str, Any]:
+def _clean(item: dict[str, Any], index: int, ids: dict[str, str], owner: str) -> dict[str, Any]:
     schema = _schema(item, index)
     properties = item.get("properties", {})
     if not isinstance(properties, dict):
@@ -95,7 +100,7 @@ def _clean(item: dict[str, Any], index: int, ids: dict[str, str]) -> dict[str, A
                 f"entity {index}: values of {name!r} must be strings", code="entity_invalid"
             )
         if prop.type.name == "entity":
-            items = [ids.get(v, v) for v in items]
+            items = [ids.get(v) or _reference(v, owner) for v in items]
         values[name] = items
     try:
         proxy = model.get_proxy(

@@ -8,7 +8,7 @@ without being recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -129,8 +129,10 @@ def _compose(
     retention = data.retention_until or deadlines.default_retention(
         session, route.agreement.id, now
     )
-    if retention <= now:
-        raise ValidationError("retention_until must be in the future", code="retention_invalid")
+    if not now < retention <= now + timedelta(days=deadlines.MAX_RETENTION_DAYS):
+        raise ValidationError(
+            "retention_until must be in the future and within 50 years", code="retention_invalid"
+        )
     message = Message(
         id=new_id(actor.agency_code, "msg"),
         direction=Direction.OUTBOUND.value,

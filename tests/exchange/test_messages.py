@@ -11,6 +11,7 @@ from sqlalchemy import select
 from jisr.actors import system_actor
 from jisr.agreements.models import HandlingCode
 from jisr.audit.models import AuditEntry
+from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError, ValidationError
 from jisr.exchange import messages
 from jisr.exchange.deadlines import RulesChange, set_agreement_rules
@@ -96,6 +97,14 @@ def test_data_category_outside_the_agreement_is_refused(world: World) -> None:
         _send(world, agreement="OPS-ONLY/1", data_category="personal")
 
 
+def test_retention_is_required_to_be_future_and_bounded(world: World) -> None:
+    for when in (utcnow() - timedelta(days=1), utcnow() + timedelta(days=51 * 365)):
+        with pytest.raises(ValidationError, match="retention_until"):
+            _send(world, retention_until=when)
+    chosen = utcnow() + timedelta(days=90)
+    assert _send(world, retention_until=chosen).retention_until == chosen
+
+
 def test_h3_needs_restriction_text(world: World) -> None:
     with pytest.raises(PydanticValidationError, match="H3 needs the restrictions"):
         MessageCreate(**message_fields(handling_code="H3"))
@@ -176,6 +185,13 @@ def test_entities_are_validated_and_namespaced_by_the_owner(world: World) -> Non
         _send(world, data_category="personal", entities=[bad])
     with pytest.raises(ValidationError, match="unknown schema"):
         _send(world, entities=[{"id": "x", "schema": "Spaceship"}])
+    ownership = {
+        "id": "o1",
+        "schema": "Ownership",
+        "properties": {"owner": ["elsewhere"], "asset": [f"{PARTNER}.v9"]},
+    }
+    [linked] = _send(world, entities=[ownership]).entities
+    assert linked["properties"] == {"owner": [f"{LOCAL}.elsewhere"], "asset": [f"{PARTNER}.v9"]}
     spoof = {"id": f"{PARTNER}.x", "schema": "Vehicle", "properties": {}}
     with pytest.raises(ValidationError, match="namespaced by another agency"):
         _send(world, entities=[spoof])
