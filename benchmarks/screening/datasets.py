@@ -16,13 +16,15 @@ DATA = Path("/work/shared/data/names")
 @dataclass
 class Dataset:
     """``positives``: (query, id of the listed subject it must find); ``innocents``: queries
-    for people who are not listed (any hit above threshold is a false positive)."""
+    for people who are not listed (any hit above threshold is a false positive);
+    ``namesakes``: ids of innocents bearing exactly the full name of a listed person."""
 
     name: str
     listed: list[Subject]
     positives: list[tuple[Subject, str]]
     innocents: list[Subject]
     notes: str = ""
+    namesakes: set[str] = field(default_factory=set)
 
 
 @dataclass

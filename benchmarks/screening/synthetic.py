@@ -284,7 +284,7 @@ _ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 _LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """The machine-readable-zone spelling: no accents (José -> Jose, Muñoz -> Munoz)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -304,7 +304,7 @@ def _latin_variant(person: Person, rng: random.Random) -> Person | None:
         for i in rng.sample(options, k=max(1, len(options) // 2)):
             tokens[i] = rng.choice([s for s in _SPELLINGS[tokens[i]] if s != tokens[i]])
     else:
-        folded = [_fold(t) for t in tokens]
+        folded = [fold(t) for t in tokens]
         if folded != tokens:
             tokens = folded
         elif any("-" in t for t in tokens):

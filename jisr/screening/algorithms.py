@@ -24,7 +24,7 @@ from jisr.screening.model import Subject
 from jisr.screening.name_features import (
     NameFeatureFunction,
     common_parts_feature,
-    single_part_feature,
+    short_name_feature,
 )
 from jisr.screening.names import NameForm
 
@@ -111,7 +111,7 @@ class JisrV1:
         FeatureWeight("kind", kind_feature, support=0.0, against=0.3),
     )
     NAME_WEIGHTS: tuple[NameFeatureWeight, ...] = (
-        NameFeatureWeight("single_part", single_part_feature, against=0.25),
+        NameFeatureWeight("short_name", short_name_feature, against=0.25),
         NameFeatureWeight("common_parts", common_parts_feature, against=0.25),
     )
 

@@ -33,6 +33,8 @@ class PartMatch:
     candidate: str
     score: float
     how: How
+    # Name parts covered: 2 when two joined parts of one name matched one part of the other.
+    size: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +166,8 @@ def align_names(query: NameForm, cand: NameForm) -> NameAlignment:
         weight = _weight(qu) + _weight(cu)
         num += score * score * weight
         den += weight
-        parts.append(PartMatch(qu.token, cu.token, score, how))
+        size = max(qu.last - qu.first, cu.last - cu.first) + 1
+        parts.append(PartMatch(qu.token, cu.token, score, how, size))
     matched = sum(1 for p in parts if p.score >= 0.75 and p.how is not How.INITIAL)
     cost = MISSING_PART_COST if matched >= 2 else 1.0
     q_left = [

@@ -31,38 +31,38 @@ def _parse_date(text: str) -> tuple[int, int | None, int | None] | None:
     return int(year), int(month) if month else None, int(day) if day else None
 
 
-def _is_placeholder(month: int | None, day: int | None) -> bool:
+def _precise(month: int | None, day: int | None) -> tuple[int | None, int | None]:
     # Civil registers and lists often write an unknown day of birth as 1 January.
-    return month == 1 and day == 1
+    return (None, None) if month == 1 and day == 1 else (month, day)
 
 
 def _compare_dates(a: str, b: str) -> tuple[float, str]:
+    """Compare two dates at the precision both give (1 January counts as the year only)."""
     pa, pb = _parse_date(a), _parse_date(b)
     if pa is None or pb is None:
         return 0.0, ""
     (ya, ma, da), (yb, mb, db) = pa, pb
-    complete = da is not None and db is not None
-    vague = not complete or _is_placeholder(ma, da) or _is_placeholder(mb, db)
-    if ya == yb:
-        if ma == mb and complete and da == db:
-            return 1.0, "exact"
-        if ma is None or mb is None or _is_placeholder(ma, da) or _is_placeholder(mb, db):
+    (ma, da), (mb, db) = _precise(ma, da), _precise(mb, db)
+    gap = abs(ya - yb)
+    if ma is None or mb is None:
+        if gap == 0:
             return 0.5, "same year"
-        if ma == mb:
-            return (0.7, "same month") if not complete else (-0.3, "same month, another day")
-        if complete and da == mb and db == ma:
-            return 0.6, "day and month swapped"
-        return -0.5, "same year, another date"
-    if abs(ya - yb) <= 1:
-        # A full date on both sides is what a passport and a good listing both give.
-        return (0.0, "within a year") if vague else (-0.6, "another date, a year apart")
+        return (-0.3, "a year apart") if gap == 1 else (-1.0, "conflicting")
+    if (ya, ma) == (yb, mb):
+        if da is None or db is None:
+            return 0.7, "same month"
+        return (1.0, "exact") if da == db else (-0.3, "same month, another day")
+    if gap == 0 and da == mb and db == ma:
+        return 0.6, "day and month swapped"
+    if gap <= 1:
+        return -0.5 if gap == 0 else -0.6, "another date" + (", a year apart" if gap else "")
     return -1.0, "conflicting"
 
 
 def dob_feature(query: Subject, cand: Subject) -> Feature:
-    """Date of birth: exact or compatible partial dates support the match; two different full
-    dates count against it, and dates more than a year apart count strongly against it (1
-    January is read as an unknown day); missing dates are neutral."""
+    """Date of birth: exact or compatible partial dates support the match; different dates
+    count against it, strongly when more than a year apart. Dates are compared at the
+    precision both give (1 January is read as an unknown day); missing dates are neutral."""
     best: tuple[float, str] | None = None
     for a in query.birth_dates:
         for b in cand.birth_dates:

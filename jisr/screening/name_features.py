@@ -1,10 +1,10 @@
 """Name-evidence features: how much a name match, however close, can say on its own.
 
-Two names can agree perfectly and still identify nobody: a single part (``Mataa``, ``MIT``,
-``Ma Tao`` read as ``Matao``), or only very common parts (``Mohamed Ali``, ``Wang Wei``). These
-features look at the aligned parts and count against such matches, so that they need a date of
-birth or a document to reach the threshold: both features are lifted when the date of birth
-agrees to the month or a document number is the same (``corroborated``).
+Two names can agree perfectly and still identify nobody: a single part (``Hannibal``,
+``Mataa``), a short name (``Ma Tao``, ``Li Na``), or only very common parts (``Mohamed Ali``,
+``Wang Wei``). These features look at the aligned parts and count against such matches, so that
+they need a date of birth or a document to reach the threshold: both are lifted when the date
+of birth agrees to the month or a document number is the same (``corroborated``).
 """
 
 from __future__ import annotations
@@ -19,28 +19,36 @@ from jisr.screening.names.common import is_common_part
 NameFeatureFunction = Callable[[Subject, Subject, NameAlignment, bool], Feature]
 # A part below this score is not an agreement (same cut as the alignment's own count).
 _AGREES = 0.75
-# An organisation's single-word name of this many letters or more is distinctive enough.
-_DISTINCT_ORG_LETTERS = 5
+# Fewer letters than this in the agreeing parts is a short name (Li Na, Ma Tao, Wu Ping).
+_SHORT_LETTERS = 7
+# For organisations only names shorter than this are too short to identify anything.
+_SHORT_ORG_LETTERS = 3
 
 
 def _agreeing(alignment: NameAlignment) -> list[PartMatch]:
     return [p for p in alignment.parts if p.score >= _AGREES and p.how is not How.INITIAL]
 
 
-def single_part_feature(
+def short_name_feature(
     query: Subject, cand: Subject, alignment: NameAlignment, corroborated: bool
 ) -> Feature:
-    """Single part: the names agree on one part only (one of them may have only one part, or
-    two parts may be read as one). For people that is too little to identify anyone; for
-    organisations only a short one-word name is."""
+    """Short name: the names agree on a single part (``Hannibal``, ``Mataa``), or on parts with
+    fewer than seven letters in all (``Ma Tao``, ``Li Na``). Many people share such a name, so
+    it needs a date of birth or a document. Initials count as parts but not as letters; for
+    organisations only names of one or two letters are too short."""
     parts = _agreeing(alignment)
-    if len(parts) != 1 or corroborated:
+    if not parts or corroborated:
         return NONE
-    part = parts[0]
-    people = SubjectKind.PERSON in (query.kind, cand.kind)
-    if not people and min(len(part.query), len(part.candidate)) >= _DISTINCT_ORG_LETTERS:
+    initials = sum(1 for p in alignment.parts if p.how is How.INITIAL)
+    covered = sum(p.size for p in parts) + initials
+    letters = max(sum(len(p.query) for p in parts), sum(len(p.candidate) for p in parts))
+    if SubjectKind.PERSON not in (query.kind, cand.kind):
+        if letters >= _SHORT_ORG_LETTERS:
+            return NONE
+    elif covered >= 2 and letters >= _SHORT_LETTERS:
         return NONE
-    return Feature(-1.0, f"the names agree on one part only ({part.candidate or part.query})")
+    listed = " ".join(p.candidate for p in parts)
+    return Feature(-1.0, f"short name: only {listed!r} agrees")
 
 
 def common_parts_feature(

@@ -22,7 +22,8 @@ def score(query: Subject, cand: Subject) -> float:
         ("1980-05-17", 1, "exact"),
         ("1980", 1, "same year"),
         ("1980-01-01", 1, "same year"),  # 1 January: an unknown day
-        ("1981-02", 0, "within a year"),
+        ("1981", -1, "a year apart"),
+        ("1980-05", 1, "same month"),
         ("1981-02-01", -1, "a year apart"),
         ("1980-09-03", -1, "another date"),
         ("1980-05-03", -1, "another day"),
