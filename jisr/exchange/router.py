@@ -172,6 +172,9 @@ async def upload_attachment(
     if declared.isdigit() and int(declared) > limit:
         raise AttachmentTooLargeError(f"attachment exceeds {limit} bytes")
     await run_in_threadpool(attachments.check_upload, session, actor)
+    # End the transaction opened by authentication before the (possibly long) upload: on
+    # SQLite it holds the database's write lock, which would stall every other writer.
+    await run_in_threadpool(session.commit)
     writer = BlobStore.for_data_dir(settings.data_dir).writer(limit)
     try:
         async for chunk in request.stream():

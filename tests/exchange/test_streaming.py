@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from jisr.api.app import create_app
 from jisr.settings import load_settings
+from tests.exchange.conftest import message_fields
 from tests.exchange.test_api import prepare_node
 from tests.nodes import make_node
 
@@ -129,3 +130,54 @@ def test_fifty_megabytes_up_and_down_in_bounded_memory(
     # Far below the 50 MB that went through: a few chunks' worth plus the app's own objects.
     assert upload_peak < SIZE // 8, f"upload peaked at {upload_peak} bytes"
     assert download_peak < SIZE // 8, f"download peaked at {download_peak} bytes"
+
+
+async def _slow_upload_beside_a_write(app: FastAPI, token: str) -> tuple[int, int]:
+    """Start an upload, and while its body is still coming, send a message (a write)."""
+    halfway = asyncio.Event()
+    resume = asyncio.Event()
+    sent = {"n": 0}
+    statuses: dict[str, int] = {}
+
+    async def upload_receive() -> dict[str, Any]:
+        sent["n"] += 1
+        if sent["n"] == 2:
+            halfway.set()
+            await resume.wait()
+        more = sent["n"] < 4
+        return {"type": "http.request", "body": b"z" * CHUNK, "more_body": more}
+
+    def sender(name: str) -> Any:
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses[name] = message["status"]
+
+        return send
+
+    async def write_receive() -> dict[str, Any]:
+        body = json.dumps(message_fields()).encode()
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    auth = (b"authorization", f"Bearer {token}".encode())
+    upload = asyncio.create_task(
+        app(_scope("POST", "/api/v1/attachments", [auth]), upload_receive, sender("upload"))
+    )
+    await halfway.wait()
+    json_type = (b"content-type", b"application/json")
+    await asyncio.wait_for(
+        app(_scope("POST", "/api/v1/messages", [auth, json_type]), write_receive, sender("write")),
+        timeout=20,
+    )
+    resume.set()
+    await upload
+    return statuses["write"], statuses["upload"]
+
+
+def test_an_upload_in_progress_does_not_block_other_writers(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JISR_FEDERATION_WORKER_ENABLED", "false")
+    node = make_node(tmp_path / "node", db_url)
+    token = prepare_node(node.data_dir, db_url)["liaison"]
+    app = create_app(load_settings(node.data_dir))
+    assert asyncio.run(_slow_upload_beside_a_write(app, token)) == (201, 201)
