@@ -17,7 +17,7 @@ from jisr.exchange import messages
 from jisr.exchange.deadlines import RulesChange, set_agreement_rules
 from jisr.exchange.models import Case, MessageKind, Priority
 from jisr.exchange.schemas import Grading, MessageCreate, ReplyCreate
-from jisr.exchange.wire import MESSAGE_ENVELOPE
+from jisr.exchange.wire import MESSAGE_ENVELOPE, WITHDRAW_ENVELOPE
 from tests.exchange.conftest import (
     LOCAL,
     PARTNER,
@@ -216,3 +216,15 @@ def test_reading_is_audited_as_consultation(world: World) -> None:
     assert _audit(world, message.id) == ["disclosure", "consultation"]
     listed = messages.list_messages(world.session, world.auditor, messages.MessageFilter())
     assert [m.id for m in listed] == [message.id]
+
+
+def test_the_owner_withdraws_and_the_partner_is_told(world: World) -> None:
+    message = _send(world)
+    with pytest.raises(PermissionDeniedError):
+        messages.withdraw(world.session, world.auditor, message.id, "wrong recipient")
+    messages.withdraw(world.session, world.liaison, message.id, "wrong recipient")
+    assert message.withdrawn_at is not None
+    [envelope] = world.outbox(WITHDRAW_ENVELOPE)
+    assert envelope.recipient == PARTNER
+    assert envelope.payload == {"message_id": message.id, "reason": "wrong recipient"}
+    assert messages.list_messages(world.session, world.liaison, messages.MessageFilter()) == []
