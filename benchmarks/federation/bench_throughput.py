@@ -32,7 +32,7 @@ from tests.federation.nodes import FedNode, Server, link, make_node, wait_for
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BENCH_ENV = {
-    "JISR_FEDERATION_POLL_SECONDS": "0.01",
+    "JISR_FEDERATION_POLL_SECONDS": "0.1",
     "JISR_FEDERATION_BATCH_SIZE": "64",
     "JISR_FEDERATION_CONCURRENCY": "16",
 }

@@ -58,10 +58,18 @@ class Outcome:
 
 
 def claim_due(
-    session: Session, local: str, *, now: datetime, limit: int, lease: timedelta
+    session: Session,
+    local: str,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    release: bool = True,
 ) -> list[Claimed]:
-    """Lease up to ``limit`` due messages, holding those their agreement no longer allows."""
-    release_held(session, local, now=now, limit=limit)
+    """Lease up to ``limit`` due messages, holding those their agreement no longer allows
+    (and first, with ``release``, releasing held ones whose agreement allows them again)."""
+    if release:
+        release_held(session, local, now=now, limit=limit)
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
         earlier.recipient == OutboxMessage.recipient,

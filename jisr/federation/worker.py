@@ -6,6 +6,7 @@ work runs in threads and never spans a network call.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("jisr.federation")
 SETTINGS_KEY = "federation.settings"
+RELEASE_INTERVAL = 1.0
 
 
 def build_transports(node: FederationNode) -> Transports:
@@ -52,6 +54,7 @@ class DeliveryWorker:
     def __init__(self, node: FederationNode, transports: Transports) -> None:
         self.node = node
         self.transports = transports
+        self._released_at = -RELEASE_INTERVAL
 
     async def run_pass(self) -> int:
         """One pass: claim, send in per-partner batches concurrently, settle. Returns how many
@@ -75,18 +78,28 @@ class DeliveryWorker:
         ]
 
     async def run_forever(self, stop: asyncio.Event) -> None:
+        """Pass after pass; when idle, the wait grows from poll/8 to poll so that an idle node
+        costs little and a busy one answers fast."""
         settings = self.node.settings
+        idle = settings.poll_seconds / 8
         while not stop.is_set():
             try:
                 attempted = await self.run_pass()
             except Exception as exc:  # noqa: BLE001 - the worker outlives database outages
                 log.error("delivery pass failed", error=type(exc).__name__, exc_info=exc)
                 attempted = 0
-            if attempted < settings.batch_size:
-                await _sleep(stop, settings.poll_seconds)
+            if attempted >= settings.batch_size:
+                continue
+            idle = settings.poll_seconds / 8 if attempted else min(idle * 2, settings.poll_seconds)
+            await _sleep(stop, idle)
 
     def _claim(self) -> list[Claimed]:
         settings = self.node.settings
+        now = time.monotonic()
+        # Held messages are re-examined about once a second, not on every pass.
+        release = now - self._released_at >= RELEASE_INTERVAL
+        if release:
+            self._released_at = now
         with unit_of_work(self.node.session_factory) as session:
             return claim_due(
                 session,
@@ -94,6 +107,7 @@ class DeliveryWorker:
                 now=utcnow(),
                 limit=settings.batch_size,
                 lease=timedelta(seconds=settings.lease_seconds),
+                release=release,
             )
 
     def settle(self, outcomes: list[Outcome]) -> None:
