@@ -15,6 +15,7 @@ from jisr.cli.common import DEFAULT_DATA_DIR, DataDirOption, stderr
 from jisr.cli.demo import demo
 from jisr.cli.node import init_node
 from jisr.errors import JisrError
+from jisr.exchange.cli import message_app
 from jisr.identity.cli import agency_app, user_app
 from jisr.screening.cli import register as register_screen
 
@@ -28,6 +29,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(agency_app, name="agency")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(audit_app, name="audit")
+app.add_typer(message_app, name="message")
 app.command("demo")(demo)
 register_screen(app)
 
