@@ -20,6 +20,7 @@ import typer
 
 from jisr.cli.common import stderr
 from jisr.cli.demo_data import DEMO_NODES, DemoNode, seed_demo
+from jisr.cli.demo_story import answer_in_paris, send_opening_messages
 from jisr.errors import UnavailableError
 
 STARTUP_TIMEOUT_S = 60.0
@@ -38,11 +39,18 @@ def demo(
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
     logins = seed_demo(data_dir)
+    send_opening_messages(data_dir)
     processes = [_start(node, data_dir) for node in DEMO_NODES]
     try:
         for node, process in zip(DEMO_NODES, processes, strict=True):
             _wait_ready(node, process)
+        answered = answer_in_paris(data_dir)
         _print_welcome(logins)
+        typer.echo(
+            "Demo case: Rabat asked Paris (urgent request, deadline 3 days) about a "
+            "migrant-smuggling network and informed Madrid; "
+            + ("Paris has answered." if answered else "Paris's answer is still on its way.")
+        )
         if check:
             typer.echo("demo check passed: all three nodes answer /readyz")
             return
