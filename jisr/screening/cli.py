@@ -119,6 +119,7 @@ def run_screen(
     algorithm: str,
     console: Console,
     write: Callable[[str], None] = _write,
+    workers: int = 1,
 ) -> ScreenSummary:
     """Read the watchlists, build the index, screen every query and write matches as JSONL."""
     from jisr.screening import Screener
@@ -143,7 +144,9 @@ def run_screen(
         )
         progress.update(indexing, completed=len(entries))
         screening = progress.add_task("screening", total=None)
-        for _query, matches in screener.screen(iter(queries), threshold=threshold, top=top):
+        for _query, matches in screener.screen(
+            iter(queries), threshold=threshold, top=top, workers=workers
+        ):
             summary.screened += 1
             if matches:
                 summary.queries_hit += 1
@@ -182,6 +185,10 @@ def screen(
     ] = None,
     top: Annotated[int, typer.Option(min=1, help="At most this many candidates per query.")] = 5,
     algorithm: Annotated[str, typer.Option(help="Scoring algorithm.")] = "jisr-v1",
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes screening in parallel (default: one per CPU)."),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.JSONL,
@@ -196,6 +203,7 @@ def screen(
             top=top,
             algorithm=algorithm,
             console=console,
+            workers=workers or os.cpu_count() or 1,
         )
         sys.stdout.flush()
     except BrokenPipeError:

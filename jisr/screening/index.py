@@ -106,13 +106,16 @@ class CandidateIndex:
     def __len__(self) -> int:
         return int(self._keys.shape[0])
 
-    def candidates(self, forms: Sequence[NameForm], limit: int = 200) -> npt.NDArray[np.int32]:
-        """Rows sharing keys with any of the query's names, most shared keys first."""
+    def matches(
+        self, forms: Sequence[NameForm]
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """Every row sharing keys with any of the query's names, and how many keys it shares."""
         wanted: set[int] = set()
         for form in forms:
             wanted |= blocking_keys(form)
+        empty = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64))
         if not wanted or not len(self._keys):
-            return np.empty(0, dtype=np.int32)
+            return empty
         probe = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
         lo = np.searchsorted(self._keys, probe, side="left")
         hi = np.searchsorted(self._keys, probe, side="right")
@@ -121,17 +124,30 @@ class CandidateIndex:
         if take.size == 0:
             present = np.nonzero(sizes > 0)[0]
             if present.size == 0:
-                return np.empty(0, dtype=np.int32)
+                return empty
             # Only very common parts: look in the smallest block, truncated.
             smallest = present[np.argmin(sizes[present])]
             start = int(lo[smallest])
-            return self._rows[start : start + 4 * self.block_cap].copy()
+            rows = self._rows[start : start + 4 * self.block_cap]
+            return rows.copy(), np.ones(rows.shape[0], dtype=np.int64)
         found = np.concatenate([self._rows[lo[i] : hi[i]] for i in take])
         rows, counts = np.unique(found, return_counts=True)
-        if rows.size <= limit:
-            return rows[np.argsort(-counts, kind="stable")]
-        best = np.argpartition(-counts, limit)[:limit]
-        return rows[best[np.argsort(-counts[best], kind="stable")]]
+        return rows, counts.astype(np.int64)
+
+    def candidates(self, forms: Sequence[NameForm], limit: int = 200) -> npt.NDArray[np.int32]:
+        """Rows sharing keys with any of the query's names, most shared keys first."""
+        rows, counts = self.matches(forms)
+        return top_rows(rows, counts, limit)
+
+
+def top_rows(
+    rows: npt.NDArray[np.int32], ranks: npt.NDArray[np.int64], limit: int
+) -> npt.NDArray[np.int32]:
+    """The ``limit`` rows of highest rank, best first (ties in row order)."""
+    if rows.size <= limit:
+        return rows[np.argsort(-ranks, kind="stable")]
+    best = np.argpartition(-ranks, limit)[:limit]
+    return rows[best[np.argsort(-ranks[best], kind="stable")]]
 
 
 def build_index(forms: Iterable[tuple[int, NameForm]], block_cap: int = 2000) -> CandidateIndex:

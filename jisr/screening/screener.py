@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from jisr.screening.algorithms import get_algorithm
-from jisr.screening.index import CandidateIndex, IndexBuilder
+from jisr.screening.index import CandidateIndex, IndexBuilder, top_rows
 from jisr.screening.model import Match, Subject, SubjectKind
 from jisr.screening.names import NameForm, analyze_name, unpack
+from jisr.screening.parallel import screen_in_processes
 
 # Chosen on the evaluation harness (benchmarks/screening/evaluate.py): the score above which
 # recall of cross-script and variant spellings stays >= 0.9 while false alarms stay rare.
 DEFAULT_THRESHOLD = 0.8
-# Rows scored in full per query after the cheap vectorised pre-ranking.
-_RESCORE = 24
+# Rows kept after ranking by shared keys, then scored in full after the cheap pre-ranking.
+_CANDIDATES = 200
+_RESCORE = 12
+# In both rankings a row whose date of birth agrees moves up (the same full date most), one more
+# than a year off moves down: with thousands of namesakes of a common name, the name alone
+# cannot choose the rows.
+_DATE_KEYS = 4
+_DATE_RATIO = 12
 _PROGRESS_EVERY = 10_000
 
 
@@ -30,6 +40,17 @@ def analyze_subject(subject: Subject) -> list[NameForm]:
             if form.tokens:
                 forms.append(form)
     return forms
+
+
+def birth_key(subject: Subject) -> int:
+    """The first date of birth as ``yyyymmdd`` (``yyyy0000`` for a year or 1 January), or 0."""
+    for date in subject.birth_dates:
+        digits = date.replace("-", "")
+        if len(digits) >= 4 and digits[:4].isdigit():
+            if len(digits) == 8 and digits.isdigit() and digits[4:] != "0101":
+                return int(digits)
+            return int(digits[:4]) * 10_000
+    return 0
 
 
 class Screener:
@@ -50,6 +71,7 @@ class Screener:
         self._skeletons: list[str] = []
         self._texts: list[str] = []
         row_subject: list[int] = []
+        row_date = array("i")
         builder = IndexBuilder()
         for subject in entries:
             number = len(self._subjects)
@@ -60,10 +82,12 @@ class Screener:
                 self._skeletons.append(" ".join(form.skeletons))
                 self._texts.append(form.text)
                 row_subject.append(number)
+                row_date.append(birth_key(subject))
                 builder.add(row, form)
             if progress is not None and (number + 1) % _PROGRESS_EVERY == 0:
                 progress(number + 1)
         self._row_subject = np.asarray(row_subject, dtype=np.int32)
+        self._row_date = np.frombuffer(row_date, dtype=np.int32).copy()
         self._index: CandidateIndex = builder.build()
         if progress is not None:
             progress(len(self._subjects))
@@ -74,19 +98,33 @@ class Screener:
     def _forms_of_rows(self, rows: Sequence[int]) -> list[NameForm]:
         return [unpack(self._packed[r], self._texts[r]) for r in rows]
 
-    def _rows_for(self, forms: Sequence[NameForm]) -> list[int]:
-        rows = self._index.candidates(forms)
+    def _date_agreement(self, rows: npt.NDArray[np.int32], key: int) -> npt.NDArray[np.int64]:
+        """2 for the same full date, 1 for a year within one, -1 for more, 0 when unknown."""
+        if not key:
+            return np.zeros(rows.shape[0], dtype=np.int64)
+        dates = self._row_date[rows].astype(np.int64)
+        near = np.abs(dates // 10_000 - key // 10_000) <= 1
+        same = (dates == key) & (key % 10_000 != 0)
+        agreement = np.where(same, 2, np.where(near, 1, -1))
+        return np.where(dates == 0, 0, agreement)
+
+    def _rows_for(self, forms: Sequence[NameForm], date: int = 0) -> list[int]:
+        rows, counts = self._index.matches(forms)
+        agreement = self._date_agreement(rows, date)
+        rows = top_rows(rows, counts + _DATE_KEYS * agreement, _CANDIDATES)
         if rows.size > _RESCORE:
             choices = [self._skeletons[r] for r in rows.tolist()]
             queries = [" ".join(f.skeletons) for f in forms]
             quick = process.cdist(queries, choices, scorer=fuzz.token_set_ratio, workers=1)
-            rows = rows[np.argsort(-quick.max(axis=0), kind="stable")[:_RESCORE]]
+            ranks = quick.max(axis=0) + _DATE_RATIO * self._date_agreement(rows, date)
+            rows = rows[np.argsort(-ranks, kind="stable")[:_RESCORE]]
         return [int(r) for r in rows.tolist()]
 
     def candidates(self, query: Subject) -> list[Subject]:
         """The listed subjects the index proposes for ``query`` before scoring (for tuning)."""
         numbers = dict.fromkeys(
-            int(self._row_subject[r]) for r in self._rows_for(analyze_subject(query))
+            int(self._row_subject[r])
+            for r in self._rows_for(analyze_subject(query), birth_key(query))
         )
         return [self._subjects[n] for n in numbers]
 
@@ -97,7 +135,7 @@ class Screener:
         if not forms:
             return []
         by_subject: dict[int, list[int]] = {}
-        for row in self._rows_for(forms):
+        for row in self._rows_for(forms, birth_key(query)):
             by_subject.setdefault(int(self._row_subject[row]), []).append(row)
         matches: list[Match] = []
         for number, subject_rows in by_subject.items():
@@ -118,8 +156,16 @@ class Screener:
         return matches[:top]
 
     def screen(
-        self, queries: Iterable[Subject], threshold: float | None = None, top: int = 5
+        self,
+        queries: Iterable[Subject],
+        threshold: float | None = None,
+        top: int = 5,
+        workers: int = 1,
     ) -> Iterator[tuple[Subject, list[Match]]]:
-        """``check`` for each query, lazily, in order."""
+        """``check`` for each query, lazily, in order; ``workers`` > 1 forks that many worker
+        processes sharing this index (where ``fork`` exists)."""
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            yield from screen_in_processes(self, queries, threshold, top, workers)
+            return
         for query in queries:
             yield query, self.check(query, threshold=threshold, top=top)
