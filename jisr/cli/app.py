@@ -16,6 +16,7 @@ from jisr.cli.demo import demo
 from jisr.cli.node import init_node
 from jisr.errors import JisrError
 from jisr.exchange.cli import message_app
+from jisr.federation.cli import outbox_app, partner_app
 from jisr.identity.cli import agency_app, user_app
 from jisr.screening.cli import register as register_screen
 
@@ -30,6 +31,8 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(audit_app, name="audit")
 app.add_typer(message_app, name="message")
+app.add_typer(partner_app, name="partner")
+app.add_typer(outbox_app, name="outbox")
 app.command("demo")(demo)
 register_screen(app)
 
