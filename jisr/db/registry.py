@@ -13,7 +13,15 @@ from sqlalchemy import MetaData
 
 from jisr.db.base import Base
 
-DOMAINS_WITH_TABLES: tuple[str, ...] = ("identity", "agreements", "audit", "federation", "exchange")
+DOMAINS_WITH_TABLES: tuple[str, ...] = (
+    "identity",
+    "agreements",
+    "audit",
+    "federation",
+    "exchange",
+    "watchlists",
+    "rights",
+)
 
 
 def load_all_models() -> MetaData:

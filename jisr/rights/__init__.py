@@ -1,0 +1,1 @@
+"""Data-subject rights: access, correction and deletion requests, blocks and decisions."""
