@@ -47,15 +47,15 @@ def _compare_dates(a: str, b: str) -> tuple[float, str]:
     if ma is None or mb is None:
         if gap == 0:
             return 0.5, "same year"
-        return (-0.3, "a year apart") if gap == 1 else (-1.0, "conflicting")
+        return (-0.5, "a year apart") if gap == 1 else (-1.0, "conflicting")
     if (ya, ma) == (yb, mb):
         if da is None or db is None:
             return 0.7, "same month"
-        return (1.0, "exact") if da == db else (-0.3, "same month, another day")
+        return (1.0, "exact") if da == db else (-0.5, "same month, another day")
     if gap == 0 and da == mb and db == ma:
         return 0.6, "day and month swapped"
     if gap <= 1:
-        return -0.5 if gap == 0 else -0.6, "another date" + (", a year apart" if gap else "")
+        return -0.7, "another date" + (", a year apart" if gap else "")
     return -1.0, "conflicting"
 
 

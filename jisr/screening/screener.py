@@ -11,6 +11,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from jisr.screening.algorithms import get_algorithm
+from jisr.screening.columns import StringColumn
 from jisr.screening.index import CandidateIndex, IndexBuilder, top_rows
 from jisr.screening.model import Match, Subject, SubjectKind
 from jisr.screening.names import NameForm, analyze_name, unpack
@@ -67,9 +68,9 @@ class Screener:
     ) -> None:
         self.algorithm = get_algorithm(algorithm)
         self._subjects: list[Subject] = []
-        self._packed: list[str] = []
-        self._skeletons: list[str] = []
-        self._texts: list[str] = []
+        self._packed = StringColumn()
+        self._skeletons = StringColumn()
+        self._texts = StringColumn()
         row_subject: list[int] = []
         row_date = array("i")
         builder = IndexBuilder()
@@ -89,6 +90,8 @@ class Screener:
         self._row_subject = np.asarray(row_subject, dtype=np.int32)
         self._row_date = np.frombuffer(row_date, dtype=np.int32).copy()
         self._index: CandidateIndex = builder.build()
+        for column in (self._packed, self._skeletons, self._texts):
+            column.freeze()
         if progress is not None:
             progress(len(self._subjects))
 
@@ -96,7 +99,9 @@ class Screener:
         return len(self._subjects)
 
     def _forms_of_rows(self, rows: Sequence[int]) -> list[NameForm]:
-        return [unpack(self._packed[r], self._texts[r]) for r in rows]
+        rows = list(rows)
+        packed, texts = self._packed.take(rows), self._texts.take(rows)
+        return [unpack(p, t) for p, t in zip(packed, texts, strict=True)]
 
     def _date_agreement(self, rows: npt.NDArray[np.int32], key: int) -> npt.NDArray[np.int64]:
         """2 for the same full date, 1 for a year within one, -1 for more, 0 when unknown."""
@@ -113,7 +118,7 @@ class Screener:
         agreement = self._date_agreement(rows, date)
         rows = top_rows(rows, counts + _DATE_KEYS * agreement, _CANDIDATES)
         if rows.size > _RESCORE:
-            choices = [self._skeletons[r] for r in rows.tolist()]
+            choices = self._skeletons.take(rows.tolist())
             queries = [" ".join(f.skeletons) for f in forms]
             quick = process.cdist(queries, choices, scorer=fuzz.token_set_ratio, workers=1)
             ranks = quick.max(axis=0) + _DATE_RATIO * self._date_agreement(rows, date)
