@@ -67,16 +67,21 @@ class _Unit:
     skeleton: str
 
 
-def _units(form: NameForm, merges: bool) -> list[_Unit]:
-    units = [
-        _Unit(i, i, t, s) for i, (t, s) in enumerate(zip(form.tokens, form.skeletons, strict=True))
-    ]
+def _units(form: NameForm, merges: bool) -> tuple[_Unit, ...]:
+    return _cached_units(form.tokens, form.skeletons, merges)
+
+
+@lru_cache(maxsize=65_536)
+def _cached_units(
+    tokens: tuple[str, ...], skeletons: tuple[str, ...], merges: bool
+) -> tuple[_Unit, ...]:
+    units = [_Unit(i, i, t, s) for i, (t, s) in enumerate(zip(tokens, skeletons, strict=True))]
     if merges:
-        for i in range(len(form.tokens) - 1):
-            token = form.tokens[i] + form.tokens[i + 1]
-            skeleton = finish_skeleton(form.skeletons[i] + form.skeletons[i + 1])
+        for i in range(len(tokens) - 1):
+            token = tokens[i] + tokens[i + 1]
+            skeleton = finish_skeleton(skeletons[i] + skeletons[i + 1])
             units.append(_Unit(i, i + 1, token, skeleton))
-    return units
+    return tuple(units)
 
 
 @lru_cache(maxsize=262_144)

@@ -139,13 +139,14 @@ class Screener:
         forms = analyze_subject(query)
         if not forms:
             return []
-        by_subject: dict[int, list[int]] = {}
-        for row in self._rows_for(forms, birth_key(query)):
-            by_subject.setdefault(int(self._row_subject[row]), []).append(row)
+        rows = self._rows_for(forms, birth_key(query))
+        by_subject: dict[int, list[NameForm]] = {}
+        for row, form in zip(rows, self._forms_of_rows(rows), strict=True):
+            by_subject.setdefault(int(self._row_subject[row]), []).append(form)
         matches: list[Match] = []
-        for number, subject_rows in by_subject.items():
+        for number, subject_forms in by_subject.items():
             subject = self._subjects[number]
-            scored = self.algorithm.score(query, forms, subject, self._forms_of_rows(subject_rows))
+            scored = self.algorithm.score(query, forms, subject, subject_forms)
             if scored.score >= limit:
                 matches.append(
                     Match(
