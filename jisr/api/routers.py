@@ -11,6 +11,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.agreements.router", "/api/v1"),
     ("jisr.audit.router", "/api/v1"),
     ("jisr.exchange.router", "/api/v1"),
+    ("jisr.notices.router", "/api/v1"),
     ("jisr.federation.router", ""),
 )
 

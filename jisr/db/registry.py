@@ -19,6 +19,7 @@ DOMAINS_WITH_TABLES: tuple[str, ...] = (
     "audit",
     "federation",
     "exchange",
+    "notices",
     "watchlists",
     "rights",
 )

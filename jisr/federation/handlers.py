@@ -22,7 +22,7 @@ from jisr.actors import Actor, ActorKind
 from jisr.federation.envelope import EnvelopeHeader
 
 # Modules exposing ``handlers() -> dict[str, Handler]``; a domain adds one line here.
-HANDLER_MODULES: tuple[str, ...] = ("jisr.exchange.federation",)
+HANDLER_MODULES: tuple[str, ...] = ("jisr.exchange.federation", "jisr.notices.federation")
 
 
 @dataclass(frozen=True, slots=True)

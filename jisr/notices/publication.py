@@ -1,0 +1,287 @@
+"""Publishing alerts to partners, and taking them back everywhere.
+
+An alert goes to each partner whose active, in-date agreement with us covers its crime area
+and allows its data category (``personal`` for people); a diffusion goes to the partners its
+owner chose, all of whom must be covered. Whoever is not covered receives nothing, and the
+owner is told why (``publication_note``). Withdrawal, cancellation, recall and expiry queue a
+``notices.withdraw`` to every partner that holds a copy; each answers with a deletion receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jisr.actors import Actor
+from jisr.agreements.policy import Action, ResourceKind, authorize
+from jisr.agreements.service import terms_between
+from jisr.audit import AuditAction, record
+from jisr.clock import utcnow
+from jisr.errors import ConflictError, JisrError, PermissionDeniedError
+from jisr.federation.errors import UnknownSenderError
+from jisr.federation.partners import partner_address
+from jisr.federation.service import enqueue
+from jisr.notices.access import load_notice, notice_resource
+from jisr.notices.models import (
+    AlertType,
+    DistributionStatus,
+    Notice,
+    NoticeDistribution,
+    NoticeStatus,
+    Origin,
+)
+from jisr.notices.watch import unwatch, watch
+from jisr.notices.wire import (
+    PUBLISH_ENVELOPE,
+    UPDATE_ENVELOPE,
+    WITHDRAW_ENVELOPE,
+    WithdrawalKind,
+    notice_payload,
+)
+
+log = structlog.get_logger("jisr.notices")
+
+
+def coverage(session: Session, actor: Actor, notice: Notice) -> tuple[dict[str, str], list[str]]:
+    """Partners policy lets this alert go to (agency -> agreement id), and why the others
+    may not receive it."""
+    local = notice.owner_agency
+    terms = terms_between(session, local)
+    partners = sorted({p for t in terms for p in t.parties} - {local})
+    if notice.type is AlertType.DIFFUSION:
+        partners = list(notice.recipients)
+    allowed: dict[str, str] = {}
+    refused: list[str] = []
+    now = utcnow()
+    for partner in partners:
+        decision = authorize(
+            actor,
+            Action.SHARE,
+            notice_resource(notice, partner),
+            agreements=[t for t in terms if partner in t.parties],
+            now=now,
+        )
+        if not decision.allowed or decision.agreement_id is None:
+            refused.append(f"{partner}: {decision.reason}")
+            continue
+        try:
+            partner_address(session, partner)
+        except UnknownSenderError as exc:
+            refused.append(f"{partner}: {exc.detail}")
+            continue
+        allowed[partner] = decision.agreement_id
+    if not partners:
+        refused.append(f"{local} has no agreement with any partner")
+    return allowed, refused
+
+
+def _send(
+    session: Session, actor: Actor, notice: Notice, to: str, agreement_id: str, kind: str
+) -> None:
+    enqueue(
+        session,
+        actor,
+        recipient=to,
+        agreement_id=agreement_id,
+        envelope_type=kind,
+        payload=notice_payload(notice),
+        data_category=notice.data_category,
+        crime_area=notice.crime_area,
+        handling_code=notice.handling_code,
+        resource_kind=ResourceKind.NOTICE,
+    )
+
+
+def publish(session: Session, actor: Actor, notice: Notice) -> Notice:
+    """Publish an approved alert: on our watchlists, and queued to each covered partner."""
+    allowed, refused = coverage(session, actor, notice)
+    if notice.type is AlertType.DIFFUSION and refused:
+        raise PermissionDeniedError(
+            "the diffusion cannot go to every recipient: " + "; ".join(refused),
+            code="share_refused",
+        )
+    now = utcnow()
+    notice.status = NoticeStatus.PUBLISHED.value
+    notice.published_at = notice.updated_at = now
+    notice.publication_note = ("not sent to " + "; ".join(refused)) if refused else None
+    for partner, agreement_id in allowed.items():
+        _send(session, actor, notice, partner, agreement_id, PUBLISH_ENVELOPE)
+        notice.distributions.append(
+            NoticeDistribution(
+                agency=partner,
+                agreement_id=agreement_id,
+                status=DistributionStatus.SENT.value,
+                sent_at=now,
+            )
+        )
+    session.flush()
+    record(
+        session,
+        actor,
+        AuditAction.DISCLOSURE,
+        "notice",
+        notice.id,
+        recipients=sorted(allowed),
+        details={
+            "event": "published",
+            "reference": notice.reference,
+            "version": notice.version,
+            "not_sent": len(refused),
+        },
+    )
+    watch(session, notice)
+    log.info("notice published", notice_id=notice.id, partners=len(allowed))
+    return notice
+
+
+def publish_notice(session: Session, actor: Actor, notice_id: str) -> Notice:
+    """The owner publishes an alert the compliance review approved."""
+    notice = load_notice(session, actor, notice_id, Action.UPDATE)
+    if notice.origin != Origin.LOCAL.value:
+        raise ConflictError("a partner's alert is published by its owner")
+    if notice.state is not NoticeStatus.APPROVED:
+        raise ConflictError(
+            f"notice is {notice.status}; only an approved alert is published",
+            code="notice_not_approved",
+        )
+    if notice.valid_until <= utcnow():
+        raise ConflictError("the alert's validity has ended; extend it", code="notice_expired")
+    return publish(session, actor, notice)
+
+
+def send_update(session: Session, actor: Actor, notice: Notice) -> None:
+    """Queue the new version to every partner holding a copy."""
+    for distribution in notice.distributions:
+        if distribution.status == DistributionStatus.SENT.value:
+            _send(
+                session, actor, notice, distribution.agency, distribution.agreement_id,
+                UPDATE_ENVELOPE,
+            )  # fmt: skip
+    record(
+        session,
+        actor,
+        AuditAction.DISCLOSURE,
+        "notice",
+        notice.id,
+        recipients=[d.agency for d in notice.distributions if d.status == "sent"],
+        details={"event": "update_sent", "version": notice.version},
+    )
+
+
+def _propagate(
+    session: Session, actor: Actor, notice: Notice, kind: WithdrawalKind, reason: str
+) -> list[str]:
+    """Queue the withdrawal to each partner holding a copy; returns those it could not reach
+    under policy (kept as sent, so a later withdrawal can try again)."""
+    failed = []
+    now = utcnow()
+    for distribution in notice.distributions:
+        if distribution.status != DistributionStatus.SENT.value:
+            continue
+        try:
+            with session.begin_nested():
+                enqueue(
+                    session,
+                    actor,
+                    recipient=distribution.agency,
+                    agreement_id=distribution.agreement_id,
+                    envelope_type=WITHDRAW_ENVELOPE,
+                    payload={
+                        "notice_id": notice.id,
+                        "reference": notice.reference,
+                        "kind": kind.value,
+                        "reason": reason,
+                    },
+                    data_category=notice.data_category,
+                    crime_area=notice.crime_area,
+                    handling_code=notice.handling_code,
+                    resource_kind=ResourceKind.NOTICE,
+                )
+        except JisrError as exc:
+            log.warning("withdrawal not queued", notice_id=notice.id, code=exc.code)
+            failed.append(f"{distribution.agency}: {exc.detail}")
+            continue
+        distribution.status = DistributionStatus.WITHDRAWN.value
+        distribution.withdrawn_at = now
+    return failed
+
+
+_CLOSING = {
+    NoticeStatus.WITHDRAWN: WithdrawalKind.WITHDRAWN,
+    NoticeStatus.CANCELLED: WithdrawalKind.CANCELLED,
+    NoticeStatus.RECALLED: WithdrawalKind.RECALLED,
+}
+
+
+def close_notice(
+    session: Session, actor: Actor, notice_id: str, target: NoticeStatus, reason: str
+) -> Notice:
+    """Withdraw, cancel or (diffusions) recall: off our watchlists, erased at every partner."""
+    kind = _CLOSING[target]
+    notice = load_notice(session, actor, notice_id, Action.WITHDRAW)
+    if notice.origin != Origin.LOCAL.value:
+        raise ConflictError("a partner's alert is withdrawn by its owner only")
+    if target is NoticeStatus.RECALLED and notice.type is not AlertType.DIFFUSION:
+        raise ConflictError("only diffusions are recalled", code="not_a_diffusion")
+    if notice.state in {NoticeStatus.WITHDRAWN, NoticeStatus.CANCELLED, NoticeStatus.RECALLED}:
+        raise ConflictError(f"notice is already {notice.status}", code="notice_closed")
+    return _close(session, actor, notice, target, kind, reason)
+
+
+def _close(
+    session: Session,
+    actor: Actor,
+    notice: Notice,
+    target: NoticeStatus,
+    kind: WithdrawalKind,
+    reason: str,
+) -> Notice:
+    now = utcnow()
+    previous = notice.status
+    notice.status = target.value
+    notice.status_reason = reason
+    notice.closed_at = notice.updated_at = now
+    unwatch(session, notice.id)
+    failed = _propagate(session, actor, notice, kind, reason)
+    if failed:
+        notice.publication_note = "withdrawal not sent to " + "; ".join(failed)
+    record(
+        session,
+        actor,
+        AuditAction.ALTERATION,
+        "notice",
+        notice.id,
+        justification=reason,
+        recipients=[d.agency for d in notice.distributions],
+        details={"event": kind.value, "from": previous, "not_reached": len(failed)},
+    )
+    return notice
+
+
+def expire_due(session: Session, actor: Actor, now: datetime | None = None) -> Sequence[Notice]:
+    """Alerts past their validity: ours expire everywhere; partners' copies leave our
+    watchlists (the copy itself goes when its owner's withdrawal arrives)."""
+    now = now or utcnow()
+    stmt = select(Notice).where(
+        Notice.status == NoticeStatus.PUBLISHED.value, Notice.valid_until <= now
+    )
+    expired = list(session.execute(stmt.order_by(Notice.valid_until)).scalars())
+    for notice in expired:
+        if notice.origin == Origin.LOCAL.value and notice.owner_agency == actor.agency_code:
+            _close(
+                session, actor, notice, NoticeStatus.EXPIRED, WithdrawalKind.EXPIRED,
+                "validity ended",
+            )  # fmt: skip
+        else:
+            notice.status = NoticeStatus.EXPIRED.value
+            notice.closed_at = now
+            unwatch(session, notice.id)
+            record(
+                session, actor, AuditAction.ALTERATION, "notice", notice.id,
+                details={"event": "expired", "origin": notice.origin},
+            )  # fmt: skip
+    return expired
