@@ -134,7 +134,6 @@ def publish(session: Session, actor: Actor, notice: Notice) -> Notice:
         },
     )
     watch(session, notice)
-    log.info("notice published", notice_id=notice.id, partners=len(allowed))
     return notice
 
 
