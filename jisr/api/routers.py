@@ -13,8 +13,10 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.exchange.router", "/api/v1"),
     ("jisr.notices.router", "/api/v1"),
     ("jisr.federation.router", ""),
+    ("jisr.watchlists.router", "/api/v1"),
+    ("jisr.rights.router", "/api/v1"),
 )
 
 # Modules exposing ``lifespan_hook(ctx: AppContext) -> AbstractAsyncContextManager[None]``,
 # entered in order at start-up and left in reverse order at shut-down.
-LIFESPAN_HOOKS: tuple[str, ...] = ("jisr.federation.worker",)
+LIFESPAN_HOOKS: tuple[str, ...] = ("jisr.federation.worker", "jisr.watchlists.worker")

@@ -22,7 +22,11 @@ from jisr.actors import Actor, ActorKind
 from jisr.federation.envelope import EnvelopeHeader
 
 # Modules exposing ``handlers() -> dict[str, Handler]``; a domain adds one line here.
-HANDLER_MODULES: tuple[str, ...] = ("jisr.exchange.federation", "jisr.notices.federation")
+HANDLER_MODULES: tuple[str, ...] = (
+    "jisr.exchange.federation",
+    "jisr.watchlists.federation",
+    "jisr.notices.federation",
+)
 
 
 @dataclass(frozen=True, slots=True)

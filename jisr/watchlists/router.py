@@ -1,0 +1,210 @@
+"""Screening API: check a traveller (hit / no-hit first), open and decide hits, manifests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from jisr.agreements.policy import Action, Resource, ResourceKind
+from jisr.agreements.service import require
+from jisr.api.deps import ContextDep, CurrentActor, SessionDep, SettingsDep
+from jisr.errors import ValidationError
+from jisr.exchange.storage import BlobStore
+from jisr.watchlists import checks, decisions, manifests
+from jisr.watchlists.cache import CACHE_KEY, ScreenerCache
+from jisr.watchlists.models import HitNotification, JobStatus, ManifestJob, ScreeningHit
+from jisr.watchlists.schemas import (
+    CheckResult,
+    DecisionCreate,
+    DecisionRead,
+    HitNotificationRead,
+    HitOpen,
+    HitRead,
+    HitSummary,
+    JobRead,
+    TravellerCheck,
+    WatchlistRead,
+)
+from jisr.watchlists.service import count_active, list_watchlists
+
+router = APIRouter(tags=["screening"])
+RecordId = Annotated[str, Path(pattern=r"^[A-Z]{2}-[A-Z0-9]{2,16}:[a-z]{1,16}:[0-9A-Z]{1,40}$")]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in"},
+    403: {"description": "Not allowed (the policy's reason is in the problem detail)"},
+    404: {"description": "No such record"},
+    409: {"description": "Conflicting state"},
+    422: {"description": "Invalid input"},
+}
+
+
+def get_cache(ctx: ContextDep) -> ScreenerCache:
+    cache: ScreenerCache = ctx.services.setdefault(CACHE_KEY, ScreenerCache())
+    return cache
+
+
+CacheDep = Annotated[ScreenerCache, Depends(get_cache)]
+
+
+@router.post("/screening/check", response_model=CheckResult, responses=_ERRORS)
+def check(
+    body: TravellerCheck, session: SessionDep, actor: CurrentActor, cache: CacheDep
+) -> CheckResult:
+    """Screen one traveller: hit or no hit, and per candidate only who owns which alert."""
+    return checks.check_traveller(session, actor, cache, body)
+
+
+@router.post("/screening/hits/{hit_id}/open", response_model=HitRead, responses=_ERRORS)
+def open_hit(hit_id: RecordId, body: HitOpen, session: SessionDep, actor: CurrentActor) -> HitRead:
+    """Reveal the listed person and the explanation (audited with your justification)."""
+    return checks.open_hit(session, actor, hit_id, body.justification)
+
+
+@router.post(
+    "/screening/hits/{hit_id}/decision",
+    response_model=DecisionRead,
+    status_code=201,
+    responses=_ERRORS,
+)
+def decide(
+    hit_id: RecordId,
+    body: DecisionCreate,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+) -> DecisionRead:
+    """Confirm a hit or mark it a false positive; confirming a partner's alert sends it a
+    follow-up request."""
+    store = BlobStore.for_data_dir(settings.data_dir)
+    return decisions.decide(session, actor, hit_id, body, store=store)
+
+
+async def _upload(request: Request) -> tuple[str, bytes]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ValidationError("send the manifest in a 'file' field", code="manifest_missing")
+        return upload.filename or "manifest.csv", await upload.read()
+    if content_type.split(";")[0].strip() in {"text/csv", "text/plain", "application/csv"}:
+        return "manifest.csv", await request.body()
+    raise ValidationError("send text/csv or multipart/form-data", code="manifest_content_type")
+
+
+@router.post("/screening/manifests", response_model=JobRead, status_code=202, responses=_ERRORS)
+async def upload_manifest(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    ctx: ContextDep,
+    cache: CacheDep,
+    threshold: Annotated[float | None, Query(ge=0.5, le=1.0)] = None,
+) -> JobRead:
+    """Queue a passenger manifest (CSV: id, name, birth_date, ...); it is screened in the
+    background. Follow it at ``GET /screening/manifests/{id}``."""
+    filename, content = await _upload(request)
+
+    def create() -> JobRead:
+        job = manifests.create_job(
+            session, actor, ctx.settings.data_dir, filename, content, threshold
+        )
+        session.commit()  # the worker thread must see the job
+        manifests.start_job(ctx.session_factory, actor, cache, job.id)
+        return _job_read(session, job)
+
+    return await run_in_threadpool(create)
+
+
+@router.get("/screening/manifests/{job_id}", response_model=JobRead, responses=_ERRORS)
+def manifest_progress(job_id: RecordId, session: SessionDep, actor: CurrentActor) -> JobRead:
+    """Status, counters and every rejected row (line and reason)."""
+    return _job_read(session, manifests.get_job(session, actor, job_id))
+
+
+@router.post("/screening/manifests/{job_id}/resume", response_model=JobRead, responses=_ERRORS)
+def resume_manifest(
+    job_id: RecordId, session: SessionDep, actor: CurrentActor, ctx: ContextDep, cache: CacheDep
+) -> JobRead:
+    """Continue a failed job from the last row it recorded."""
+    job = manifests.get_job(session, actor, job_id)
+    if job.status != JobStatus.FAILED.value:
+        raise ValidationError(f"only a failed job resumes (this one is {job.status})")
+    session.commit()
+    manifests.start_job(ctx.session_factory, actor, cache, job.id)
+    return _job_read(session, job)
+
+
+@router.get(
+    "/screening/manifests/{job_id}/hits", response_model=list[HitSummary], responses=_ERRORS
+)
+def manifest_hits(job_id: RecordId, session: SessionDep, actor: CurrentActor) -> list[HitSummary]:
+    """The job's hits, hit / no-hit first: open one to see who it is about."""
+    job = manifests.get_job(session, actor, job_id)
+    return [_summary(session, hit) for hit in manifests.hits_of(session, job.id)]
+
+
+@router.get(
+    "/screening/hit-notifications", response_model=list[HitNotificationRead], responses=_ERRORS
+)
+def hit_notifications(
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[HitNotificationRead]:
+    """Partners' notices that our alerts were hit, newest first."""
+    require(session, actor, Action.READ, Resource(ResourceKind.WATCHLIST, actor.agency_code))
+    stmt = select(HitNotification).order_by(HitNotification.received_at.desc()).limit(limit)
+    return [
+        HitNotificationRead.model_validate(n, from_attributes=True)
+        for n in session.execute(stmt).scalars()
+    ]
+
+
+@router.get("/watchlists", response_model=list[WatchlistRead], responses=_ERRORS)
+def watchlists(session: SessionDep, actor: CurrentActor) -> list[WatchlistRead]:
+    """The lists this node screens against, with their current version."""
+    require(session, actor, Action.READ, Resource(ResourceKind.WATCHLIST, actor.agency_code))
+    return [
+        WatchlistRead(
+            id=w.id,
+            name=w.name,
+            kind=w.kind,
+            version=w.current_version,
+            active_entries=count_active(session, w.id),
+        )
+        for w in list_watchlists(session)
+    ]
+
+
+def _summary(session: SessionDep, hit: ScreeningHit) -> HitSummary:
+    info = checks.entry_info(session, hit)
+    return HitSummary(
+        hit_id=hit.id,
+        query_id=hit.query.get("id"),
+        alert_type=info.alert_type,
+        owner_agency=info.owner_agency,
+        reference=info.reference,
+        score=hit.score,
+        status=hit.status,
+    )
+
+
+def _job_read(session: SessionDep, job: ManifestJob) -> JobRead:
+    return JobRead(
+        id=job.id,
+        filename=job.filename,
+        status=job.status,
+        position=job.position,
+        screened=job.screened,
+        hits=job.hits,
+        rejected=job.rejected,
+        rejections=[f"line {r.line}: {r.reason}" for r in manifests.rejections_of(session, job.id)],
+        error=job.error,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
