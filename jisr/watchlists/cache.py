@@ -128,5 +128,12 @@ class ScreenerCache:
             self.builds += 1
             log.info("screener built", version=version, entries=len(entries))
 
+    def get_current(self) -> Snapshot:
+        """The snapshot held now (for benchmarks and diagnostics); call ``get`` or ``warm``
+        first."""
+        if self._snapshot is None:
+            raise LookupError("no screener built yet")
+        return self._snapshot
+
     def invalidate(self) -> None:
         self._snapshot = None
