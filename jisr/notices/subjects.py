@@ -8,6 +8,7 @@ namespaced by the owner agency with a dot (``MA-DGST.p1``), as FollowTheMoney id
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -71,6 +72,10 @@ def _clean(raw: Any, ids: dict[str, str], owner: str, where: str) -> dict[str, A
         if not all(isinstance(v, str) for v in items):
             raise ValidationError(
                 f"{where}: values of {name!r} must be strings", code="entity_invalid"
+            )
+        if any(unicodedata.category(ch) in {"Cc", "Cs"} for v in items for ch in v):
+            raise ValidationError(
+                f"{where}: values of {name!r} contain control characters", code="entity_invalid"
             )
         if prop.type.name == "entity":
             items = [ids.get(v) or _namespace(v, owner, where) for v in items]

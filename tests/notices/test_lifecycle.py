@@ -149,3 +149,9 @@ def test_extend_and_expire(world: World) -> None:
     expired = publication.expire_due(world.session, world.author, later + timedelta(seconds=1))
     assert [n.id for n in expired] == [notice.id] and notice.status == "expired"
     assert world.outbox(WITHDRAW_ENVELOPE)[0].payload["kind"] == "expired"
+
+
+def test_control_characters_are_refused(world: World) -> None:
+    subject = {"id": "p1", "schema": "Person", "properties": {"name": ["Ali\x00 Test"]}}
+    with pytest.raises(ValidationError, match="control characters"):
+        world.draft(subject=subject)
