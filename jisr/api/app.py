@@ -22,7 +22,7 @@ from jisr.identity.service import local_agency_code
 from jisr.settings import JisrSettings
 
 # Paths that stream large bodies and enforce their own limits.
-STREAMING_PREFIXES = ("/api/v1/attachments", "/federation/v1/")
+STREAMING_PREFIXES = ("/api/v1/attachments", "/api/v1/screening/manifests", "/federation/v1/")
 
 
 def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastAPI:

@@ -18,7 +18,10 @@ from jisr.errors import JisrError
 from jisr.exchange.cli import message_app
 from jisr.federation.cli import outbox_app, partner_app
 from jisr.identity.cli import agency_app, user_app
+from jisr.notices.cli import notice_app
+from jisr.rights.cli import rights_app
 from jisr.screening.cli import register as register_screen
+from jisr.watchlists.cli import watchlist_app
 
 app = typer.Typer(
     name="jisr",
@@ -33,6 +36,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(message_app, name="message")
 app.add_typer(partner_app, name="partner")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(notice_app, name="notice")
+app.add_typer(watchlist_app, name="watchlist")
+app.add_typer(rights_app, name="rights")
 app.command("demo")(demo)
 register_screen(app)
 
