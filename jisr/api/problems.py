@@ -8,7 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jisr.errors import JisrError
@@ -86,6 +86,21 @@ async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _bad_value(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot store (a NUL byte, an out-of-range number) is the client's
+    input, not a server fault: 422, never 500."""
+    assert isinstance(exc, StatementError)  # noqa: S101
+    if isinstance(exc, DataError) or isinstance(exc.orig, ValueError):
+        return problem_response(
+            request,
+            422,
+            "value_unstorable",
+            "Invalid input",
+            "a value contains characters or a size the database cannot store",
+        )
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", exc_info=exc)
     return problem_response(
@@ -98,4 +113,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(StatementError, _bad_value)
     app.add_exception_handler(Exception, _unexpected)
