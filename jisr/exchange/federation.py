@@ -7,10 +7,6 @@ inside the transaction that records it. A handler refuses by raising ``RejectedE
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
 from jisr.audit import AuditAction, record
@@ -27,10 +23,8 @@ from jisr.exchange.wire import (
     WireWithdrawal,
 )
 from jisr.federation.errors import RejectedError
-from jisr.federation.handlers import Handler, InboundEnvelope
+from jisr.federation.handlers import Handler, InboundEnvelope, parse_payload
 from jisr.ids import owner_of
-
-_Model = TypeVar("_Model", bound=BaseModel)
 
 
 def handlers() -> dict[str, Handler]:
@@ -41,20 +35,9 @@ def handlers() -> dict[str, Handler]:
     }
 
 
-def _parse(model: type[_Model], envelope: InboundEnvelope) -> _Model:
-    try:
-        return model.model_validate(envelope.payload)
-    except PydanticValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RejectedError(
-            f"invalid {envelope.type} payload: {where}: {first['msg']}", code="payload_invalid"
-        ) from None
-
-
 def receive_message(session: Session, envelope: InboundEnvelope) -> None:
     """Store the partner's message as a copy owned by the sender, then acknowledge delivery."""
-    wire = _parse(WireMessage, envelope)
+    wire = parse_payload(WireMessage, envelope)
     header = envelope.header
     if owner_of(wire.id) != envelope.sender or wire.recipient != header.recipient:
         raise RejectedError("message id or recipient does not match the envelope")
@@ -147,14 +130,14 @@ def _mark_answered(session: Session, answer: Message) -> None:
 
 
 def receive_receipt(session: Session, envelope: InboundEnvelope) -> None:
-    wire = _parse(WireReceipt, envelope)
+    wire = parse_payload(WireReceipt, envelope)
     if not receipts.accept(session, envelope.actor, wire.message_id, wire.kind, wire.at):
         raise RejectedError(f"no message {wire.message_id} was sent to {envelope.sender}")
 
 
 def receive_withdrawal(session: Session, envelope: InboundEnvelope) -> None:
     """The owner withdrew a message: delete our copy (and say so in the audit trail)."""
-    wire = _parse(WireWithdrawal, envelope)
+    wire = parse_payload(WireWithdrawal, envelope)
     if owner_of(wire.message_id) != envelope.sender:
         raise RejectedError("only a message's owner can withdraw it")
     message = session.get(Message, wire.message_id)

@@ -14,12 +14,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor, ActorKind
 from jisr.federation.envelope import EnvelopeHeader
+from jisr.federation.errors import RejectedError
 
 # Modules exposing ``handlers() -> dict[str, Handler]``; a domain adds one line here.
 HANDLER_MODULES: tuple[str, ...] = (
@@ -96,3 +99,18 @@ def assemble_registry(
     for envelope_type, handler in (extra or {}).items():
         registry.register(envelope_type, handler)
     return registry
+
+
+_Payload = TypeVar("_Payload", bound=BaseModel)
+
+
+def parse_payload(model: type[_Payload], envelope: InboundEnvelope) -> _Payload:
+    """Validate an inbound payload; a malformed one is refused with ``payload_invalid``."""
+    try:
+        return model.model_validate(envelope.payload)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RejectedError(
+            f"invalid {envelope.type} payload: {where}: {first['msg']}", code="payload_invalid"
+        ) from None

@@ -9,11 +9,7 @@ then undone, so nothing is half-applied.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import structlog
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +19,7 @@ from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import JisrError
 from jisr.federation.errors import RejectedError
-from jisr.federation.handlers import Handler, InboundEnvelope
+from jisr.federation.handlers import Handler, InboundEnvelope, parse_payload
 from jisr.federation.service import enqueue
 from jisr.ids import owner_of
 from jisr.notices import subjects
@@ -46,7 +42,6 @@ from jisr.notices.wire import (
     WireWithdrawal,
 )
 
-_Model = TypeVar("_Model", bound=BaseModel)
 log = structlog.get_logger("jisr.notices")
 
 
@@ -59,17 +54,6 @@ def handlers() -> dict[str, Handler]:
     }
 
 
-def _parse(model: type[_Model], envelope: InboundEnvelope) -> _Model:
-    try:
-        return model.model_validate(envelope.payload)
-    except PydanticValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RejectedError(
-            f"invalid {envelope.type} payload: {where}: {first['msg']}", code="payload_invalid"
-        ) from None
-
-
 def _partner_copy(session: Session, notice_id: str, sender: str) -> Notice | None:
     notice = session.get(Notice, notice_id)
     if notice is None or notice.origin != Origin.PARTNER.value or notice.owner_agency != sender:
@@ -79,7 +63,7 @@ def _partner_copy(session: Session, notice_id: str, sender: str) -> Notice | Non
 
 def receive_notice(session: Session, envelope: InboundEnvelope) -> None:
     """Store (or refresh) the partner's alert as a copy owned by the sender, and watch it."""
-    wire = _parse(WireNotice, envelope)
+    wire = parse_payload(WireNotice, envelope)
     header, sender = envelope.header, envelope.sender
     if owner_of(wire.id) != sender or not wire.reference.startswith(f"{sender}/"):
         raise RejectedError("notice id or reference is not the sender's", code="payload_invalid")
@@ -137,7 +121,7 @@ def receive_notice(session: Session, envelope: InboundEnvelope) -> None:
 def receive_withdrawal(session: Session, envelope: InboundEnvelope) -> None:
     """The owner withdrew, cancelled, recalled or expired its alert: erase our copy, take it
     off our watchlists, and send the owner a deletion receipt."""
-    wire = _parse(WireWithdrawal, envelope)
+    wire = parse_payload(WireWithdrawal, envelope)
     notice = _partner_copy(session, wire.notice_id, envelope.sender)
     if notice is None:
         raise RejectedError(
@@ -188,7 +172,7 @@ def receive_withdrawal(session: Session, envelope: InboundEnvelope) -> None:
 
 def receive_deletion_receipt(session: Session, envelope: InboundEnvelope) -> None:
     """A partner erased its copy of one of our alerts: keep its signed word for it."""
-    wire = _parse(WireDeletionReceipt, envelope)
+    wire = parse_payload(WireDeletionReceipt, envelope)
     notice = session.get(Notice, wire.notice_id)
     distribution = (
         session.get(NoticeDistribution, (wire.notice_id, envelope.sender))
