@@ -85,12 +85,8 @@ class World:
         return list(self.session.execute(stmt.order_by(OutboxMessage.created_at)).scalars())
 
 
-def officer(role: str, agency: str = LOCAL) -> Actor:
-    return Actor(ActorKind.USER, f"{agency}:user:{role}", agency, frozenset({role}), label=role)
-
-
-@pytest.fixture()
-def world(session: Session, tmp_path: Path) -> World:
+def add_local_agency(session: Session) -> None:
+    """This node's own agency row, as ``jisr init`` would have created it."""
     session.add(
         Agency(
             code=LOCAL,
@@ -102,6 +98,15 @@ def world(session: Session, tmp_path: Path) -> World:
         )
     )
     session.flush()
+
+
+def officer(role: str, agency: str = LOCAL) -> Actor:
+    return Actor(ActorKind.USER, f"{agency}:user:{role}", agency, frozenset({role}), label=role)
+
+
+@pytest.fixture()
+def world(session: Session, tmp_path: Path) -> World:
+    add_local_agency(session)
     pin_partner(session, LOCAL, PARTNER)
     agreement = add_agreement(session, LOCAL, PARTNER)
     return World(

@@ -12,11 +12,17 @@ from sqlalchemy.orm import Session
 from jisr.actors import Actor
 from jisr.agreements.models import Agreement, CrimeArea, DataCategory
 from jisr.federation.models import OutboxMessage
-from jisr.identity.models import Agency
 from jisr.notices.drafting import create_notice
 from jisr.notices.models import Notice
 from jisr.notices.schemas import NoticeCreate
-from tests.exchange.conftest import LOCAL, PARTNER, add_agreement, officer, pin_partner
+from tests.exchange.conftest import (
+    LOCAL,
+    PARTNER,
+    add_agreement,
+    add_local_agency,
+    officer,
+    pin_partner,
+)
 
 OTHER = "ES-CGI"
 
@@ -65,17 +71,7 @@ def wanted(**overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture()
 def world(session: Session) -> World:
-    session.add(
-        Agency(
-            code=LOCAL,
-            name_en="DGST",
-            name_fr="DGST",
-            name_ar="المديرية العامة",
-            country="MA",
-            is_local=True,
-        )
-    )
-    session.flush()
+    add_local_agency(session)
     pin_partner(session, LOCAL, PARTNER)
     pin_partner(session, LOCAL, OTHER)
     agreement = add_agreement(

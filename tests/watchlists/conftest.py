@@ -11,9 +11,15 @@ from sqlalchemy.orm import Session
 from jisr.actors import Actor
 from jisr.agreements.models import Agreement, CrimeArea
 from jisr.exchange.storage import BlobStore
-from jisr.identity.models import Agency
 from jisr.screening.model import Subject
-from tests.exchange.conftest import LOCAL, PARTNER, add_agreement, officer, pin_partner
+from tests.exchange.conftest import (
+    LOCAL,
+    PARTNER,
+    add_agreement,
+    add_local_agency,
+    officer,
+    pin_partner,
+)
 
 REFERENCE = "MA-FR/BORDER/01"
 
@@ -31,17 +37,7 @@ class World:
 
 @pytest.fixture()
 def world(session: Session, tmp_path: Path) -> World:
-    session.add(
-        Agency(
-            code=LOCAL,
-            name_en="DGST",
-            name_fr="DGST",
-            name_ar="المديرية العامة",
-            country="MA",
-            is_local=True,
-        )
-    )
-    session.flush()
+    add_local_agency(session)
     pin_partner(session, LOCAL, PARTNER)
     agreement = add_agreement(
         session,
