@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install lint fmt test demo bench browser clean
+.PHONY: install lint fmt test demo bench browser screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,15 +30,23 @@ fmt: install
 	$(BIN)/ruff check --fix jisr tests benchmarks
 	$(BIN)/ruff format jisr tests benchmarks
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download) and
+# axe-core from npm (tests/browser/package-lock.json) for their accessibility checks.
 browser:
 	@if grep -rqs "pytest.mark.browser" tests; then \
 		command -v chromium >/dev/null 2>&1 || { \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; \
+		test -f tests/browser/node_modules/axe-core/axe.min.js || \
+			npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
 	fi
 
+# Browser tests share one demo world per worker: keep them on one worker (loadgroup).
 test: lint browser
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+
+# Screenshots of the main console pages in Arabic and French, for the README.
+screenshots: install browser
+	JISR_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q -p no:xdist tests/browser
 
 demo: install
 	$(BIN)/jisr demo

@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from jisr.db import make_engine
 from jisr.db.migrate import upgrade
+from jisr.identity import passwords
 
 PG_SERVER_URL = os.environ.get(
     "JISR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -124,3 +126,19 @@ def session(shared_engine: Engine) -> Iterator[Session]:
         db.close()
         transaction.rollback()
         connection.close()
+
+
+# Argon2 at its production cost (64 MiB, 3 passes) takes a few hundred milliseconds per hash on
+# this machine; fixtures that create and sign in many users would spend most of the suite on it.
+# Outside tests/identity (which checks the production parameters and rehashing) the in-process
+# hasher uses minimal parameters. Served nodes (separate processes) keep the real cost.
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "identity" in request.path.parts:
+        return
+    monkeypatch.setattr(passwords, "_HASHER", _CHEAP_HASHER)

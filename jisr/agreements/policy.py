@@ -3,7 +3,9 @@
 ``authorize`` is pure (agreements are passed in), so its whole matrix is tested table-driven;
 ``require`` in ``service`` loads the agreements and turns a refusal into PermissionDeniedError.
 Rules, in order:
-1. Auditors read (content read-only) and read the audit trail; they never write.
+1. Auditors and the data-protection officer (``dpo``) read every record (content read-only) and
+   the audit trail; auditors never write, the data-protection officer writes only data-subject
+   requests (registering them, blocking records, deciding).
 2. Each action kind needs a role (ROLE_GRANTS); administrators administer but do not handle cases.
 3. Only the owner agency alters, withdraws or extends a record (the owner keeps control).
 4. Disclosing to a partner, reading a partner's record, or receiving one from a partner needs an
@@ -51,6 +53,7 @@ class ResourceKind(StrEnum):
     ENTITY = "entity"
     OPERATION = "operation"
     TRAINING = "training"
+    SUBJECT_REQUEST = "subject_request"  # data-subject request, its blocks and decisions
 
 
 _CASEWORK = {ResourceKind.MESSAGE, ResourceKind.CASE, ResourceKind.ATTACHMENT, ResourceKind.ENTITY}
@@ -66,7 +69,10 @@ ROLE_GRANTS: dict[str, set[ResourceKind]] = {
     "trainer": {ResourceKind.TRAINING},
     "admin": set(_ADMIN_KINDS),
     "auditor": set(),
+    "dpo": {ResourceKind.SUBJECT_REQUEST},
 }
+# Read every record and the audit trail, write no content (see rule 1).
+OVERSIGHT_ROLES = frozenset({"auditor", "dpo"})
 REVIEWER_ROLES = frozenset({"liaison"})
 WRITE_ACTIONS = frozenset(
     {Action.CREATE, Action.UPDATE, Action.WITHDRAW, Action.EXTEND, Action.SHARE, Action.REVIEW}
@@ -135,12 +141,16 @@ def _user_decision(
 ) -> Decision:
     roles = actor.roles
     if action is Action.AUDIT_READ:
-        if roles & {"auditor", "admin"}:
-            return Decision(True, "auditors and administrators read the audit trail")
-        return Decision(False, "only auditors and administrators read the audit trail")
+        if roles & (OVERSIGHT_ROLES | {"admin"}):
+            return Decision(
+                True, "auditors, data-protection officers and administrators read the audit trail"
+            )
+        return Decision(
+            False, "only auditors, data-protection officers and administrators read the audit trail"
+        )
     if action is Action.READ:
-        if "auditor" in roles:
-            return Decision(True, "auditors read all records of this node (read-only)")
+        if roles & OVERSIGHT_ROLES:
+            return Decision(True, "oversight reads all records of this node (read-only)")
         if resource.kind in _ADMIN_KINDS:
             return Decision(True, "reference data is readable by every signed-in user")
         if not _granted(roles, resource.kind):
@@ -160,8 +170,14 @@ def _user_decision(
         if roles & REVIEWER_ROLES and resource.owner_agency == actor.agency_code:
             return Decision(True, "compliance review by the owner's liaison desk")
         return Decision(False, "only the owner agency's liaison officers review alerts")
-    if "auditor" in roles and action in WRITE_ACTIONS and not (roles - {"auditor"}):
-        return Decision(False, "auditors are read-only on content")
+    if (
+        roles & OVERSIGHT_ROLES
+        and action in WRITE_ACTIONS
+        and not _granted(roles - OVERSIGHT_ROLES, resource.kind)
+        and not (resource.kind is ResourceKind.SUBJECT_REQUEST and "dpo" in roles)
+    ):
+        who = "auditors" if "auditor" in roles else "data-protection officers"
+        return Decision(False, f"{who} are read-only on content")
     if not _granted(roles, resource.kind):
         return Decision(False, f"no role of yours may {action.value} {resource.kind.value} records")
     if action in OWNER_ONLY and resource.owner_agency != actor.agency_code:

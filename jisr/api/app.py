@@ -21,8 +21,14 @@ from jisr.db.migrate import require_current
 from jisr.identity.service import local_agency_code
 from jisr.settings import JisrSettings
 
+CONSOLE_MODULE = "jisr.web.console"
 # Paths that stream large bodies and enforce their own limits.
-STREAMING_PREFIXES = ("/api/v1/attachments", "/api/v1/screening/manifests", "/federation/v1/")
+STREAMING_PREFIXES = (
+    "/api/v1/attachments",
+    "/api/v1/screening/manifests",
+    "/api/v1/watchlists/",  # list imports (the only bodies under it); their own limit
+    "/federation/v1/",
+)
 
 
 def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastAPI:
@@ -45,6 +51,8 @@ def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastA
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+    # The console (HTML pages under ``/``) sits on the same app; imported lazily like routers.
+    importlib.import_module(CONSOLE_MODULE).install_console(app)
     app.add_middleware(
         BodyLimitMiddleware, limit=settings.max_body_bytes, exempt_prefixes=STREAMING_PREFIXES
     )

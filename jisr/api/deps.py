@@ -41,7 +41,10 @@ def get_session(ctx: ContextDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Function scope: the transaction commits before the response is sent, so a client that gets
+# its answer and at once sends the next request always reads what the first one wrote.
+# (FastAPI's default for a generator dependency is to finish after the response is sent.)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_actor(
@@ -72,4 +75,4 @@ def require_role(*roles: str) -> Callable[[Actor], Actor]:
 
 
 AdminActor = Annotated[Actor, Depends(require_role("admin"))]
-AuditorActor = Annotated[Actor, Depends(require_role("auditor", "admin"))]
+AuditorActor = Annotated[Actor, Depends(require_role("auditor", "dpo", "admin"))]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -108,10 +109,32 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+# A route that renders its own failures (the console's HTML pages) puts a callable under this
+# name in ``request.state``; the handlers here call it instead of answering with JSON. They run
+# after the request's unit of work has rolled back, so a failed page never commits.
+ERROR_RENDERER = "error_renderer"
+
+
+def _renderer_aware(handler: Handler) -> Handler:
+    async def dispatch(request: Request, exc: Exception) -> Response:
+        renderer = getattr(request.state, ERROR_RENDERER, None)
+        if renderer is not None:
+            response: Response = renderer(request, exc)
+            return response
+        return await handler(request, exc)
+
+    return dispatch
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(JisrError, _jisr_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_down)
-    app.add_exception_handler(StatementError, _bad_value)
-    app.add_exception_handler(Exception, _unexpected)
+    handlers: list[tuple[type[Exception], Handler]] = [
+        (JisrError, _jisr_error),
+        (RequestValidationError, _validation_error),
+        (StarletteHTTPException, _http_error),
+        (OperationalError, _database_down),
+        (StatementError, _bad_value),
+        (Exception, _unexpected),
+    ]
+    for kind, handler in handlers:
+        app.add_exception_handler(kind, _renderer_aware(handler))

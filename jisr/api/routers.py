@@ -19,4 +19,8 @@ ROUTERS: tuple[tuple[str, str], ...] = (
 
 # Modules exposing ``lifespan_hook(ctx: AppContext) -> AbstractAsyncContextManager[None]``,
 # entered in order at start-up and left in reverse order at shut-down.
-LIFESPAN_HOOKS: tuple[str, ...] = ("jisr.federation.worker", "jisr.watchlists.worker")
+LIFESPAN_HOOKS: tuple[str, ...] = (
+    "jisr.federation.worker",
+    "jisr.watchlists.worker",
+    "jisr.notices.worker",
+)

@@ -1,7 +1,12 @@
 """Writing, reading and verifying the audit trail.
 
 ``record`` runs inside the caller's transaction, so an act and its audit entry commit or roll
-back together. Appends are serialised by locking the single ``audit_head`` row.
+back together. Appends are serialised by locking the single ``audit_head`` row, as late as
+possible: ``record`` prepares the entry, and the transaction's next flush (at the latest its
+commit) locks the head, numbers and chains every entry prepared since, in the order recorded,
+and writes them together. The lock is taken once per transaction and held until it ends, so
+concurrent transactions append one after the other, and hold the chain only from their first
+flush with entries to their commit.
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from jisr.actors import Actor, ActorKind
 from jisr.audit.chain import GENESIS_HASH, entry_hash
@@ -21,8 +26,12 @@ from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError
 from jisr.ids import new_id
 
-AUDIT_READER_ROLES = frozenset({"auditor", "admin"})
+# Who reads the trail: the oversight roles (auditor, data-protection officer) and administrators.
+AUDIT_READER_ROLES = frozenset({"auditor", "dpo", "admin"})
 HEAD_ID = 1
+# session.info keys: (transaction that locked the head, the head row); entries not yet chained.
+_LOCKED_HEAD = "audit.locked_head"
+_UNCHAINED = "audit.unchained"
 
 
 def record(
@@ -37,17 +46,10 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain in the caller's transaction. Never put record contents in
-    ``details``: identifiers, counts and decisions only."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
-        session.add(head)
+    ``details``: identifiers, counts and decisions only. The entry gets its place in the chain
+    (``seq``, ``at``, ``prev_hash``, ``hash``) at the next flush."""
     entry = AuditEntry(
-        seq=head.seq + 1,
         entry_id=new_id(actor.agency_code, "audit"),
-        at=utcnow(),
         action=action.value,
         actor=actor.display,
         actor_agency=actor.agency_code,
@@ -56,14 +58,64 @@ def record(
         justification=justification,
         recipients=sorted(recipients),
         details=details or {},
-        prev_hash=head.hash,
     )
-    entry.hash = _hash_of(entry)
     session.add(entry)
-    head.seq = entry.seq
-    head.hash = entry.hash
-    session.flush()
+    session.info.setdefault(_UNCHAINED, []).append(entry)
     return entry
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_entries(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """Number and chain the entries recorded since the last flush, under the head lock.
+    Entries that left the session (their savepoint was rolled back) are dropped."""
+    entries: list[AuditEntry] | None = session.info.pop(_UNCHAINED, None)
+    if not entries:
+        return
+    entries = [entry for entry in entries if inspect(entry).pending]
+    if not entries:
+        return
+    head = _locked_head(session)
+    for entry in entries:
+        entry.seq = head.seq + 1
+        entry.at = utcnow()
+        entry.prev_hash = head.hash
+        entry.hash = _hash_of(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+
+
+def _locked_head(session: Session) -> AuditHead:
+    """The chain head, locked by this transaction. Locked again only when the transaction that
+    took the lock is over or is a savepoint since left (rolled back: its lock is gone; released:
+    locking again is harmless). A savepoint's rollback expires the head it changed, so the head
+    then reloads as it stands in the database."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    cached: tuple[SessionTransaction, AuditHead] | None = session.info.get(_LOCKED_HEAD)
+    if cached is not None and current is not None and _within(current, cached[0]):
+        return cached[1]
+    head = session.execute(
+        select(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+    locker = session.get_nested_transaction() or session.get_transaction()
+    if locker is not None:
+        session.info[_LOCKED_HEAD] = (locker, head)
+    return head
+
+
+def _within(current: SessionTransaction, locker: SessionTransaction) -> bool:
+    if not locker.is_active:
+        return False
+    transaction: SessionTransaction | None = current
+    while transaction is not None:
+        if transaction is locker:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _hash_of(entry: AuditEntry) -> str:

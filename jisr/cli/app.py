@@ -7,6 +7,7 @@ from typing import Annotated
 
 import click
 import typer
+from typer.exceptions import Abort, Exit, TyperException
 
 from jisr import __version__
 from jisr.agreements.cli import app as agreement_app
@@ -113,12 +114,18 @@ def main(argv: list[str] | None = None) -> int:
             f"jisr: error: {exc.detail} [{exc.code}]", highlight=False, markup=False, soft_wrap=True
         )
         return 2 if exc.http_status < 500 else 1
-    except click.exceptions.Exit as exc:
+    except (Exit, click.exceptions.Exit) as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except (TyperException, click.ClickException) as exc:
+        # Usage errors (unknown command or option, bad value): one line, like every error.
+        message = exc.format_message()
+        context = getattr(exc, "ctx", None)
+        hint = f" (see '{context.command_path} --help')" if context is not None else ""
+        stderr.print(
+            f"jisr: error: {message}{hint} [usage]", highlight=False, markup=False, soft_wrap=True
+        )
+        return int(getattr(exc, "exit_code", 2))
+    except (Abort, click.exceptions.Abort):
         stderr.print("jisr: aborted")
         return 130
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ import httpx
 import typer
 
 from jisr.cli.common import stderr
+from jisr.cli.demo_alerts import publish_wanted_in_paris, screen_flight_in_rabat
 from jisr.cli.demo_data import DEMO_NODES, DemoNode, seed_demo
 from jisr.cli.demo_story import answer_in_paris, send_opening_messages
 from jisr.errors import UnavailableError
@@ -40,16 +41,27 @@ def demo(
         shutil.rmtree(data_dir)
     logins = seed_demo(data_dir)
     send_opening_messages(data_dir)
+    publish_wanted_in_paris(data_dir)
     processes = [_start(node, data_dir) for node in DEMO_NODES]
     try:
         for node, process in zip(DEMO_NODES, processes, strict=True):
             _wait_ready(node, process)
         answered = answer_in_paris(data_dir)
+        screened = screen_flight_in_rabat(data_dir)
         _print_welcome(logins)
         typer.echo(
             "Demo case: Rabat asked Paris (urgent request, deadline 3 days) about a "
             "migrant-smuggling network and informed Madrid; "
             + ("Paris has answered." if answered else "Paris's answer is still on its way.")
+        )
+        typer.echo(
+            "Demo alert: Paris published a wanted alert (Rachid El Fassi); "
+            + (
+                "Rabat's border officer screened flight AT0771, where he is written "
+                "رشيد الفاسي, confirmed the hit and sent the follow-up request to Paris."
+                if screened
+                else "it has not reached Rabat yet, so flight AT0771 was not screened."
+            )
         )
         if check:
             typer.echo("demo check passed: all three nodes answer /readyz")

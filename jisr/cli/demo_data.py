@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -74,6 +74,8 @@ DEMO_NODES: tuple[DemoNode, ...] = (
         8702,
         (
             ("claire.martin", "Claire Martin", Role.LIAISON),
+            # A second liaison officer: alerts are reviewed by someone other than their author.
+            ("sophie.laurent", "Sophie Laurent", Role.LIAISON),
             ("julien.moreau", "Julien Moreau", Role.ANALYST),
             ("ines.haddad", "Inès Haddad", Role.BORDER_OFFICER),
         ),
@@ -154,12 +156,17 @@ def demo_password(node: DemoNode) -> str:
     return f"{node.slug}-demo-2026"
 
 
-def seed_demo(data_dir: Path) -> list[Login]:
+def demo_nodes(base_port: int = DEMO_NODES[0].port) -> tuple[DemoNode, ...]:
+    """The demo nodes listening on ``base_port``, ``base_port + 1``... (tests pick free ports)."""
+    return tuple(replace(node, port=base_port + i) for i, node in enumerate(DEMO_NODES))
+
+
+def seed_demo(data_dir: Path, nodes: tuple[DemoNode, ...] = DEMO_NODES) -> list[Login]:
     """Create whatever part of the demo world is missing; return every login to print."""
     data_dir.mkdir(parents=True, exist_ok=True)
     logins_path = data_dir / LOGINS_FILE
     stored: dict[str, str] = json.loads(logins_path.read_text()) if logins_path.exists() else {}
-    for node in DEMO_NODES:
+    for node in nodes:
         if not (data_dir / node.slug / "node.env").exists():
             os.environ["JISR_ADMIN_PASSWORD"] = demo_password(node)
             try:
@@ -174,14 +181,14 @@ def seed_demo(data_dir: Path) -> list[Login]:
             finally:
                 del os.environ["JISR_ADMIN_PASSWORD"]
             _append_env(data_dir / node.slug, f"JISR_PUBLIC_URL={node.url}")
-    for node in DEMO_NODES:
+    for node in nodes:
         with open_node(data_dir / node.slug) as opened:
-            _seed_node(opened, node, data_dir, stored)
+            _seed_node(opened, node, nodes, data_dir, stored)
     logins_path.write_text(json.dumps(stored, indent=2))
     logins_path.chmod(0o600)
     return [
         (node, username, demo_password(node), role.value, stored[f"{node.slug}/{username}"])
-        for node in DEMO_NODES
+        for node in nodes
         for username, _name, role in (("admin", "", Role.ADMIN), *node.officers)
     ]
 
@@ -191,10 +198,16 @@ def _append_env(directory: Path, line: str) -> None:
         handle.write(line + "\n")
 
 
-def _seed_node(opened: Node, node: DemoNode, data_dir: Path, stored: dict[str, str]) -> None:
+def _seed_node(
+    opened: Node,
+    node: DemoNode,
+    nodes: tuple[DemoNode, ...],
+    data_dir: Path,
+    stored: dict[str, str],
+) -> None:
     with opened.session() as session:
         known = {agency.code for agency in list_partners(session)}
-        for partner in DEMO_NODES:
+        for partner in nodes:
             if partner is node or partner.agency in known:
                 continue
             keys = load_node_keys(data_dir / partner.slug, None)
@@ -244,5 +257,8 @@ def _seed_node(opened: Node, node: DemoNode, data_dir: Path, stored: dict[str, s
             if key not in stored and not user.mfa_enabled:
                 seed, _uri = begin_totp_enrolment(session, opened.settings, user)
                 confirm_totp_enrolment(session, opened.settings, user, pyotp.TOTP(seed).now())
+                # The seeder's own code must not count as used: whoever reads the seed from the
+                # logins file may sign in within the same 30 seconds.
+                user.totp_last_step = None
                 stored[key] = seed
             stored.setdefault(key, "(enrolled elsewhere)")

@@ -239,6 +239,7 @@ class MessageFilter:
     kind: MessageKind | None = None
     limit: int = 100
     offset: int = 0
+    crime_area: str | None = None
 
 
 def list_messages(session: Session, actor: Actor, query: MessageFilter) -> list[Message]:
@@ -250,6 +251,8 @@ def list_messages(session: Session, actor: Actor, query: MessageFilter) -> list[
         stmt = stmt.where(Message.direction == query.direction.value)
     if query.kind:
         stmt = stmt.where(Message.kind == query.kind.value)
+    if query.crime_area:
+        stmt = stmt.where(Message.crime_area == query.crime_area)
     stmt = stmt.order_by(Message.created_at.desc(), Message.id.desc())
     stmt = stmt.limit(query.limit).offset(query.offset)
     rows = [m for m in session.execute(stmt).scalars() if can_read(session, actor, m)]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.orm import Session
 
-from jisr.db import SessionFactory
+from jisr.db import SessionFactory, unit_of_work
 from jisr.federation.handlers import HandlerRegistry
 from jisr.federation.keyring import KeyStore
 from jisr.settings import JisrSettings
@@ -37,6 +41,9 @@ class FederationSettings(BaseSettings):
     # Messages claimed per delivery pass, and sent concurrently at most.
     batch_size: int = Field(default=64, ge=1)
     concurrency: int = Field(default=8, ge=1)
+    # Delivery passes in flight at once: the next messages are claimed and sealed while the
+    # previous ones travel and settle.
+    pipeline: int = Field(default=2, ge=1, le=8)
     # Envelopes sent to one partner in one request (answered in one transaction there).
     send_batch: int = Field(default=32, ge=1, le=256)
     # Exponential backoff with jitter between attempts: base * 2^(n-1), capped.
@@ -75,6 +82,20 @@ class FederationNode:
     registry: HandlerRegistry
     settings: FederationSettings
     session_factory: SessionFactory
+    _writing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work for federation's own writes (claim, settle, receive). On SQLite,
+        which has one writer at a time, they queue on a lock in this process rather than in
+        SQLite's busy handler, which sleeps in steps of up to 100 ms."""
+        bind = self.session_factory.kw.get("bind")
+        if bind is None or bind.dialect.name != "sqlite":
+            with unit_of_work(self.session_factory) as session:
+                yield session
+            return
+        with self._writing, unit_of_work(self.session_factory) as session:
+            yield session
 
 
 def build_node(

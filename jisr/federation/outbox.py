@@ -194,8 +194,18 @@ def settle(
 ) -> None:
     """Verify and record the outcome of each attempt, in one transaction."""
     keys = key_lookup(session, now)
+    ids = [outcome.id for outcome in outcomes]
+    rows = {
+        row.id: row
+        for row in session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).scalars()
+    }
+    acked = set(
+        session.execute(
+            select(Acknowledgement.envelope_id).where(Acknowledgement.envelope_id.in_(ids))
+        ).scalars()
+    )
     for outcome in outcomes:
-        row = session.get(OutboxMessage, outcome.id)
+        row = rows.get(outcome.id)
         if row is None or row.status != Status.PENDING.value or outcome.queued:
             continue  # already settled (an ack arrived twice) or awaiting an async ack
         ack, error = None, outcome.error
@@ -207,7 +217,9 @@ def settle(
             except EnvelopeError as exc:
                 error = f"{exc.code}: {exc.detail}"
         if ack is not None and outcome.signed is not None and (ack.accepted or not ack.retryable):
-            _store_ack(session, row, ack, outcome.signed, now)
+            if row.id not in acked:
+                acked.add(row.id)
+                _store_ack(session, row, ack, outcome.signed, now)
             row.status = Status.DELIVERED.value if ack.accepted else Status.REJECTED.value
             row.delivered_at = now
             row.last_error = None if ack.accepted else f"{ack.code}: {ack.reason}"
@@ -231,8 +243,6 @@ def settle(
 def _store_ack(
     session: Session, row: OutboxMessage, ack: Ack, signed: bytes, now: datetime
 ) -> None:
-    if session.get(Acknowledgement, row.id) is not None:
-        return
     session.add(
         Acknowledgement(
             envelope_id=row.id,

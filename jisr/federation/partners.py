@@ -106,9 +106,21 @@ def partner_address(session: Session, code: str) -> PartnerAddress:
 
 
 def key_lookup(session: Session, now: datetime) -> SenderKeyLookup:
-    """Signing keys accepted from partners: the pinned one, or a retired one in its grace."""
+    """Signing keys accepted from partners: the pinned one, or a retired one in its grace.
+
+    Keys found are remembered for the life of the lookup (one transaction, one batch of
+    envelopes or acks): the pinned keys cannot change under it except by a rotation in that
+    very transaction, which keeps the previous key acceptable anyway. Refusals are not
+    remembered."""
+    found: dict[tuple[str, str], Ed25519PublicKey] = {}
 
     def lookup(code: str, key_fingerprint: str) -> Ed25519PublicKey:
+        key = found.get((code, key_fingerprint))
+        if key is None:
+            key = found[(code, key_fingerprint)] = _lookup(code, key_fingerprint)
+        return key
+
+    def _lookup(code: str, key_fingerprint: str) -> Ed25519PublicKey:
         agency = session.get(Agency, code)
         if agency is None or agency.is_local or not agency.signing_key:
             raise errors.UnknownSenderError(f"{code} is not a known partner")

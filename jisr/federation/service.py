@@ -32,11 +32,13 @@ from jisr.federation.acks import Ack, AckStatus, sign_ack
 from jisr.federation.envelope import (
     MAX_ENVELOPE_BYTES,
     EnvelopeHeader,
+    SenderKeyLookup,
     canonical,
     open_envelope,
     peek_header,
 )
 from jisr.federation.handlers import Handler, InboundEnvelope
+from jisr.federation.keyring import NodeKeyring
 from jisr.federation.models import CaseSequence, InboxMessage, InboxStatus, OutboxMessage
 from jisr.federation.models import OutboxStatus as Status
 from jisr.federation.node import FederationNode
@@ -170,20 +172,88 @@ def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
     Refusals are answered (and audited), not raised, so the caller commits them; only
     infrastructure failures (database down) raise, and the sender then simply retries.
     """
+    return receive_many(session, [raw], node=node)[0]
+
+
+def receive_many(session: Session, raws: list[bytes], *, node: FederationNode) -> list[Receipt]:
+    """``receive`` for each envelope, in the caller's one transaction (one commit).
+
+    What the envelopes share is looked up once (pinned keys, this node's keys, earlier
+    receipts). Handlers first run back to back inside one savepoint; if one refuses or fails,
+    that savepoint is rolled back and the batch is received again with each handler in a
+    savepoint of its own, so that only the refusing handler's writes are undone.
+    """
+    if len(raws) > 1:
+        try:
+            with session.begin_nested():
+                receipts = _receive_all(session, raws, node, guarded=False)
+        except _HandlerRefused:
+            log.info("batch received again, one handler at a time", envelopes=len(raws))
+            receipts = _receive_all(session, raws, node, guarded=True)
+    else:
+        receipts = _receive_all(session, raws, node, guarded=True)
+    for receipt in receipts:
+        log.info(
+            "envelope received",
+            envelope_id=receipt.ack.envelope_id,
+            sender=receipt.ack.to,
+            status=receipt.ack.status,
+            code=receipt.ack.code,
+        )
+    return receipts
+
+
+class _HandlerRefused(Exception):
+    """A handler refused or failed during an unguarded pass."""
+
+
+def _receive_all(
+    session: Session, raws: list[bytes], node: FederationNode, *, guarded: bool
+) -> list[Receipt]:
+    intake = _Intake(
+        keyring=node.keys.get(),
+        sender_keys=key_lookup(session, utcnow()),
+        inbox=_earlier_receipts(session, raws),
+        guarded=guarded,
+    )
+    return [_receive(session, raw, node, intake) for raw in raws]
+
+
+@dataclass(slots=True)
+class _Intake:
+    keyring: NodeKeyring
+    sender_keys: SenderKeyLookup
+    # Envelope id -> its inbox row (None: not received before), this batch's included.
+    inbox: dict[str, InboxMessage | None]
+    # Each handler in its own savepoint (else a refusal aborts the pass: ``_HandlerRefused``).
+    guarded: bool
+
+
+def _earlier_receipts(session: Session, raws: list[bytes]) -> dict[str, InboxMessage | None]:
+    """The inbox rows of the envelopes claimed ids, in one query."""
+    ids = {header.id for header in map(peek_header, raws) if header is not None}
+    known: dict[str, InboxMessage | None] = dict.fromkeys(ids)
+    if ids:
+        stmt = select(InboxMessage).where(InboxMessage.envelope_id.in_(ids))
+        for row in session.execute(stmt).scalars():
+            known[row.envelope_id] = row
+    return known
+
+
+def _receive(session: Session, raw: bytes, node: FederationNode, intake: _Intake) -> Receipt:
     now = utcnow()
-    keyring = node.keys.get()
-    claimed = peek_header(raw)
     try:
         opened = open_envelope(
             raw,
             local_agency=node.agency_code,
-            sender_keys=key_lookup(session, now),
-            decryption_keys=keyring.decryption_keys(now),
+            sender_keys=intake.sender_keys,
+            decryption_keys=intake.keyring.decryption_keys(now),
             now=now,
             max_bytes=node.settings.max_envelope_bytes,
             clock_skew=node.settings.clock_skew,
         )
     except errors.EnvelopeError as exc:
+        claimed = peek_header(raw)
         envelope_id = claimed.id if claimed else ""
         sender = claimed.sender if claimed else ""
         log.warning("envelope refused", envelope_id=envelope_id, sender=sender, code=exc.code)
@@ -195,10 +265,13 @@ def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
             envelope_id or None,
             details={"event": "refused", "claimed_sender": sender, "code": exc.code},
         )
-        return _answer(node, envelope_id, sender, exc)
+        return _answer(intake.keyring, node, envelope_id, sender, exc)
     header = opened.header
     partner = Actor(ActorKind.PARTNER, header.sender, header.sender, label=header.sender)
-    existing = session.get(InboxMessage, header.id)
+    if header.id in intake.inbox:
+        existing = intake.inbox[header.id]
+    else:
+        existing = intake.inbox[header.id] = session.get(InboxMessage, header.id)
     if existing is not None:
         log.info("envelope replayed", envelope_id=header.id, sender=header.sender)
         record(
@@ -210,7 +283,7 @@ def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
             details={"event": "replay_refused", "type": header.type, "first": existing.status},
         )
         first = Ack(**_ack_body(existing.ack))
-        return _sign(node, replace(first, at=_iso(now), duplicate=True))
+        return _sign(intake.keyring, replace(first, at=_iso(now), duplicate=True))
     status, refusal = InboxStatus.ACCEPTED, None
     terms = _agreement(session, header.agreement)
     try:
@@ -222,7 +295,11 @@ def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
         handler = node.registry.get(header.type)
         if handler is None:
             raise errors.NoHandlerError(f"this node does not handle {header.type} envelopes")
-        _dispatch(session, handler, InboundEnvelope(header, opened.payload, terms.id))
+        envelope = InboundEnvelope(header, opened.payload, terms.id)
+        if intake.guarded:
+            _dispatch(session, handler, envelope)
+        else:
+            _run_unguarded(session, handler, envelope)
     except errors.RejectedError as exc:
         status, refusal = InboxStatus.REJECTED, exc
         if exc.retryable:
@@ -235,24 +312,24 @@ def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
                 header.id,
                 details={"event": "deferred", "type": header.type, "code": exc.code},
             )
-            return _answer(node, header.id, header.sender, exc)
-    receipt = _answer(node, header.id, header.sender, refusal)
-    session.add(
-        InboxMessage(
-            envelope_id=header.id,
-            sender=header.sender,
-            envelope_type=header.type,
-            agreement_reference=header.agreement,
-            case_ref=header.case,
-            seq=header.seq,
-            status=status.value,
-            code=refusal.code if refusal else None,
-            reason=refusal.detail if refusal else None,
-            ack=receipt.signed.decode(),
-            expires_at=header.expires_at,
-            received_at=now,
-        )
+            return _answer(intake.keyring, node, header.id, header.sender, exc)
+    receipt = _answer(intake.keyring, node, header.id, header.sender, refusal)
+    row = InboxMessage(
+        envelope_id=header.id,
+        sender=header.sender,
+        envelope_type=header.type,
+        agreement_reference=header.agreement,
+        case_ref=header.case,
+        seq=header.seq,
+        status=status.value,
+        code=refusal.code if refusal else None,
+        reason=refusal.detail if refusal else None,
+        ack=receipt.signed.decode(),
+        expires_at=header.expires_at,
+        received_at=now,
     )
+    session.add(row)
+    intake.inbox[header.id] = row
     record(
         session,
         partner,
@@ -269,20 +346,7 @@ def receive(session: Session, raw: bytes, *, node: FederationNode) -> Receipt:
             "code": refusal.code if refusal else None,
         },
     )
-    session.flush()
-    log.info(
-        "envelope received",
-        envelope_id=header.id,
-        sender=header.sender,
-        type=header.type,
-        status=status.value,
-    )
     return receipt
-
-
-def receive_many(session: Session, raws: list[bytes], *, node: FederationNode) -> list[Receipt]:
-    """``receive`` for each envelope, in the caller's one transaction (one commit)."""
-    return [receive(session, raw, node=node) for raw in raws]
 
 
 def _agreement(session: Session, reference: str) -> AgreementTerms | None:
@@ -296,6 +360,15 @@ def _agreement(session: Session, reference: str) -> AgreementTerms | None:
             return None
         cache[reference] = to_terms(agreement)
     return cache[reference]
+
+
+def _run_unguarded(session: Session, handler: Handler, envelope: InboundEnvelope) -> None:
+    try:
+        handler(session, envelope)
+    except OperationalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the guarded pass answers it properly
+        raise _HandlerRefused(envelope.id) from exc
 
 
 def _dispatch(session: Session, handler: Handler, envelope: InboundEnvelope) -> None:
@@ -337,9 +410,12 @@ def _require_receive(
 
 
 def _answer(
-    node: FederationNode, envelope_id: str, to: str, refusal: errors.EnvelopeError | None
+    keyring: NodeKeyring,
+    node: FederationNode,
+    envelope_id: str,
+    to: str,
+    refusal: errors.EnvelopeError | None,
 ) -> Receipt:
-    keyring = node.keys.get()
     ack = Ack(
         envelope_id=envelope_id,
         status=AckStatus.REJECTED.value if refusal else AckStatus.ACCEPTED.value,
@@ -351,11 +427,10 @@ def _answer(
         reason=refusal.detail if refusal else None,
         retryable=refusal.retryable if refusal else False,
     )
-    return _sign(node, ack)
+    return _sign(keyring, ack)
 
 
-def _sign(node: FederationNode, ack: Ack) -> Receipt:
-    keyring = node.keys.get()
+def _sign(keyring: NodeKeyring, ack: Ack) -> Receipt:
     ack = replace(ack, key=keyring.signing_fingerprint)
     return Receipt(ack, sign_ack(ack, keyring.current.signing))
 

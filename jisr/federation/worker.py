@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import structlog
 
 from jisr.clock import utcnow
-from jisr.db import unit_of_work
 from jisr.errors import JisrError
 from jisr.federation.envelope import seal
 from jisr.federation.handlers import HandlerRegistry, assemble_registry
@@ -55,17 +54,22 @@ class DeliveryWorker:
         self.node = node
         self.transports = transports
         self._released_at = -RELEASE_INTERVAL
+        self._limit: asyncio.Semaphore | None = None
 
     async def run_pass(self) -> int:
         """One pass: claim, send in per-partner batches concurrently, settle. Returns how many
         messages were attempted."""
         claimed = await asyncio.to_thread(self._claim)
-        if not claimed:
-            return 0
-        limit = asyncio.Semaphore(self.node.settings.concurrency)
+        if claimed:
+            await self._deliver(claimed)
+        return len(claimed)
+
+    async def _deliver(self, claimed: list[Claimed]) -> None:
+        if self._limit is None:
+            self._limit = asyncio.Semaphore(self.node.settings.concurrency)
+        limit = self._limit
         batches = await asyncio.gather(*(self._attempt(b, limit) for b in self._batches(claimed)))
         await asyncio.to_thread(self.settle, [o for batch in batches for o in batch])
-        return len(claimed)
 
     def _batches(self, claimed: list[Claimed]) -> list[list[Claimed]]:
         """Per partner, up to ``send_batch`` messages in one request."""
@@ -78,20 +82,40 @@ class DeliveryWorker:
         ]
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Pass after pass; when idle, the wait grows from poll/8 to poll so that an idle node
-        costs little and a busy one answers fast."""
+        """Claim after claim, with up to ``pipeline`` passes in flight: the next messages are
+        claimed and sealed while earlier ones travel and settle (a claim is a lease, and a
+        case's next message is not claimed before the previous one is settled, so passes in
+        flight never overlap or reorder). When idle, the wait grows from poll/8 to poll so
+        that an idle node costs little and a busy one answers fast."""
         settings = self.node.settings
         idle = settings.poll_seconds / 8
+        in_flight: set[asyncio.Task[None]] = set()
         while not stop.is_set():
+            if len(in_flight) >= settings.pipeline:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
             try:
-                attempted = await self.run_pass()
+                claimed = await asyncio.to_thread(self._claim)
             except Exception as exc:  # noqa: BLE001 - the worker outlives database outages
                 log.error("delivery pass failed", error=type(exc).__name__, exc_info=exc)
-                attempted = 0
-            if attempted >= settings.batch_size:
-                continue
-            idle = settings.poll_seconds / 8 if attempted else min(idle * 2, settings.poll_seconds)
-            await _sleep(stop, idle)
+                claimed = []
+            if claimed:
+                task = asyncio.create_task(self._deliver_logged(claimed))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+                if len(claimed) >= settings.batch_size:
+                    continue
+            idle = settings.poll_seconds / 8 if claimed else min(idle * 2, settings.poll_seconds)
+            # A pass that settles may unblock the next message of a case: wake up for it.
+            await _sleep(stop, idle, in_flight)
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=settings.http_timeout_seconds)
+
+    async def _deliver_logged(self, claimed: list[Claimed]) -> None:
+        try:
+            await self._deliver(claimed)
+        except Exception as exc:  # noqa: BLE001 - leased messages are retried after the lease
+            log.error("delivery pass failed", error=type(exc).__name__, exc_info=exc)
 
     def _claim(self) -> list[Claimed]:
         settings = self.node.settings
@@ -100,7 +124,7 @@ class DeliveryWorker:
         release = now - self._released_at >= RELEASE_INTERVAL
         if release:
             self._released_at = now
-        with unit_of_work(self.node.session_factory) as session:
+        with self.node.transaction() as session:
             return claim_due(
                 session,
                 self.node.agency_code,
@@ -112,7 +136,7 @@ class DeliveryWorker:
 
     def settle(self, outcomes: list[Outcome]) -> None:
         settings = self.node.settings
-        with unit_of_work(self.node.session_factory) as session:
+        with self.node.transaction() as session:
             settle(
                 session,
                 self.node.agency_code,
@@ -167,14 +191,14 @@ class DeliveryWorker:
 
 def receive_one(node: FederationNode, raw: bytes) -> tuple[str, bytes]:
     """Receive one envelope in its own transaction; returns (sender, signed answer)."""
-    with unit_of_work(node.session_factory) as session:
+    with node.transaction() as session:
         receipt = receive(session, raw, node=node)
     return receipt.ack.to, receipt.signed
 
 
 def receive_batch(node: FederationNode, raws: list[bytes]) -> list[bytes]:
     """Receive several envelopes in one transaction (one commit); signed answers in order."""
-    with unit_of_work(node.session_factory) as session:
+    with node.transaction() as session:
         receipts = receive_many(session, raws, node=node)
     return [receipt.signed for receipt in receipts]
 
@@ -245,8 +269,13 @@ def _by_size(sealed: list[tuple[str, bytes]], limit: int) -> Iterator[list[tuple
         yield chunk
 
 
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+async def _sleep(
+    stop: asyncio.Event, seconds: float, wake: set[asyncio.Task[None]] | None = None
+) -> None:
+    """Wait ``seconds``, or less if ``stop`` is set or one of the ``wake`` tasks ends."""
+    stopping: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
+    waits: set[asyncio.Future[object]] = {stopping, *(wake or ())}
     try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        return
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()

@@ -22,6 +22,8 @@ from jisr.identity.passwords import hash_password
 from jisr.identity.schemas import AgencyCreate, UserCreate
 from jisr.ids import new_id
 
+# Languages of the console a user may pick (see ``jisr.web.i18n``).
+USER_LANGUAGES = frozenset({"ar", "fr", "en"})
 _Model = TypeVar("_Model", bound=pydantic.BaseModel)
 
 
@@ -222,3 +224,12 @@ def end_sessions(session: Session, user_id: str) -> None:
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def set_language(session: Session, user: User, language: str) -> User:
+    """Remember the console language ``user`` picked (``ar``, ``fr`` or ``en``)."""
+    if language not in USER_LANGUAGES:
+        raise ValidationError(f"unsupported language {language!r}", code="language_unsupported")
+    user.language = language
+    session.flush()
+    return user

@@ -21,6 +21,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     TRAINER = "trainer"
     AUDITOR = "auditor"
+    DPO = "dpo"  # data-protection officer: read-only on content, data-subject requests
 
 
 class Transport(StrEnum):

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query, Response
 
 from jisr.api.deps import AdminActor, ContextDep, CurrentActor, SessionDep, SettingsDep
 from jisr.identity import service
-from jisr.identity.auth import SESSION_COOKIE
 from jisr.identity.schemas import (
     TOKEN_ID_PATTERN,
     USER_ID_PATTERN,
@@ -25,8 +24,13 @@ from jisr.identity.schemas import (
     UserCreate,
     UserRead,
 )
-from jisr.identity.security import ConsolePrincipal, CsrfProtected, CurrentPrincipal
-from jisr.settings import JisrSettings
+from jisr.identity.security import (
+    ConsolePrincipal,
+    CsrfProtected,
+    CurrentPrincipal,
+    clear_session_cookie,
+    set_session_cookie,
+)
 
 router = APIRouter(tags=["identity"])
 
@@ -46,23 +50,6 @@ UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
 TokenId = Annotated[str, Path(pattern=TOKEN_ID_PATTERN)]
 
 
-def _set_cookie(response: Response, settings: JisrSettings, value: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        httponly=True,
-        secure=not settings.is_dev,
-        samesite="strict",
-        path="/",
-    )
-
-
-def _clear_cookie(response: Response, settings: JisrSettings) -> None:
-    response.delete_cookie(
-        SESSION_COOKIE, httponly=True, secure=not settings.is_dev, samesite="strict", path="/"
-    )
-
-
 @router.post("/auth/login", response_model=LoginResponse, responses=_LOGIN)
 def login(body: LoginRequest, ctx: ContextDep, response: Response) -> LoginResponse:
     """Sign in with password and TOTP code; sets the session cookie.
@@ -73,7 +60,7 @@ def login(body: LoginRequest, ctx: ContextDep, response: Response) -> LoginRespo
     result = service.login(
         ctx.session_factory, ctx.settings, body.username, body.password, body.totp_code
     )
-    _set_cookie(response, ctx.settings, result.cookie)
+    set_session_cookie(response, ctx.settings, result.cookie)
     return LoginResponse(
         user=UserRead.model_validate(result.user),
         csrf_token=result.csrf_token,
@@ -89,7 +76,7 @@ def logout(
     """End the console session (an API token is revoked with ``DELETE /tokens/{id}``)."""
     if principal.login is not None:
         service.end_login(session, principal.login)
-    _clear_cookie(response, settings)
+    clear_session_cookie(response, settings)
 
 
 @router.get("/auth/me", response_model=Me, responses=_AUTH)
@@ -135,7 +122,7 @@ def totp_confirm(
     sign in again with the next code."""
     user = service.confirm_totp_enrolment(session, settings, principal.user, body.code)
     if principal.enrolment_only:
-        _clear_cookie(response, settings)
+        clear_session_cookie(response, settings)
     return UserRead.model_validate(user)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from jisr.actors import Actor
@@ -18,6 +18,7 @@ from jisr.api.deps import SessionDep, SettingsDep
 from jisr.errors import AuthenticationError, PermissionDeniedError
 from jisr.identity import auth
 from jisr.identity.models import LoginSession, User
+from jisr.settings import JisrSettings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Same schemes (and so the same OpenAPI security entries) as ``jisr.api.deps``.
@@ -47,6 +48,29 @@ def require_csrf(
 
 
 CsrfProtected = Depends(require_csrf)
+
+
+def set_session_cookie(response: Response, settings: JisrSettings, value: str) -> None:
+    """The console session cookie: never readable by scripts, never sent cross-site, HTTPS only
+    outside dev mode."""
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        value,
+        httponly=True,
+        secure=not settings.is_dev,
+        samesite="strict",
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, settings: JisrSettings) -> None:
+    response.delete_cookie(
+        auth.SESSION_COOKIE,
+        httponly=True,
+        secure=not settings.is_dev,
+        samesite="strict",
+        path="/",
+    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from jisr.identity.accounts import (
     list_users,
     local_agency_code,
     reset_mfa,
+    set_language,
 )
 from jisr.identity.login import (
     LoginAttempt,
@@ -51,4 +52,5 @@ __all__ = [
     "logout",
     "reset_mfa",
     "revoke_token",
+    "set_language",
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor
+from jisr.actors import Actor, ActorKind
 from jisr.agreements.policy import Action, Resource, ResourceKind
 from jisr.agreements.service import check, require
-from jisr.errors import NotFoundError
+from jisr.errors import ConflictError, NotFoundError, PermissionDeniedError
 from jisr.notices.models import Notice
+from jisr.rights.service import notice_blocked
+from jisr.watchlists.service import BLOCK_READER_ROLES
 
 
 def notice_resource(notice: Notice, recipient: str | None = None) -> Resource:
@@ -36,3 +38,24 @@ def load_notice(session: Session, actor: Actor, notice_id: str, action: Action) 
     if action is not Action.READ:
         require(session, actor, action, notice_resource(notice))
     return notice
+
+
+def require_not_blocked(session: Session, notice: Notice) -> None:
+    """Refuse to publish or send on an alert whose subject a data-subject request blocked."""
+    if notice_blocked(session, notice.id):
+        raise ConflictError(
+            "the alert's subject is blocked while a data-subject request is reviewed",
+            code="subject_blocked",
+        )
+
+
+def require_readable(session: Session, actor: Actor, notice: Notice) -> None:
+    """A blocked alert is shown only to the data-protection officer, auditors, administrators
+    and the node itself."""
+    if actor.kind is ActorKind.SYSTEM or actor.roles & BLOCK_READER_ROLES:
+        return
+    if notice_blocked(session, notice.id):
+        raise PermissionDeniedError(
+            "this record is blocked while a data-subject request is reviewed",
+            code="record_blocked",
+        )

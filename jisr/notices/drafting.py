@@ -26,7 +26,7 @@ from jisr.clock import utcnow
 from jisr.errors import ConflictError, ValidationError
 from jisr.ids import new_id
 from jisr.notices import publication, subjects
-from jisr.notices.access import can_read, load_notice, notice_resource
+from jisr.notices.access import can_read, load_notice, notice_resource, require_readable
 from jisr.notices.checks import Outcome, run_checks
 from jisr.notices.models import (
     CLOSED_STATUSES,
@@ -317,5 +317,6 @@ def list_notices(session: Session, actor: Actor, query: NoticeFilter) -> list[No
 
 def read_notice(session: Session, actor: Actor, notice_id: str) -> Notice:
     notice = load_notice(session, actor, notice_id, Action.READ)
+    require_readable(session, actor, notice)
     record(session, actor, AuditAction.CONSULTATION, "notice", notice.id)
     return notice

@@ -25,7 +25,7 @@ from jisr.errors import ConflictError, JisrError, PermissionDeniedError
 from jisr.federation.errors import UnknownSenderError
 from jisr.federation.partners import partner_address
 from jisr.federation.service import enqueue
-from jisr.notices.access import load_notice, notice_resource
+from jisr.notices.access import load_notice, notice_resource, require_not_blocked
 from jisr.notices.models import (
     AlertType,
     DistributionStatus,
@@ -98,6 +98,7 @@ def _send(
 
 def publish(session: Session, actor: Actor, notice: Notice) -> Notice:
     """Publish an approved alert: on our watchlists, and queued to each covered partner."""
+    require_not_blocked(session, notice)
     allowed, refused = coverage(session, actor, notice)
     if notice.type is AlertType.DIFFUSION and refused:
         raise PermissionDeniedError(
@@ -153,7 +154,8 @@ def publish_notice(session: Session, actor: Actor, notice_id: str) -> Notice:
 
 
 def send_update(session: Session, actor: Actor, notice: Notice) -> None:
-    """Queue the new version to every partner holding a copy."""
+    """Queue the new version to every partner holding a copy (never while blocked)."""
+    require_not_blocked(session, notice)
     for distribution in notice.distributions:
         if distribution.status == DistributionStatus.SENT.value:
             _send(
@@ -261,14 +263,22 @@ def _close(
     return notice
 
 
-def expire_due(session: Session, actor: Actor, now: datetime | None = None) -> Sequence[Notice]:
+def expire_due(
+    session: Session, actor: Actor, now: datetime | None = None, *, limit: int | None = None
+) -> Sequence[Notice]:
     """Alerts past their validity: ours expire everywhere; partners' copies leave our
-    watchlists (the copy itself goes when its owner's withdrawal arrives)."""
+    watchlists (the copy itself goes when its owner's withdrawal arrives). Rows are locked
+    (PostgreSQL: skipping those another worker holds), so two processes never expire one
+    alert twice."""
     now = now or utcnow()
-    stmt = select(Notice).where(
-        Notice.status == NoticeStatus.PUBLISHED.value, Notice.valid_until <= now
+    stmt = (
+        select(Notice)
+        .where(Notice.status == NoticeStatus.PUBLISHED.value, Notice.valid_until <= now)
+        .order_by(Notice.valid_until, Notice.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    expired = list(session.execute(stmt.order_by(Notice.valid_until)).scalars())
+    expired = list(session.execute(stmt).scalars())
     for notice in expired:
         if notice.origin == Origin.LOCAL.value and notice.owner_agency == actor.agency_code:
             _close(

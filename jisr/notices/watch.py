@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from jisr.notices.models import AlertType, Notice
 from jisr.notices.subjects import is_a, to_subject
+from jisr.rights.service import notice_blocked
 from jisr.screening.model import Subject
-from jisr.watchlists.service import remove_notice_entry, upsert_notice_entry
+from jisr.watchlists.service import remove_notice_entry, set_blocked, upsert_notice_entry
 
 # Alert types whose subject border and screening officers must be told about.
 SCREENING_TYPES = frozenset(
@@ -50,6 +51,8 @@ def watch(session: Session, notice: Notice) -> bool:
         subject=subject,
         crime_area=notice.crime_area,
     )
+    if notice_blocked(session, notice.id):  # a new entry of a blocked alert starts blocked
+        set_blocked(session, notice.id, True)
     return True
 
 

@@ -16,6 +16,7 @@ from jisr.cli.common import (
     open_node,
     render,
 )
+from jisr.errors import ValidationError
 from jisr.rights import service
 from jisr.rights.models import Outcome, RecordType, RequestKind
 from jisr.rights.schemas import BlockCreate, DecisionCreate, RequestCreate
@@ -38,12 +39,18 @@ def add_command(
 ) -> None:
     """Register a request; its statutory clock starts on the day received."""
     identifiers = dict(item.split("=", 1) for item in identifier or [] if "=" in item)
+    try:
+        received = date.fromisoformat(received_on)
+    except ValueError:
+        raise ValidationError(
+            f"--received {received_on!r}: not YYYY-MM-DD", code="date_invalid"
+        ) from None
     data = RequestCreate(
         kind=kind,
         subject_name=subject_name,
         identifiers=identifiers,
         requester=requester,
-        received_on=date.fromisoformat(received_on),
+        received_on=received,
     )
     with open_node(data_dir) as node, node.session() as session:
         request = service.create_request(session, node.system, data, RightsSettings())
@@ -81,7 +88,8 @@ def block_command(
     record_id: Annotated[str, typer.Option("--record")],
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
 ) -> None:
-    """Hold a watchlist entry or alert back from screening and reads during review."""
+    """Hold a watchlist entry or an alert (even unpublished) back from publication, screening
+    and reads during review."""
     with open_node(data_dir) as node, node.session() as session:
         block = service.place_block(
             session,

@@ -2,8 +2,10 @@
 
 A precautionary block keeps a record out of use while a request about it is reviewed: a blocked
 watchlist entry (or the entry of a blocked alert) is left out of screening, and reads of it are
-refused except to the data-protection officer, auditors and administrators. Deciding a request
-lifts its blocks; granting a deletion retires the watchlist entries it blocked.
+refused except to the data-protection officer, auditors and administrators. An alert may be
+blocked before it is ever screened (a draft, an alert in review): ``jisr.notices`` asks
+``notice_blocked`` and refuses to publish or send it on while blocked. Deciding a request lifts its
+blocks; granting a deletion retires the watchlist entries it blocked.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor, ActorKind
+from jisr.actors import Actor
+from jisr.agreements.policy import Action, Resource, ResourceKind, authorize
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import ConflictError, NotFoundError, PermissionDeniedError
 from jisr.ids import new_id
+from jisr.notices.models import Notice
 from jisr.rights.models import (
     Outcome,
     RecordType,
@@ -30,19 +34,19 @@ from jisr.rights.models import (
 )
 from jisr.rights.schemas import BlockCreate, DecisionCreate, RequestCreate
 from jisr.rights.settings import RightsSettings
+from jisr.watchlists.models import WatchlistEntry
 from jisr.watchlists.service import bump_version, find_entry, set_blocked
 
-# The data-protection officer works as the auditor role (read-only on content) or "dpo".
-RIGHTS_ROLES = frozenset({"dpo", "auditor", "admin"})
 
-
-def require_rights_officer(actor: Actor) -> None:
-    if actor.kind is ActorKind.SYSTEM or actor.roles & RIGHTS_ROLES:
-        return
-    raise PermissionDeniedError(
-        "data-subject requests are handled by the data-protection officer (dpo/auditor/admin)",
-        code="rights_officer_only",
-    )
+def require_rights_officer(actor: Actor, action: Action = Action.UPDATE) -> None:
+    """Policy's word: the data-protection officer (``dpo``) handles requests, auditors read them."""
+    resource = Resource(ResourceKind.SUBJECT_REQUEST, actor.agency_code)
+    decision = authorize(actor, action, resource, now=utcnow())
+    if not decision.allowed:
+        raise PermissionDeniedError(
+            f"data-subject requests are handled by the data-protection officer: {decision.reason}",
+            code="rights_officer_only",
+        )
 
 
 def due_at(kind: RequestKind, received_on: date, settings: RightsSettings) -> datetime:
@@ -54,7 +58,7 @@ def due_at(kind: RequestKind, received_on: date, settings: RightsSettings) -> da
 def create_request(
     session: Session, actor: Actor, data: RequestCreate, settings: RightsSettings
 ) -> SubjectRequest:
-    require_rights_officer(actor)
+    require_rights_officer(actor, Action.CREATE)
     request = SubjectRequest(
         id=new_id(actor.agency_code, "dsr"),
         kind=data.kind.value,
@@ -79,8 +83,10 @@ def create_request(
     return request
 
 
-def get_request(session: Session, actor: Actor, request_id: str) -> SubjectRequest:
-    require_rights_officer(actor)
+def get_request(
+    session: Session, actor: Actor, request_id: str, action: Action = Action.READ
+) -> SubjectRequest:
+    require_rights_officer(actor, action)
     request = session.get(SubjectRequest, request_id)
     if request is None:
         raise NotFoundError(f"no data-subject request {request_id}", code="rights_not_found")
@@ -90,7 +96,7 @@ def get_request(session: Session, actor: Actor, request_id: str) -> SubjectReque
 def list_requests(
     session: Session, actor: Actor, *, overdue: bool = False, now: datetime | None = None
 ) -> Sequence[SubjectRequest]:
-    require_rights_officer(actor)
+    require_rights_officer(actor, Action.READ)
     stmt = select(SubjectRequest).order_by(SubjectRequest.due_at, SubjectRequest.id)
     if overdue:
         stmt = stmt.where(
@@ -128,13 +134,42 @@ def is_blocked(session: Session, record_type: RecordType, record_id: str) -> boo
     return session.execute(stmt).first() is not None
 
 
+def notice_blocked(session: Session, notice_id: str) -> bool:
+    """Whether an alert's subject is held back: a block on the alert, or on its watchlist entry
+    (named by the entry's id or the alert's)."""
+    entries = select(WatchlistEntry.id).where(WatchlistEntry.notice_id == notice_id)
+    stmt = select(RightsBlock.id).where(
+        RightsBlock.lifted_at.is_(None),
+        or_(RightsBlock.record_id == notice_id, RightsBlock.record_id.in_(entries)),
+    )
+    return session.execute(stmt).first() is not None
+
+
+def _entry_of(session: Session, record_type: RecordType, record_id: str) -> WatchlistEntry | None:
+    """The watchlist entry a block holds back; an alert that is not (yet) screened has none."""
+    if record_type is RecordType.WATCHLIST_ENTRY:
+        return find_entry(session, record_id)
+    entry = session.execute(
+        select(WatchlistEntry).where(WatchlistEntry.notice_id == record_id)
+    ).scalar_one_or_none()
+    if entry is None and session.get(Notice, record_id) is None:
+        raise NotFoundError(f"no alert {record_id} held by this node", code="rights_no_record")
+    return entry
+
+
+def _still_blocked(session: Session, entry: WatchlistEntry) -> bool:
+    keys = [entry.id] + ([entry.notice_id] if entry.notice_id else [])
+    stmt = select(RightsBlock.id).where(
+        RightsBlock.lifted_at.is_(None), RightsBlock.record_id.in_(keys)
+    )
+    return session.execute(stmt).first() is not None
+
+
 def place_block(session: Session, actor: Actor, request_id: str, data: BlockCreate) -> RightsBlock:
-    request = get_request(session, actor, request_id)
+    request = get_request(session, actor, request_id, Action.UPDATE)
     if request.status != RequestStatus.OPEN.value:
         raise ConflictError("the request is decided", code="rights_request_decided")
-    entry = find_entry(session, data.record_id)  # a watchlist entry, or the entry of an alert
-    if data.record_type is RecordType.NOTICE and entry.notice_id != data.record_id:
-        raise NotFoundError(f"no alert {data.record_id} on the watchlists", code="rights_no_record")
+    entry = _entry_of(session, data.record_type, data.record_id)
     block = RightsBlock(
         id=new_id(actor.agency_code, "dsrblock"),
         request_id=request.id,
@@ -144,7 +179,8 @@ def place_block(session: Session, actor: Actor, request_id: str, data: BlockCrea
         placed_at=utcnow(),
     )
     session.add(block)
-    set_blocked(session, entry.id, True)
+    if entry is not None:
+        set_blocked(session, entry.id, True)
     record(
         session,
         actor,
@@ -161,8 +197,9 @@ def lift_block(session: Session, actor: Actor, block: RightsBlock, reason: str) 
     block.lifted_at = utcnow()
     block.lifted_by = actor.display
     session.flush()
-    if not is_blocked(session, RecordType(block.record_type), block.record_id):
-        set_blocked(session, block.record_id, False)
+    entry = _entry_of(session, RecordType(block.record_type), block.record_id)
+    if entry is not None and not _still_blocked(session, entry):
+        set_blocked(session, entry.id, False)
     record(
         session,
         actor,
@@ -176,7 +213,7 @@ def lift_block(session: Session, actor: Actor, block: RightsBlock, reason: str) 
 
 def decide(session: Session, actor: Actor, request_id: str, data: DecisionCreate) -> RightsDecision:
     """Record the outcome with its grounds; a later decision supersedes, the old one is kept."""
-    request = get_request(session, actor, request_id)
+    request = get_request(session, actor, request_id, Action.UPDATE)
     previous = [d for d in decisions_of(session, request.id) if d.superseded_by is None]
     decision = RightsDecision(
         id=new_id(actor.agency_code, "dsrdecision"),
@@ -209,7 +246,9 @@ def decide(session: Session, actor: Actor, request_id: str, data: DecisionCreate
 
 
 def _erase(session: Session, actor: Actor, request: SubjectRequest, block: RightsBlock) -> None:
-    entry = find_entry(session, block.record_id)
+    entry = _entry_of(session, RecordType(block.record_type), block.record_id)
+    if entry is None:
+        return  # an alert never screened: its owner withdraws it (the notices lifecycle)
     entry.active = False
     entry.updated_at = utcnow()
     session.flush()

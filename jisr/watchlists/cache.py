@@ -10,6 +10,7 @@ waits for a second connection while the request holds the write lock).
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ class ScreenerCache:
             snapshot = load_snapshot(session, version)
             self._snapshot = snapshot
             self.builds += 1
+            _exempt_from_gc(len(snapshot))
             log.info("screener built", version=version, entries=len(snapshot))
             return snapshot
 
@@ -126,6 +128,7 @@ class ScreenerCache:
                 subjects, entries = fetch_entries(session)
             self._snapshot = Snapshot(version, Screener(subjects), entries)
             self.builds += 1
+            _exempt_from_gc(len(entries))
             log.info("screener built", version=version, entries=len(entries))
 
     def get_current(self) -> Snapshot:
@@ -137,3 +140,20 @@ class ScreenerCache:
 
     def invalidate(self) -> None:
         self._snapshot = None
+
+
+# Below this many entries a full collection is cheap and freezing is not worth it.
+GC_FREEZE_MIN_ENTRIES = 50_000
+
+
+def _exempt_from_gc(entries: int) -> None:
+    """Keep the cyclic garbage collector off a large snapshot's millions of long-lived objects.
+
+    Without this, every full collection triggered by a request's allocations walks the whole
+    index (tens of milliseconds at a million entries: the API's p99). Frozen objects are still
+    freed by reference counting when a newer snapshot replaces them.
+    """
+    if entries < GC_FREEZE_MIN_ENTRIES:
+        return
+    gc.collect()
+    gc.freeze()

@@ -8,10 +8,16 @@ a failure part-way stores nothing. ``strict`` refuses the whole file when any ro
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -20,7 +26,7 @@ from jisr.agreements.policy import Action, Resource, ResourceKind
 from jisr.agreements.service import require
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
-from jisr.errors import ValidationError
+from jisr.errors import JisrError, ValidationError
 from jisr.ids import new_id
 from jisr.screening.sources import Rejection, read_subjects
 from jisr.watchlists.models import (
@@ -33,10 +39,61 @@ from jisr.watchlists.models import (
 from jisr.watchlists.service import bump_version, subject_fields
 
 _BATCH = 5_000
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 class ImportRejectedError(ValidationError):
     code = "watchlist_rows_rejected"
+
+
+class ImportTooLargeError(JisrError):
+    code = "watchlist_import_too_large"
+    http_status = 413
+    title = "List file too large"
+
+
+class ImportSettings(BaseSettings):
+    """Prefix ``JISR_WATCHLISTS_``."""
+
+    model_config = SettingsConfigDict(env_prefix="JISR_WATCHLISTS_", extra="ignore", frozen=True)
+
+    # Largest list file accepted by ``POST /watchlists/{name}/imports``, in bytes.
+    import_max_bytes: int = Field(default=1 << 30, ge=1024)
+
+
+def require_importer(session: Session, actor: Actor, name: str) -> None:
+    """Who may import, and into which list (asked before a file is received)."""
+    require(session, actor, Action.CREATE, Resource(ResourceKind.WATCHLIST, actor.agency_code))
+    if name == NOTICES_LIST:
+        raise ValidationError("the notices list is built from alerts", code="watchlist_reserved")
+
+
+class UploadFile:
+    """A list file being received, written to ``DIR/imports/<random>/<name>`` chunk by chunk
+    (never held in memory); ``discard`` removes it, kept or not."""
+
+    def __init__(self, data_dir: Path, filename: str, limit: int) -> None:
+        safe = _UNSAFE.sub("_", Path(filename).name)[:100].strip("._") or "list"
+        root = data_dir / "imports"
+        root.mkdir(parents=True, exist_ok=True)
+        self.directory = Path(tempfile.mkdtemp(dir=root))
+        self.path = self.directory / safe
+        self.limit = limit
+        self.size = 0
+        self._stream: BinaryIO = self.path.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ImportTooLargeError(f"the list file exceeds {self.limit} bytes")
+        self._stream.write(chunk)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def discard(self) -> None:
+        self._stream.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 @dataclass
@@ -67,9 +124,7 @@ def import_list(
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Read ``path`` and store its subjects as version N+1 of the list ``name``."""
-    require(session, actor, Action.CREATE, Resource(ResourceKind.WATCHLIST, actor.agency_code))
-    if name == NOTICES_LIST:
-        raise ValidationError("the notices list is built from alerts", code="watchlist_reserved")
+    require_importer(session, actor, name)
     source = read_subjects(path, on_reject=on_reject)
     stmt = select(Watchlist).where(Watchlist.name == name)
     watchlist = session.execute(stmt).scalar_one_or_none()
@@ -166,5 +221,11 @@ def _flush(session: Session, rows: list[dict[str, object]]) -> None:
 def _rejected(rejections: list[Rejection]) -> ImportRejectedError:
     return ImportRejectedError(
         f"{len(rejections)} row(s) rejected; nothing imported",
-        rejections=[str(r) for r in rejections],
+        rejected=len(rejections),
+        rejections=[brief(r) for r in rejections[:1000]],  # the first ones; a problem stays small
     )
+
+
+def brief(rejection: Rejection) -> str:
+    """``name:line: reason``, without the directory the file was read from."""
+    return f"{Path(rejection.file).name}:{rejection.line}: {rejection.reason}"

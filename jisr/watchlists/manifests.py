@@ -54,13 +54,17 @@ def create_job(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{job_id.rsplit(':', 1)[1]}.csv"
     path.write_bytes(content)
-    source = read_subjects(path)  # refuses a file that is not a screening CSV, before queueing
-    source.rows.close()  # type: ignore[attr-defined]
-    if source.format != SourceFormat.CSV.value:
-        path.unlink()
-        raise ValidationError(
-            "a manifest is a CSV with id and name columns", code="manifest_format"
-        )
+    try:
+        # Refuses a file that is not a screening CSV, before queueing; no stray copy is kept.
+        source = read_subjects(path)
+        source.rows.close()  # type: ignore[attr-defined]
+        if source.format != SourceFormat.CSV.value:
+            raise ValidationError(
+                "a manifest is a CSV with id and name columns", code="manifest_format"
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     job = ManifestJob(
         id=job_id,
         filename=Path(filename).name[:255] or "manifest.csv",

@@ -1,4 +1,5 @@
-"""Screening API: check a traveller (hit / no-hit first), open and decide hits, manifests."""
+"""Screening API: check a traveller (hit / no-hit first), open and decide hits, manifests, and
+list imports."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from jisr.agreements.service import require
 from jisr.api.deps import ContextDep, CurrentActor, SessionDep, SettingsDep
 from jisr.errors import ValidationError
 from jisr.exchange.storage import BlobStore
-from jisr.watchlists import checks, decisions, manifests
+from jisr.screening.sources import SourceError
+from jisr.watchlists import checks, decisions, imports, manifests
 from jisr.watchlists.cache import CACHE_KEY, ScreenerCache
 from jisr.watchlists.models import HitNotification, JobStatus, ManifestJob, ScreeningHit
 from jisr.watchlists.schemas import (
@@ -24,6 +26,7 @@ from jisr.watchlists.schemas import (
     HitOpen,
     HitRead,
     HitSummary,
+    ImportRead,
     JobRead,
     TravellerCheck,
     WatchlistRead,
@@ -95,7 +98,30 @@ async def _upload(request: Request) -> tuple[str, bytes]:
     raise ValidationError("send text/csv or multipart/form-data", code="manifest_content_type")
 
 
-@router.post("/screening/manifests", response_model=JobRead, status_code=202, responses=_ERRORS)
+@router.post(
+    "/screening/manifests",
+    response_model=JobRead,
+    status_code=202,
+    responses=_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "id,name,birth_date,nationality\np1,Jean Testtraveller,1980,FR\n",
+                },
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+            },
+        }
+    },
+)
 async def upload_manifest(
     request: Request,
     session: SessionDep,
@@ -178,6 +204,88 @@ def watchlists(session: SessionDep, actor: CurrentActor) -> list[WatchlistRead]:
         )
         for w in list_watchlists(session)
     ]
+
+
+ListName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+_MAX_REPORTED = 1000
+
+
+@router.post(
+    "/watchlists/{name}/imports",
+    response_model=ImportRead,
+    status_code=201,
+    responses={**_ERRORS, 413: {"description": "The file is larger than the node accepts"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "id,name,birth_date,nationality\nx1,Karim Testlist,1975-06-01,MA\n",
+                },
+                **{
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in (
+                        "application/xml",
+                        "application/x-ndjson",
+                        "application/octet-stream",
+                    )
+                },  # fmt: skip
+            },
+        }
+    },
+)
+async def import_watchlist(
+    name: ListName,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    filename: Annotated[
+        str, Query(max_length=200, description="Name of the file, kept with the version")
+    ] = "list",
+    alert_type: Annotated[
+        str, Query(pattern=r"^[a-z_]{1,40}$", description="Alert type shown on hits")
+    ] = "sanctions",
+    strict: Annotated[bool, Query(description="Store nothing if any row is rejected")] = False,
+) -> ImportRead:
+    """Import a list file (UN consolidated XML, OFAC sdn.csv, FollowTheMoney JSON lines or CSV,
+    detected from the content) sent as the raw body, as the next version of list ``name``. The
+    file is streamed to disk; the new version replaces the old in one transaction, so a file
+    that cannot be read leaves the previous version in force."""
+    await run_in_threadpool(imports.require_importer, session, actor, name)
+    # End the transaction authentication opened before the (possibly long) upload: on SQLite
+    # it holds the write lock, which would stall every other writer.
+    await run_in_threadpool(session.commit)
+    upload = imports.UploadFile(
+        settings.data_dir, filename, imports.ImportSettings().import_max_bytes
+    )
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                upload.write(chunk)
+        upload.close()
+        result = await run_in_threadpool(
+            imports.import_list,
+            session,
+            actor,
+            name,
+            upload.path,
+            alert_type=alert_type,
+            strict=strict,
+        )
+    except SourceError as exc:
+        exc.detail = exc.detail.replace(str(upload.path), upload.path.name)  # no server paths
+        raise
+    finally:
+        upload.discard()
+    return ImportRead(
+        watchlist=result.watchlist,
+        version=result.version,
+        entries=result.entries,
+        rejected=len(result.rejections),
+        rejections=[imports.brief(r) for r in result.rejections[:_MAX_REPORTED]],
+    )
 
 
 def _summary(session: SessionDep, hit: ScreeningHit) -> HitSummary:

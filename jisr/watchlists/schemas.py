@@ -135,3 +135,12 @@ class WatchlistRead(BaseModel):
     kind: str
     version: int
     active_entries: int
+
+
+class ImportRead(BaseModel):
+    watchlist: str
+    version: int
+    entries: int
+    rejected: int
+    # The first rejected rows (``file:line: reason``); ``rejected`` counts them all.
+    rejections: list[str]

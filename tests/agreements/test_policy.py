@@ -43,6 +43,11 @@ def terms(
 MSG_MA = Resource(ResourceKind.MESSAGE, MA, "migrant_smuggling", "personal", "H0")
 MSG_FR = Resource(ResourceKind.MESSAGE, FR, "migrant_smuggling", "personal", "H0")
 SHARE_TO_FR = Resource(ResourceKind.MESSAGE, MA, "migrant_smuggling", "personal", "H0", FR)
+NOTICE_MA = Resource(ResourceKind.NOTICE, MA, "terrorism", "personal", "H0")
+SCREEN_MA = Resource(ResourceKind.SCREENING, MA)
+USER_MA = Resource(ResourceKind.USER, MA)
+DSR_MA = Resource(ResourceKind.SUBJECT_REQUEST, MA)
+DSR_FR = Resource(ResourceKind.SUBJECT_REQUEST, FR)
 
 CASES = [
     # (id, actor, action, resource, agreements, allowed, reason fragment)
@@ -53,6 +58,26 @@ CASES = [
     ("auditor cannot write", user(MA, "auditor"), Action.CREATE, MSG_MA, [], False, "read-only"),
     ("auditor reads audit", user(MA, "auditor"), Action.AUDIT_READ, MSG_MA, [], True, "audit"),
     ("liaison no audit", user(MA, "liaison"), Action.AUDIT_READ, MSG_MA, [], False, "only"),
+    ("dpo reads partner's", user(MA, "dpo"), Action.READ, MSG_FR, [], True, "read-only"),
+    ("dpo reads notice", user(MA, "dpo"), Action.READ, NOTICE_MA, [], True, "read-only"),
+    ("dpo reads audit", user(MA, "dpo"), Action.AUDIT_READ, MSG_MA, [], True, "audit"),
+    ("dpo cannot write", user(MA, "dpo"), Action.CREATE, MSG_MA, [], False, "read-only"),
+    ("dpo cannot update", user(MA, "dpo"), Action.UPDATE, NOTICE_MA, [], False, "read-only"),
+    ("dpo cannot withdraw", user(MA, "dpo"), Action.WITHDRAW, NOTICE_MA, [], False, "read-only"),
+    ("dpo cannot share", user(MA, "dpo"), Action.SHARE, SHARE_TO_FR, [terms()], False, "read-only"),
+    ("dpo cannot screen", user(MA, "dpo"), Action.SCREEN, SCREEN_MA, [], False, "border_officer"),
+    ("dpo cannot review", user(MA, "dpo"), Action.REVIEW, NOTICE_MA, [], False, "liaison"),
+    ("dpo no admin", user(MA, "dpo"), Action.ADMINISTER, USER_MA, [], False, "admin"),
+    ("dpo registers dsr", user(MA, "dpo"), Action.CREATE, DSR_MA, [], True, "owner"),
+    ("dpo decides dsr", user(MA, "dpo"), Action.UPDATE, DSR_MA, [], True, "owner"),
+    ("dpo reads dsr", user(MA, "dpo"), Action.READ, DSR_MA, [], True, "read-only"),
+    ("dpo not for partner", user(MA, "dpo"), Action.CREATE, DSR_FR, [], False, "own"),
+    ("auditor reads dsr", user(MA, "auditor"), Action.READ, DSR_MA, [], True, "read-only"),
+    ("auditor no dsr", user(MA, "auditor"), Action.CREATE, DSR_MA, [], False, "read-only"),
+    ("admin no dsr", user(MA, "admin"), Action.UPDATE, DSR_MA, [], False, "no role"),
+    ("liaison no dsr", user(MA, "liaison"), Action.READ, DSR_MA, [], False, "no role"),
+    ("dpo+liaison writes", user(MA, "dpo", "liaison"), Action.CREATE, MSG_MA, [], True, "owner"),
+    ("admin reads audit", user(MA, "admin"), Action.AUDIT_READ, MSG_MA, [], True, "audit"),
     ("owner updates", user(MA, "liaison"), Action.UPDATE, MSG_MA, [], True, "owner"),
     (
         "partner copy not edited",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from jisr.db import make_engine, make_session_factory, unit_of_work
+from jisr.identity.accounts import create_user
 from jisr.identity.auth import actor_for
-from jisr.identity.models import User
+from jisr.identity.models import Role, User
 from jisr.identity.service import issue_token
 from tests.conftest import BACKENDS, DatabaseFactory
 from tests.nodes import make_node, served
@@ -22,14 +25,31 @@ TIME_BUDGET_S = 150
 # Operations that would lock the fuzzer out of its own session (disable itself, revoke its token,
 # sign out): they are covered by the identity tests instead.
 SELF_LOCKOUT = r"(/disable|/reset-mfa|/auth/logout|/tokens/\{[^/]+\})$"
+# Operations no officer's token reaches: TOTP enrolment is for a console session being
+# enrolled, the inbox for partner nodes' signed envelopes.
+NOT_FOR_OFFICERS = ["POST /api/v1/auth/totp/enrol", "POST /federation/v1/inbox"]
+RECORD_ID = re.compile(r"/[A-Z]{2}-[A-Z0-9]{2,16}:[a-z]{1,16}:[0-9A-Z]{1,40}")
 
 
-def _admin_token(node_dir: Path, database_url: str) -> str:
+def _all_roles_token(database_url: str) -> str:
+    """A token of an officer holding every role, so that no operation stops at 401/403 for want
+    of one (screening needs border_officer, imports an analyst, rights the dpo...)."""
     engine = make_engine(database_url)
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             admin = session.execute(select(User).where(User.username == "admin")).scalar_one()
-            raw, _token = issue_token(session, actor_for(admin), admin.id, "schemathesis", ["*"], 1)
+            fuzzer = create_user(
+                session,
+                actor_for(admin),
+                username="fuzzer",
+                display_name="Schemathesis",
+                agency_code=None,
+                roles=list(Role),
+                password="a long enough password 2026",
+            )
+            raw, _token = issue_token(
+                session, actor_for(fuzzer), fuzzer.id, "schemathesis", ["*"], 1
+            )
     finally:
         engine.dispose()
     return raw
@@ -42,7 +62,7 @@ def test_api_conforms_to_its_schema(
     if databases.backend != BACKENDS[-1]:
         pytest.skip(f"schema fuzzing runs once, on {BACKENDS[-1]}")
     node = make_node(tmp_path / "node", db_url)
-    token = _admin_token(node.data_dir, db_url)
+    token = _all_roles_token(db_url)
     with served(node.data_dir) as url:
         result = subprocess.run(
             [
@@ -79,3 +99,23 @@ def test_api_conforms_to_its_schema(
         me = httpx.get(f"{url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200, me.text
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    # Every operation got past authorisation at least once, save those no officer may call.
+    statuses = _statuses(node.data_dir / "server.log")
+    locked_out = sorted(op for op, seen in statuses.items() if seen <= {401, 403})
+    assert locked_out == NOT_FOR_OFFICERS, locked_out
+    assert 200 in statuses["POST /api/v1/screening/check"]
+
+
+def _statuses(log: Path) -> dict[str, set[int]]:
+    """Status codes the server logged per operation (record ids folded into ``{id}``)."""
+    seen: dict[str, set[int]] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(event, dict) or event.get("event") != "request":
+            continue
+        path = RECORD_ID.sub("/{id}", str(event["path"]))
+        seen.setdefault(f"{event['method']} {path}", set()).add(int(event["status"]))
+    return seen

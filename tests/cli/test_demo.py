@@ -19,6 +19,9 @@ def test_demo_brings_up_three_nodes_that_exchange_a_case(
     for url in ("127.0.0.1:8701", "127.0.0.1:8702", "127.0.0.1:8703"):
         assert url in out
     assert "Paris has answered" in out
+    # Issue 5's story: Paris's wanted alert reached Rabat, whose officer screened the flight
+    # (the man written in Arabic script) and confirmed the one hit.
+    assert "confirmed the hit and sent the follow-up request to Paris" in out
     assert "demo stopped" in out
     assert main(["message", "list", "--data-dir", str(data_dir / "paris"), "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)

@@ -15,7 +15,7 @@ from jisr.rights.schemas import BlockCreate, DecisionCreate, RequestCreate
 from jisr.rights.settings import RightsSettings
 from jisr.watchlists.cache import ScreenerCache
 from jisr.watchlists.service import find_entry, upsert_notice_entry
-from tests.exchange.conftest import LOCAL, PARTNER
+from tests.exchange.conftest import LOCAL, PARTNER, officer
 from tests.watchlists.conftest import AMRANI, World
 from tests.watchlists.conftest import world as world  # noqa: F401 - fixture
 
@@ -33,7 +33,7 @@ def _request(kind: RequestKind, received: date) -> RequestCreate:
 
 
 def test_clock_overdue_and_roles(world: World) -> None:
-    dpo = world.auditor
+    dpo = officer("dpo")
     settings = RightsSettings(access_days=30, deletion_days=10)
     old = service.create_request(
         world.session,
@@ -50,6 +50,20 @@ def test_clock_overdue_and_roles(world: World) -> None:
     assert [r.id for r in overdue] == [old.id]
     with pytest.raises(PermissionDeniedError):
         service.list_requests(world.session, world.border)
+    # Auditors read requests (read-only on content); administrators do not handle them.
+    assert len(service.list_requests(world.session, world.auditor)) == 2
+    auditor_request = _request(RequestKind.ACCESS, date.today())
+    for refused in (world.auditor, officer("admin"), world.liaison):
+        with pytest.raises(PermissionDeniedError) as caught:
+            service.create_request(world.session, refused, auditor_request, settings)
+        assert caught.value.code == "rights_officer_only"
+    with pytest.raises(PermissionDeniedError):
+        service.decide(
+            world.session,
+            world.auditor,
+            old.id,
+            DecisionCreate(outcome=Outcome.REFUSED, grounds="auditors only read"),
+        )
 
 
 def test_block_then_granted_deletion_retires_entry(world: World) -> None:

@@ -35,6 +35,7 @@ ROLES = {
     "liaison": Role.LIAISON,
     "auditor": Role.AUDITOR,
     "analyst": Role.ANALYST,
+    "dpo": Role.DPO,
 }
 
 
@@ -222,7 +223,7 @@ def test_block_excludes_entry_and_refuses_reads(api: Api) -> None:
     (candidate,) = _check(api, name="Youssef El Amrani", birth_date="1984-03-12")["candidates"]
     request = api.post(
         "/rights/requests",
-        who="auditor",
+        who="dpo",
         json={
             "kind": "deletion",
             "subject_name": "Youssef El Amrani",
@@ -235,7 +236,7 @@ def test_block_excludes_entry_and_refuses_reads(api: Api) -> None:
     rid = request.json()["id"]
     blocked = api.post(
         f"/rights/requests/{rid}/blocks",
-        who="auditor",
+        who="dpo",
         json={"record_type": "notice", "record_id": NOTICE},
     )
     assert blocked.status_code == 201, blocked.text
@@ -250,7 +251,26 @@ def test_block_excludes_entry_and_refuses_reads(api: Api) -> None:
     decided = api.post(
         f"/rights/requests/{rid}/decision",
         who="auditor",
+        json={"outcome": "refused", "grounds": "auditors only read"},
+    )
+    assert decided.status_code == 403 and decided.json()["code"] == "rights_officer_only"
+    assert api.get(f"/rights/requests/{rid}", who="auditor").status_code == 200
+    decided = api.post(
+        f"/rights/requests/{rid}/decision",
+        who="dpo",
         json={"outcome": "refused", "grounds": "the alert is lawful and necessary"},
     )
     assert decided.status_code == 201, decided.text
     assert _check(api, name="Youssef El Amrani", birth_date="1984-03-12")["hit"] is True
+
+
+def test_a_refused_manifest_leaves_no_file_behind(api: Api, tmp_path: Path) -> None:
+    folder = tmp_path / "node" / "manifests"
+    before = set(folder.glob("*")) if folder.exists() else set()
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n"
+    response = api.post(
+        "/screening/manifests", files={"file": ("flight.pdf", pdf, "application/pdf")}
+    )
+    assert response.status_code == 422, response.text
+    after = set(folder.glob("*")) if folder.exists() else set()
+    assert after == before

@@ -1,0 +1,1 @@
+"""Reports: cooperation metrics per partner (the periodic assessment of a partnership)."""

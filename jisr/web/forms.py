@@ -1,0 +1,120 @@
+"""Console forms: CSRF tokens, reading fields, and field errors in the viewer's language.
+
+Every state-changing console route depends on ``CsrfForm``: the form's hidden ``csrf_token``
+(or the ``X-CSRF-Token`` header HTMX sends) must equal the session's token. Before sign-in
+there is no session, so the sign-in form uses a double-submit cookie instead (``anonymous``).
+
+``validate(model, form)`` turns a pydantic validation failure into ``{field: message}`` with
+messages that are msgids (translated when the form is rendered again with what was typed).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from jisr.identity.errors import CsrfError
+from jisr.web.i18n import N_
+from jisr.web.viewer import Viewer, ViewerDep
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+ANONYMOUS_CSRF_COOKIE = "jisr_csrf"
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+# pydantic error types → msgids shown beside the field.
+_ERROR_MESSAGES = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("This is too short."),
+    "string_too_long": N_("This is too long."),
+    "string_pattern_mismatch": N_("This does not have the expected format."),
+    "enum": N_("Choose one of the options."),
+    "literal_error": N_("Choose one of the options."),
+    "int_parsing": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "date_from_datetime_parsing": N_("Enter a date as YYYY-MM-DD."),
+    "date_parsing": N_("Enter a date as YYYY-MM-DD."),
+    "datetime_parsing": N_("Enter a date and time."),
+    "datetime_from_date_parsing": N_("Enter a date and time."),
+    "greater_than_equal": N_("This value is too small."),
+    "less_than_equal": N_("This value is too large."),
+    "too_short": N_("Choose at least one."),
+}
+GENERIC_ERROR = N_("This value is not valid.")
+
+
+async def _presented_token(request: Request) -> str:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    form = await request.form()
+    value = form.get(CSRF_FIELD)
+    return value if isinstance(value, str) else ""
+
+
+async def check_csrf(request: Request, viewer: ViewerDep) -> Viewer:
+    """The viewer, once the request proves it came from one of the console's own pages."""
+    presented = await _presented_token(request)
+    if not presented or not hmac.compare_digest(presented.encode(), viewer.csrf_token.encode()):
+        raise CsrfError("the form has expired; reload the page and try again")
+    return viewer
+
+
+CsrfForm = Annotated[Viewer, Depends(check_csrf)]
+
+
+def anonymous_token(request: Request) -> str:
+    """The double-submit token for forms shown before sign-in (reuses the cookie's value)."""
+    return request.cookies.get(ANONYMOUS_CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+async def check_anonymous_csrf(request: Request) -> None:
+    cookie = request.cookies.get(ANONYMOUS_CSRF_COOKIE, "")
+    presented = await _presented_token(request)
+    if not cookie or not presented or not hmac.compare_digest(cookie.encode(), presented.encode()):
+        raise CsrfError("the form has expired; reload the page and try again")
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    """Text fields of ``form`` (a repeated name becomes a list), uploads and the token left out."""
+    values: dict[str, Any] = {}
+    for key in form:
+        if key == CSRF_FIELD:
+            continue
+        items = [v for v in form.getlist(key) if not isinstance(v, UploadFile)]
+        if not items:
+            continue
+        values[key] = items if len(items) > 1 else items[0]
+    return values
+
+
+def blank_to_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Empty text inputs mean "not given" for optional fields."""
+    return {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in values.items()}
+
+
+def filled_in(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the fields given: blank inputs are left out, so defaults apply and a required one
+    reads as missing."""
+    return {k: v for k, v in blank_to_none(values).items() if v is not None}
+
+
+def validate(model: type[_Model], data: Mapping[str, Any]) -> tuple[_Model | None, dict[str, str]]:
+    """``(instance, {})`` when valid, else ``(None, {field: msgid})``."""
+    try:
+        return model.model_validate(dict(data)), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "__all__"
+            # A blank input (made None by ``blank_to_none``) in a required field is "missing".
+            kind = "missing" if error.get("input", "") is None else error["type"]
+            errors.setdefault(field, _ERROR_MESSAGES.get(kind, GENERIC_ERROR))
+        return None, errors

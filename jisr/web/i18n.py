@@ -1,0 +1,99 @@
+"""Languages of the console: Arabic (right to left), French, English.
+
+Messages live in Babel catalogues, one file per console area:
+``jisr/web/locales/<lang>/LC_MESSAGES/<area>.po``. They are read and compiled in memory when
+the console starts, so running the node needs no build step; a new page area adds its own
+``.po`` files and nothing else. English is the source language (msgids are English).
+
+The language is picked, in order, from the signed-in user's saved choice, the ``jisr_lang``
+cookie (set by the language switcher before sign-in), the browser's ``Accept-Language``, then
+English.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES: tuple[str, ...] = ("ar", "fr", "en")
+DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar"})
+LANGUAGE_COOKIE = "jisr_lang"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    # The language's own name, shown in the switcher ("العربية", "Français", "English").
+    native_name: str
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.code in RTL_LANGUAGES else "ltr"
+
+
+def languages() -> tuple[Language, ...]:
+    return tuple(
+        Language(code, Locale.parse(code).get_display_name(code) or code) for code in LANGUAGES
+    )
+
+
+def supported(code: str | None) -> str | None:
+    """``code`` normalised to a supported language (``fr-FR`` → ``fr``), or None."""
+    if not code:
+        return None
+    base = code.strip().replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The best supported language of an ``Accept-Language`` header (quality-ordered)."""
+    if not header:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        code = supported(tag)
+        if code and quality > 0:
+            ranked.append((-quality, position, code))
+    return min(ranked)[2] if ranked else None
+
+
+@cache
+def translations(code: str) -> Translations:
+    """All catalogues of ``code`` merged into one ``Translations`` (English: identity)."""
+    merged: Translations | None = None
+    folder = LOCALES_DIR / code / "LC_MESSAGES"
+    for po_path in sorted(folder.glob("*.po")) if code != DEFAULT_LANGUAGE else ():
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=code, domain=po_path.stem)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        loaded = Translations(fp=buffer)
+        # The first catalogue brings the plural rule (Arabic has six forms); the rest merge in.
+        merged = loaded if merged is None else merged.merge(loaded)
+    return merged if merged is not None else Translations()
+
+
+def gettext(code: str, message: str) -> str:
+    return str(translations(code).gettext(message))
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark ``message`` for extraction; it is translated later, where it is shown."""
+    return message

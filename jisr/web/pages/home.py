@@ -1,0 +1,25 @@
+"""The home page: what needs the viewer's attention now, gathered from every page area."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from jisr.api.deps import SessionDep
+from jisr.web.errors import console_router
+from jisr.web.i18n import N_
+from jisr.web.registry import Attention, NavItem, attention_sources
+from jisr.web.templating import render
+from jisr.web.viewer import ViewerDep
+
+router = console_router()
+NAV = (NavItem(N_("Home"), "/"),)
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
+    items: list[Attention] = []
+    for source in attention_sources():
+        items.extend(source(session, viewer))
+    pending = [item for item in items if item.count > 0]
+    return render(request, "home/index.html", {"attention": pending})
