@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
@@ -117,10 +117,11 @@ def create_agreement(session: Session, actor: Actor, data: AgreementCreate) -> A
 
 def get_agreement(session: Session, key: str) -> Agreement:
     """By id or by reference."""
-    agreement = (
-        session.get(Agreement, key)
-        or session.execute(select(Agreement).where(Agreement.reference == key)).scalar_one_or_none()
-    )
+    # One query whichever of the two ``key`` is (ids and references never collide: ids are
+    # "<agency>:agreement:<ulid>").
+    agreement = session.execute(
+        select(Agreement).where(or_(Agreement.id == key, Agreement.reference == key))
+    ).scalar_one_or_none()
     if agreement is None:
         raise NotFoundError(f"no agreement {key}", code="agreement_not_found")
     return agreement

@@ -6,16 +6,20 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from jisr.db import writer
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout on every connection and
+    a writer lock that queues transactions fairly (``jisr.db.writer``)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        writer.install(engine, SQLITE_BUSY_TIMEOUT_MS / 1000)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from pydantic import Field
@@ -82,19 +81,11 @@ class FederationNode:
     registry: HandlerRegistry
     settings: FederationSettings
     session_factory: SessionFactory
-    _writing: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work for federation's own writes (claim, settle, receive). On SQLite,
-        which has one writer at a time, they queue on a lock in this process rather than in
-        SQLite's busy handler, which sleeps in steps of up to 100 ms."""
-        bind = self.session_factory.kw.get("bind")
-        if bind is None or bind.dialect.name != "sqlite":
-            with unit_of_work(self.session_factory) as session:
-                yield session
-            return
-        with self._writing, unit_of_work(self.session_factory) as session:
+        """One unit of work for federation's own writes (claim, settle, receive)."""
+        with unit_of_work(self.session_factory) as session:
             yield session
 
 

@@ -204,6 +204,7 @@ def settle(
             select(Acknowledgement.envelope_id).where(Acknowledgement.envelope_id.in_(ids))
         ).scalars()
     )
+    settled: dict[str, int] = {}
     for outcome in outcomes:
         row = rows.get(outcome.id)
         if row is None or row.status != Status.PENDING.value or outcome.queued:
@@ -224,7 +225,8 @@ def settle(
             row.delivered_at = now
             row.last_error = None if ack.accepted else f"{ack.code}: {ack.reason}"
             _audit(session, local, row, row.status, code=ack.code, reason=ack.reason)
-            log.info("envelope settled", envelope_id=row.id, peer=row.recipient, status=row.status)
+            log.debug("envelope settled", envelope_id=row.id, peer=row.recipient, status=row.status)
+            settled[row.status] = settled.get(row.status, 0) + 1
             continue
         if ack is not None:
             error = f"{ack.code}: {ack.reason}"
@@ -237,6 +239,8 @@ def settle(
         delay = min(cap, base * 2 ** max(0, row.attempts - 1))
         row.next_attempt_at = now + timedelta(seconds=delay * _jitter.uniform(0.5, 1.0))
         log.info("delivery failed", envelope_id=row.id, peer=row.recipient, attempt=row.attempts)
+    if settled:
+        log.info("envelopes settled", **settled)
     session.flush()
 
 

@@ -124,7 +124,6 @@ def enqueue(
         enqueued_by=actor.display,
     )
     session.add(message)
-    session.flush()
     record(
         session,
         actor,
@@ -192,14 +191,19 @@ def receive_many(session: Session, raws: list[bytes], *, node: FederationNode) -
             receipts = _receive_all(session, raws, node, guarded=True)
     else:
         receipts = _receive_all(session, raws, node, guarded=True)
+    accepted = 0
     for receipt in receipts:
-        log.info(
+        if receipt.ack.accepted:
+            accepted += 1
+        # One line per batch for the traffic; refusals and deferrals one by one.
+        (log.debug if receipt.ack.accepted else log.info)(
             "envelope received",
             envelope_id=receipt.ack.envelope_id,
             sender=receipt.ack.to,
             status=receipt.ack.status,
             code=receipt.ack.code,
         )
+    log.info("envelopes received", accepted=accepted, refused=len(receipts) - accepted)
     return receipts
 
 
