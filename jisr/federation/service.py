@@ -43,6 +43,7 @@ from jisr.federation.models import CaseSequence, InboxMessage, InboxStatus, Outb
 from jisr.federation.models import OutboxStatus as Status
 from jisr.federation.node import FederationNode
 from jisr.federation.partners import key_lookup, partner_address
+from jisr.federation.wakeup import mark_queued
 from jisr.ids import new_id
 
 log = structlog.get_logger("jisr.federation")
@@ -124,6 +125,7 @@ def enqueue(
         enqueued_by=actor.display,
     )
     session.add(message)
+    mark_queued(session)
     record(
         session,
         actor,

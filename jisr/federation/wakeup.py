@@ -1,0 +1,58 @@
+"""Waking the delivery worker when a transaction that queued envelopes commits.
+
+Without it an envelope waits for the worker's next poll (``JISR_FEDERATION_POLL_SECONDS``, a
+quarter of a second by default) before it leaves. ``enqueue`` marks its session; when that
+session commits, every worker of this process is woken at once. Envelopes queued by another
+process (a CLI command beside ``jisr serve``) are still found by polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+_QUEUED = "federation.queued"
+_waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+_guard = threading.Lock()
+
+
+def mark_queued(session: Session) -> None:
+    """Wake the workers when ``session``'s transaction commits (not if it rolls back)."""
+    session.info[_QUEUED] = True
+
+
+@contextmanager
+def listening(loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.Event]:
+    """An event set (in ``loop``) whenever envelopes were queued in this process."""
+    waiter = (loop, asyncio.Event())
+    with _guard:
+        _waiters.add(waiter)
+    try:
+        yield waiter[1]
+    finally:
+        with _guard:
+            _waiters.discard(waiter)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake(session: Session) -> None:
+    if not session.info.pop(_QUEUED, False):
+        return
+    with _guard:
+        waiters = list(_waiters)
+    for loop, wake in waiters:
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous: SessionTransaction) -> None:
+    # A savepoint rolled back leaves the outer transaction's envelopes (at worst the wake-up
+    # is spurious); only the end of the whole transaction forgets them.
+    if previous.parent is None:
+        session.info.pop(_QUEUED, None)
