@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from jisr.actors import Actor
 from jisr.agreements.models import Agreement, AgreementParty, AgreementStatus
@@ -119,9 +119,15 @@ def get_agreement(session: Session, key: str) -> Agreement:
     """By id or by reference."""
     # One query whichever of the two ``key`` is (ids and references never collide: ids are
     # "<agency>:agreement:<ulid>").
-    agreement = session.execute(
-        select(Agreement).where(or_(Agreement.id == key, Agreement.reference == key))
-    ).scalar_one_or_none()
+    agreement = (
+        session.execute(
+            select(Agreement)
+            .where(or_(Agreement.id == key, Agreement.reference == key))
+            .options(joinedload(Agreement.parties))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if agreement is None:
         raise NotFoundError(f"no agreement {key}", code="agreement_not_found")
     return agreement
