@@ -35,7 +35,7 @@ def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastA
     """Build the node's app; refuses to start on an outdated schema or an uninitialised node."""
     engine = engine or make_engine(settings.effective_database_url)
     require_current(engine)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, settings.data_dir)
     with unit_of_work(factory) as session:
         agency = local_agency_code(session)
     ctx = AppContext(settings, engine, factory, agency)

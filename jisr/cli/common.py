@@ -70,7 +70,7 @@ def open_node(data_dir: Path) -> Iterator[Node]:
     engine = make_engine(settings.effective_database_url)
     try:
         require_current(engine)
-        factory = make_session_factory(engine)
+        factory = make_session_factory(engine, settings.data_dir)
         with unit_of_work(factory) as session:
             agency = local_agency_code(session)
         yield Node(settings, engine, factory, agency)

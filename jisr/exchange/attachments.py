@@ -1,13 +1,13 @@
-"""Attachment records: registering uploads, linking them to messages, serving downloads."""
+"""Attachment records: registering uploads, linking them to messages, serving downloads.
+
+Files live in the content-addressed blob store (``jisr.exchange.storage``); a partner's
+attachments arrive there in chunks before the message naming them (``jisr.exchange.transfers``).
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,12 +20,7 @@ from jisr.errors import NotFoundError, PermissionDeniedError, ValidationError
 from jisr.exchange.access import can_read
 from jisr.exchange.models import Attachment, Message, MessageAttachment
 from jisr.exchange.schemas import AttachmentRef
-from jisr.exchange.storage import BlobStore, StoredBlob, sniff
-
-# Attachments travel inside the envelope, base64 in a sealed payload; federation caps an
-# envelope at 4 MiB, so one message carries at most this much. Larger files: not finished
-# (they need a chunked or pull transfer), and are refused rather than silently dropped.
-INLINE_MAX_BYTES = 2 * 1024 * 1024
+from jisr.exchange.storage import BlobStore, StoredBlob
 
 
 def _upload_resource(actor: Actor) -> Resource:
@@ -52,7 +47,7 @@ def register_upload(session: Session, actor: Actor, blob: StoredBlob) -> Attachm
         session.add(attachment)
         session.flush()
     elif attachment.pending_content is not None:
-        attachment.pending_content = None  # now on disk
+        attachment.pending_content = None  # legacy inline copy: now on disk
     record(
         session,
         actor,
@@ -99,53 +94,6 @@ def _messages_with(session: Session, sha256: str) -> list[Message]:
     return list(session.execute(stmt).scalars())
 
 
-def inline_payload(message: Message, store: BlobStore) -> list[dict[str, Any]]:
-    """Attachments as they travel in an ``exchange.message`` envelope."""
-    total = sum(link.attachment.size for link in message.attachments)
-    if total > INLINE_MAX_BYTES:
-        raise ValidationError(
-            f"attachments total {total} bytes; at most {INLINE_MAX_BYTES} travel to a partner"
-            " (larger transfers are not supported yet)",
-            code="attachment_too_large_to_send",
-        )
-    return [
-        {
-            "sha256": link.sha256,
-            "filename": link.filename,
-            "size": link.attachment.size,
-            "content": base64.b64encode(store.read_bytes(link.sha256)).decode("ascii"),
-        }
-        for link in message.attachments
-    ]
-
-
-def receive_inline(session: Session, owner: str, items: Sequence[dict[str, Any]]) -> list[str]:
-    """Keep a partner's attachments (content checked against its digest); returns the digests."""
-    digests: list[str] = []
-    for item in items:
-        try:
-            content = base64.b64decode(str(item["content"]), validate=True)
-        except binascii.Error:
-            raise ValidationError("attachment content is not base64") from None
-        sha = hashlib.sha256(content).hexdigest()
-        if sha != item["sha256"] or len(content) != item["size"]:
-            raise ValidationError("attachment content does not match its digest")
-        if session.get(Attachment, sha) is None:
-            session.add(
-                Attachment(
-                    sha256=sha,
-                    size=len(content),
-                    mime_type=sniff(content[:8192]),
-                    owner_agency=owner,
-                    created_by=owner,
-                    pending_content=content,
-                )
-            )
-        digests.append(sha)
-    session.flush()
-    return digests
-
-
 @dataclass(frozen=True, slots=True)
 class Download:
     sha256: str
@@ -168,7 +116,7 @@ def open_download(session: Session, actor: Actor, store: BlobStore, sha256: str)
         if attachment.owner_agency != actor.agency_code or not _may_use(session, actor, attachment):
             raise PermissionDeniedError("no message you may read carries this attachment")
         filename = sha256
-    if attachment.pending_content is not None:
+    if attachment.pending_content is not None:  # received inline before chunked transfers
         store.write_bytes(attachment.pending_content)
         attachment.pending_content = None
     if not store.exists(sha256):

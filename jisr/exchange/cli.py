@@ -269,7 +269,7 @@ def purge_(data_dir: DataDirOption = DEFAULT_DATA_DIR) -> None:
             result = purge.purge_expired(session, node.system)
         with node.session() as session:
             store = BlobStore.for_data_dir(node.settings.data_dir)
-            files = purge.remove_files(session, store, result.blobs)
+            files = purge.remove_files(session, store, result.blobs, result.transfers)
         typer.echo(
             f"erased {len(result.messages)} message(s), {len(result.cases)} case(s),"
             f" {files} file(s)"

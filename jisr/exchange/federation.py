@@ -1,4 +1,5 @@
-"""Envelope handlers for exchange: a partner's message, receipt or withdrawal arriving here.
+"""Envelope handlers for exchange: a partner's message, attachment chunk, receipt or withdrawal
+arriving here; and the expander that puts a chunk's bytes into its envelope when it is sealed.
 
 Listed in ``jisr.federation.handlers.HANDLER_MODULES``; federation has already verified the
 envelope, checked the agreement and policy (RECEIVE) and deduplicated it before a handler runs,
@@ -12,31 +13,51 @@ from sqlalchemy.orm import Session
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import JisrError
-from jisr.exchange import attachments, cases, receipts
+from jisr.exchange import cases, receipts, transfers
 from jisr.exchange.entities import check_owner
 from jisr.exchange.models import Direction, Message, MessageAttachment, MessageKind, ReceiptKind
 from jisr.exchange.wire import (
+    CHUNK_ENVELOPE,
     MESSAGE_ENVELOPE,
     WITHDRAW_ENVELOPE,
+    WireChunk,
     WireMessage,
     WireReceipt,
     WireWithdrawal,
 )
 from jisr.federation.errors import RejectedError
 from jisr.federation.handlers import Handler, InboundEnvelope, parse_payload
+from jisr.federation.payloads import Expander
 from jisr.ids import owner_of
 
 
 def handlers() -> dict[str, Handler]:
     return {
         MESSAGE_ENVELOPE: receive_message,
+        CHUNK_ENVELOPE: receive_chunk,
         receipts.RECEIPT_ENVELOPE: receive_receipt,
         WITHDRAW_ENVELOPE: receive_withdrawal,
     }
 
 
+def expanders() -> dict[str, Expander]:
+    return {CHUNK_ENVELOPE: transfers.expand_chunk}
+
+
+def receive_chunk(session: Session, envelope: InboundEnvelope) -> None:
+    """A chunk of a partner's attachment; the file is kept once its last chunk is in."""
+    wire = parse_payload(WireChunk, envelope)
+    try:
+        transfers.accept_chunk(session, envelope.actor, wire)
+    except transfers.TransferError as exc:
+        raise RejectedError(exc.detail, code=exc.code) from None
+
+
 def receive_message(session: Session, envelope: InboundEnvelope) -> None:
-    """Store the partner's message as a copy owned by the sender, then acknowledge delivery."""
+    """Store the partner's message as a copy owned by the sender, then acknowledge delivery.
+
+    Its attachments arrived before it (``jisr.exchange.transfers``); one that has not arrived
+    whole makes the message refused with ``attachment_incomplete``."""
     wire = parse_payload(WireMessage, envelope)
     header = envelope.header
     if owner_of(wire.id) != envelope.sender or wire.recipient != header.recipient:
@@ -61,9 +82,9 @@ def receive_message(session: Session, envelope: InboundEnvelope) -> None:
             legal_basis=wire.legal_basis,
             retention_until=wire.retention_until,
         )
-        digests = attachments.receive_inline(
-            session, envelope.sender, [a.model_dump() for a in wire.attachments]
-        )
+        digests = transfers.claim_transfers(session, envelope.sender, wire.attachments)
+    except transfers.TransferError as exc:
+        raise RejectedError(exc.detail, code=exc.code) from None
     except JisrError as exc:
         raise RejectedError(exc.detail, code="payload_invalid") from None
     now = utcnow()

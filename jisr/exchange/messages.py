@@ -1,8 +1,8 @@
 """Writing, replying to, reading, listing and withdrawing messages and requests.
 
 Sending is one transaction: the message, its case, its audit entries and the federation outbox
-row commit together, so a message is never recorded as sent without being queued, or queued
-without being recorded.
+rows (its attachments' chunks first, then the message) commit together, so a message is never
+recorded as sent without being queued, or queued without being recorded.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from jisr.agreements.service import get_agreement, require
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import ConflictError, ValidationError
-from jisr.exchange import attachments, cases, deadlines, receipts
+from jisr.exchange import attachments, cases, deadlines, receipts, transfers
 from jisr.exchange.access import can_read, load_case, load_message, message_resource
 from jisr.exchange.entities import describes_people, normalise_entities
 from jisr.exchange.models import (
@@ -193,13 +193,14 @@ def _compose(
             "attachments": len(message.attachments),
         },
     )
+    carried_by = transfers.queue_attachments(session, actor, message, store)
     enqueue(
         session,
         actor,
         recipient=route.to,
         agreement_id=route.agreement.id,
         envelope_type=MESSAGE_ENVELOPE,
-        payload=message_payload(message, case, store),
+        payload=message_payload(message, case, carried_by),
         case_ref=case.ref,
         data_category=message.data_category,
         crime_area=message.crime_area,

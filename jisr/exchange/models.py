@@ -1,4 +1,5 @@
-"""Exchange tables: cases, messages and requests, attachments, receipts, per-agreement rules.
+"""Exchange tables: cases, messages and requests, attachments and incoming attachment transfers,
+receipts, per-agreement rules.
 
 Every message row carries its owner agency, the agreement it travels under, a handling code, a
 legal basis and a retention date. A partner's message is stored here as a copy whose owner is
@@ -133,9 +134,33 @@ class Attachment(Base):
     owner_agency: Mapped[str] = mapped_column(String(24))
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Bytes received inside a partner's envelope, kept here until first written to disk
-    # (envelope handlers run without the data directory; downloads materialise them).
+    # Legacy: bytes of a partner's attachment received inline before attachments travelled in
+    # chunks, written to disk on first download. Nothing new is stored here.
     pending_content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class Transfer(Base):
+    """A partner's attachment arriving in chunks (``exchange.attachment_chunk`` envelopes).
+
+    Chunks are appended, in order, to a staging file under the data directory; after the last
+    one the whole file's SHA-256 is checked and the file moved into the blob store
+    (``completed_at``). The message naming the attachment consumes the row when it arrives.
+    """
+
+    __tablename__ = "exchange_transfers"
+
+    # The sender's transfer id, namespaced by the sender (``FR-DGSI:transfer:01J...``).
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    sender: Mapped[str] = mapped_column(String(24))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    chunk_bytes: Mapped[int]
+    chunks: Mapped[int]
+    # Chunks received so far: the next one expected is this index.
+    received: Mapped[int] = mapped_column(default=0)
+    completed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
 
 class MessageAttachment(Base):

@@ -1,4 +1,5 @@
-"""Deleting what has outlived its retention date, and attachment files nothing refers to."""
+"""Deleting what has outlived its retention date, attachment files nothing refers to, and
+partners' attachment transfers that never completed or whose message never came."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from jisr.agreements.policy import Action, Resource, ResourceKind
 from jisr.agreements.service import require
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
-from jisr.exchange.models import Attachment, Case, Message, MessageAttachment
+from jisr.exchange.models import Attachment, Case, Message, MessageAttachment, Transfer
 from jisr.exchange.storage import BlobStore
 
 # An upload not yet attached to any message is kept this long (the officer is still writing).
 ORPHAN_GRACE = timedelta(days=1)
+# A partner's transfer with no chunk for this long (a chunk was refused, its message was held or
+# refused) is dropped with its partial file; its attachment, if complete, is then an orphan.
+TRANSFER_STALE = timedelta(days=30)
 
 
 @dataclass
@@ -26,6 +30,8 @@ class PurgeResult:
     cases: list[str] = field(default_factory=list)
     # Digests whose files may be deleted once the transaction has committed.
     blobs: list[str] = field(default_factory=list)
+    # Incoming transfers dropped, whose staging files go after the commit too.
+    transfers: list[str] = field(default_factory=list)
 
 
 def purge_expired(session: Session, actor: Actor, *, now: datetime | None = None) -> PurgeResult:
@@ -56,11 +62,30 @@ def purge_expired(session: Session, actor: Actor, *, now: datetime | None = None
         result.cases.append(case.ref)
         session.delete(case)
         record(session, actor, AuditAction.ERASURE, "case", case.ref, details={"event": "empty"})
+    stale = select(Transfer).where(Transfer.updated_at <= now - TRANSFER_STALE)
+    for transfer in session.execute(stale.order_by(Transfer.id)).scalars():
+        result.transfers.append(transfer.id)
+        session.delete(transfer)
+        record(
+            session,
+            actor,
+            AuditAction.ERASURE,
+            "attachment_transfer",
+            transfer.id,
+            details={
+                "event": "stale",
+                "sha256": transfer.sha256,
+                "received": f"{transfer.received}/{transfer.chunks}",
+            },
+        )
+    session.flush()
     orphans = (
         select(Attachment)
         .where(
             Attachment.created_at <= now - ORPHAN_GRACE,
             ~Attachment.sha256.in_(select(MessageAttachment.sha256).distinct()),
+            # Received for a message still to come.
+            ~Attachment.sha256.in_(select(Transfer.sha256).distinct()),
         )
         .order_by(Attachment.sha256)
     )
@@ -79,11 +104,16 @@ def purge_expired(session: Session, actor: Actor, *, now: datetime | None = None
     return result
 
 
-def remove_files(session: Session, store: BlobStore, digests: list[str]) -> int:
-    """After the purge committed: delete the files of digests that still have no record."""
+def remove_files(
+    session: Session, store: BlobStore, digests: list[str], transfers: list[str] | None = None
+) -> int:
+    """After the purge committed: delete the files of digests that still have no record, and
+    the partial files of the ``transfers`` dropped."""
     removed = 0
     for sha in digests:
         if session.get(Attachment, sha) is None:
             store.delete(sha)
             removed += 1
+    for transfer in transfers or []:
+        store.staging_path(transfer).unlink(missing_ok=True)
     return removed

@@ -2,7 +2,9 @@
 
 Files are streamed: written chunk by chunk to a temporary file while hashed, fsynced, then
 renamed into place, so a crash never leaves a half-written file under a valid name and the same
-bytes are stored once. Nothing here loads a whole file in memory.
+bytes are stored once. A partner's attachment is assembled from its chunks in a staging file
+under ``attachments/incoming/`` and adopted the same way once its digest checks out. Nothing
+here loads a whole file in memory.
 """
 
 from __future__ import annotations
@@ -111,13 +113,7 @@ class BlobWriter:
         os.fsync(self._file.fileno())
         self._file.close()
         digest = self._hash.hexdigest()
-        target = self._store.path_for(digest)
-        if target.exists():
-            self._path.unlink(missing_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self._path, target)
-            _fsync_dir(target.parent)
+        self._store.adopt(self._path, digest)
         return StoredBlob(digest, self._size, sniff(self._head))
 
     def abort(self) -> None:
@@ -143,6 +139,21 @@ class BlobStore:
     @classmethod
     def for_data_dir(cls, data_dir: Path) -> BlobStore:
         return cls(data_dir / "attachments")
+
+    def staging_path(self, key: str) -> Path:
+        """Where the incoming transfer named ``key`` (any string) is assembled."""
+        return self.root / "incoming" / f"{hashlib.sha256(key.encode()).hexdigest()}.part"
+
+    def adopt(self, path: Path, sha256: str) -> None:
+        """Move a complete, fsynced file whose digest is ``sha256`` into place (or drop it when
+        these bytes are already stored). The caller has checked the digest."""
+        target = self.path_for(sha256)
+        if target.exists():
+            path.unlink(missing_ok=True)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        _fsync_dir(target.parent)
 
     def path_for(self, sha256: str) -> Path:
         if not SHA256.match(sha256):
@@ -174,3 +185,17 @@ class BlobStore:
 
     def delete(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
+
+
+def digest_file(path: Path) -> tuple[str, int, bytes]:
+    """SHA-256, size and first bytes of a file, read a chunk at a time."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            if not head:
+                head = chunk[:SNIFF_BYTES]
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size, head

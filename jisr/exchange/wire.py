@@ -1,21 +1,29 @@
-"""What an exchange message looks like inside an envelope, both ways."""
+"""What exchange records look like inside envelopes, both ways.
+
+A message names its attachments (digest, size, type, file name and the transfer that carried
+them); their bytes travel before it in ``exchange.attachment_chunk`` envelopes
+(``jisr.exchange.transfers``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from jisr.agreements.models import CrimeArea, DataCategory, HandlingCode
-from jisr.exchange.attachments import inline_payload
 from jisr.exchange.models import Case, Message, MessageKind, Priority, ReceiptKind
-from jisr.exchange.schemas import SHA256_PATTERN, Grading
-from jisr.exchange.storage import BlobStore
+from jisr.exchange.schemas import RECORD_ID_PATTERN, SHA256_PATTERN, Grading
 from jisr.exchange.views import grading_of
 
 MESSAGE_ENVELOPE = "exchange.message"
 WITHDRAW_ENVELOPE = "exchange.withdraw"
+CHUNK_ENVELOPE = "exchange.attachment_chunk"
+# Bounds a receiver enforces on chunks (a sender uses ``transfers.CHUNK_BYTES``).
+MAX_CHUNK_BYTES = 2 * 1024 * 1024
+MAX_TRANSFER_BYTES = 4 * 1024 * 1024 * 1024
 
 
 class WireAttachment(BaseModel):
@@ -24,7 +32,27 @@ class WireAttachment(BaseModel):
     sha256: str = Field(pattern=SHA256_PATTERN)
     filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$")
     size: int = Field(ge=0)
-    content: str
+    # The sender's judgement; the receiver records its own (``storage.sniff``).
+    mime_type: str = Field(default="application/octet-stream", max_length=100)
+    # The transfer whose chunks carried the bytes (sent before the message).
+    transfer: str = Field(max_length=120, pattern=RECORD_ID_PATTERN)
+
+
+class WireChunk(BaseModel):
+    """One chunk of an attachment: bytes ``[index * chunk_bytes, +chunk_bytes)`` of the file
+    whose SHA-256 and size are given; ``count`` chunks in all. Shape errors (bounds) are
+    ``payload_invalid``; inconsistencies get their own codes (``transfers.accept_chunk``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    transfer: str = Field(max_length=120, pattern=RECORD_ID_PATTERN)
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    size: int = Field(ge=0, le=MAX_TRANSFER_BYTES)
+    chunk_bytes: int = Field(ge=1, le=MAX_CHUNK_BYTES)
+    index: int = Field(ge=0)
+    count: int = Field(ge=1)
+    # Base64.
+    content: str = Field(max_length=(MAX_CHUNK_BYTES + 2) // 3 * 4)
 
 
 class WireMessage(BaseModel):
@@ -71,7 +99,8 @@ class WireWithdrawal(BaseModel):
     reason: str = Field(max_length=2000)
 
 
-def message_payload(message: Message, case: Case, store: BlobStore) -> dict[str, Any]:
+def message_payload(message: Message, case: Case, transfers: Mapping[str, str]) -> dict[str, Any]:
+    """``transfers``: the transfer id that carries each attachment, by digest."""
     grading = grading_of(message)
     return {
         "id": message.id,
@@ -93,7 +122,16 @@ def message_payload(message: Message, case: Case, store: BlobStore) -> dict[str,
         "purpose": message.purpose,
         "retention_until": message.retention_until.isoformat(),
         "entities": message.entities,
-        "attachments": inline_payload(message, store),
+        "attachments": [
+            {
+                "sha256": link.sha256,
+                "filename": link.filename,
+                "size": link.attachment.size,
+                "mime_type": link.attachment.mime_type,
+                "transfer": transfers[link.sha256],
+            }
+            for link in message.attachments
+        ],
         "created_by": message.created_by,
         "created_at": message.created_at.isoformat(),
     }

@@ -1,8 +1,10 @@
 """The handler registry: each domain handles its own envelope types; federation knows none.
 
 A domain exposes ``handlers() -> dict[str, Handler]`` in a module listed in ``HANDLER_MODULES``
-(an allowlist, like ``jisr.api.routers``); ``assemble_registry`` builds the node's registry at
-start-up and the app context holds it. Tests build their own ``HandlerRegistry``.
+(an allowlist, like ``jisr.api.routers``), and, when some of its outbox payloads name content
+rather than carry it, ``expanders() -> dict[str, Expander]`` (``jisr.federation.payloads``);
+``assemble_registry`` builds the node's registry at start-up and the app context holds it.
+Tests build their own ``HandlerRegistry``.
 
 A handler runs inside the transaction that records the inbox row, so its effects happen exactly
 once; it refuses an envelope by raising ``RejectedError`` (its writes are then rolled back and
@@ -23,8 +25,10 @@ from sqlalchemy.orm import Session
 from jisr.actors import Actor, ActorKind
 from jisr.federation.envelope import EnvelopeHeader
 from jisr.federation.errors import RejectedError
+from jisr.federation.payloads import Expander
 
-# Modules exposing ``handlers() -> dict[str, Handler]``; a domain adds one line here.
+# Modules exposing ``handlers() -> dict[str, Handler]`` (and optionally ``expanders()``); a domain
+# adds one line here.
 HANDLER_MODULES: tuple[str, ...] = (
     "jisr.exchange.federation",
     "jisr.watchlists.federation",
@@ -63,20 +67,36 @@ Handler = Callable[[Session, InboundEnvelope], None]
 
 
 class HandlerRegistry:
-    """Envelope type -> handler. One per node, built at start-up, never patched."""
+    """Envelope type -> handler (receiving) and -> expander (sending, for the few types whose
+    queued payload names its content). One per node, built at start-up, never patched."""
 
-    def __init__(self, handlers: Mapping[str, Handler] | None = None) -> None:
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler] | None = None,
+        expanders: Mapping[str, Expander] | None = None,
+    ) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._expanders: dict[str, Expander] = {}
         for envelope_type, handler in (handlers or {}).items():
             self.register(envelope_type, handler)
+        for envelope_type, expander in (expanders or {}).items():
+            self.register_expander(envelope_type, expander)
 
     def register(self, envelope_type: str, handler: Handler) -> None:
         if envelope_type in self._handlers:
             raise ValueError(f"a handler for {envelope_type!r} is already registered")
         self._handlers[envelope_type] = handler
 
+    def register_expander(self, envelope_type: str, expander: Expander) -> None:
+        if envelope_type in self._expanders:
+            raise ValueError(f"an expander for {envelope_type!r} is already registered")
+        self._expanders[envelope_type] = expander
+
     def get(self, envelope_type: str) -> Handler | None:
         return self._handlers.get(envelope_type)
+
+    def expander(self, envelope_type: str) -> Expander | None:
+        return self._expanders.get(envelope_type)
 
     def __contains__(self, envelope_type: object) -> bool:
         return envelope_type in self._handlers
@@ -88,14 +108,19 @@ class HandlerRegistry:
 def assemble_registry(
     modules: tuple[str, ...] = HANDLER_MODULES, extra: Mapping[str, Handler] | None = None
 ) -> HandlerRegistry:
-    """Federation's own handlers, those of each listed domain module, then ``extra``."""
+    """Federation's own handlers, those (and expanders) of each listed domain module, then
+    ``extra``."""
     from jisr.federation.rotation import handlers as federation_handlers
 
     registry = HandlerRegistry(federation_handlers())
     for module in modules:
-        provider: Callable[[], dict[str, Handler]] = importlib.import_module(module).handlers
+        loaded = importlib.import_module(module)
+        provider: Callable[[], dict[str, Handler]] = loaded.handlers
         for envelope_type, handler in provider().items():
             registry.register(envelope_type, handler)
+        expanders: Callable[[], dict[str, Expander]] | None = getattr(loaded, "expanders", None)
+        for envelope_type, expander in (expanders() if expanders else {}).items():
+            registry.register_expander(envelope_type, expander)
     for envelope_type, handler in (extra or {}).items():
         registry.register(envelope_type, handler)
     return registry

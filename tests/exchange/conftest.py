@@ -18,6 +18,7 @@ from jisr.agreements.models import Agreement, AgreementStatus, CrimeArea, DataCa
 from jisr.agreements.schemas import AgreementCreate
 from jisr.agreements.service import create_agreement
 from jisr.clock import utcnow
+from jisr.db import DATA_DIR_KEY
 from jisr.exchange.storage import BlobStore
 from jisr.federation.keys import public_b64
 from jisr.federation.models import OutboxMessage
@@ -106,13 +107,15 @@ def officer(role: str, agency: str = LOCAL) -> Actor:
 
 @pytest.fixture()
 def world(session: Session, tmp_path: Path) -> World:
+    # Federation handlers find the node's files through the session, as on a served node.
+    session.info[DATA_DIR_KEY] = tmp_path
     add_local_agency(session)
     pin_partner(session, LOCAL, PARTNER)
     agreement = add_agreement(session, LOCAL, PARTNER)
     return World(
         session,
         agreement,
-        BlobStore(tmp_path / "attachments"),
+        BlobStore.for_data_dir(tmp_path),
         officer("liaison"),
         officer("analyst"),
         officer("auditor"),

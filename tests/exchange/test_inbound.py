@@ -13,10 +13,16 @@ from sqlalchemy import select
 from jisr.audit.models import AuditEntry
 from jisr.clock import utcnow
 from jisr.exchange import attachments, deadlines, messages, receipts
-from jisr.exchange.federation import handlers, receive_message, receive_receipt, receive_withdrawal
-from jisr.exchange.models import Case, Message, Receipt, ReminderState
+from jisr.exchange.federation import (
+    handlers,
+    receive_chunk,
+    receive_message,
+    receive_receipt,
+    receive_withdrawal,
+)
+from jisr.exchange.models import Case, Message, Receipt, ReminderState, Transfer
 from jisr.exchange.schemas import MessageCreate, ReplyCreate
-from jisr.exchange.wire import MESSAGE_ENVELOPE
+from jisr.exchange.wire import CHUNK_ENVELOPE, MESSAGE_ENVELOPE
 from jisr.federation.envelope import EnvelopeHeader
 from jisr.federation.errors import RejectedError
 from jisr.federation.handlers import InboundEnvelope
@@ -77,14 +83,7 @@ def partner_request(**overrides: Any) -> dict[str, Any]:
         "entities": [
             {"id": f"{PARTNER}.pp", "schema": "Passport", "properties": {"number": ["MA1234567"]}}
         ],
-        "attachments": [
-            {
-                "sha256": hashlib.sha256(CONTENT).hexdigest(),
-                "filename": "scan.pdf",
-                "size": len(CONTENT),
-                "content": base64.b64encode(CONTENT).decode(),
-            }
-        ],
+        "attachments": [],
         "created_by": "inspecteur.martin",
         "created_at": now.isoformat(),
     }
@@ -92,7 +91,46 @@ def partner_request(**overrides: Any) -> dict[str, Any]:
     return payload
 
 
+def partner_attachment() -> dict[str, Any]:
+    """``CONTENT`` as a message names it; ``_receive`` sends its chunks first."""
+    return {
+        "sha256": hashlib.sha256(CONTENT).hexdigest(),
+        "filename": "scan.pdf",
+        "size": len(CONTENT),
+        "mime_type": "application/pdf",
+        "transfer": new_id(PARTNER, "transfer"),
+    }
+
+
+def partner_chunks(content: bytes, transfer: str, chunk_bytes: int = 16) -> list[dict[str, Any]]:
+    """A partner's chunk payloads for ``content``, as its expander would seal them."""
+    count = max(1, -(-len(content) // chunk_bytes))
+    return [
+        {
+            "transfer": transfer,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+            "chunk_bytes": chunk_bytes,
+            "index": index,
+            "count": count,
+            "content": base64.b64encode(
+                content[index * chunk_bytes : (index + 1) * chunk_bytes]
+            ).decode(),
+        }
+        for index in range(count)
+    ]
+
+
+def receive_chunks(world: World, chunks: list[dict[str, Any]]) -> None:
+    for chunk in chunks:
+        receive_chunk(world.session, _envelope(world, CHUNK_ENVELOPE, chunk))
+
+
 def _receive(world: World, payload: dict[str, Any]) -> Message:
+    # The attachments' chunks come first, as the partner's outbox orders them.
+    for item in payload["attachments"]:
+        if world.session.get(Transfer, item["transfer"]) is None:
+            receive_chunks(world, partner_chunks(CONTENT, item["transfer"]))
     receive_message(world.session, _envelope(world, MESSAGE_ENVELOPE, payload))
     message = world.session.get(Message, payload["id"])
     assert message is not None
@@ -100,11 +138,16 @@ def _receive(world: World, payload: dict[str, Any]) -> Message:
 
 
 def test_handlers_cover_the_exchange_envelope_types() -> None:
-    assert set(handlers()) == {"exchange.message", "exchange.receipt", "exchange.withdraw"}
+    assert set(handlers()) == {
+        "exchange.message",
+        "exchange.attachment_chunk",
+        "exchange.receipt",
+        "exchange.withdraw",
+    }
 
 
 def test_a_partner_request_is_kept_as_the_senders_copy_and_acknowledged(world: World) -> None:
-    payload = partner_request()
+    payload = partner_request(attachments=[partner_attachment()])
     message = _receive(world, payload)
     assert message.owner_agency == PARTNER and message.direction == "inbound"
     assert message.deadline_at is not None and message.priority == "urgent"
@@ -114,12 +157,12 @@ def test_a_partner_request_is_kept_as_the_senders_copy_and_acknowledged(world: W
     [receipt] = world.outbox(receipts.RECEIPT_ENVELOPE)
     assert receipt.recipient == PARTNER
     assert receipt.payload["kind"] == "delivered" and receipt.payload["message_id"] == message.id
-    # The attachment is kept (in the database until first downloaded, then on disk).
-    download = attachments.open_download(
-        world.session, world.analyst, world.store, payload["attachments"][0]["sha256"]
-    )
-    assert download.filename == "scan.pdf"
-    assert world.store.read_bytes(download.sha256) == CONTENT
+    # The attachment arrived in chunks before the message, straight into the blob store.
+    sha = payload["attachments"][0]["sha256"]
+    assert world.store.read_bytes(sha) == CONTENT
+    download = attachments.open_download(world.session, world.analyst, world.store, sha)
+    assert download.filename == "scan.pdf" and download.mime_type == "application/pdf"
+    assert world.session.get(Transfer, payload["attachments"][0]["transfer"]) is None  # spent
     # The same message again (in another envelope) changes nothing.
     receive_message(world.session, _envelope(world, MESSAGE_ENVELOPE, payload))
     assert len(world.outbox(receipts.RECEIPT_ENVELOPE)) == 1
@@ -167,10 +210,10 @@ def test_payload_that_does_not_match_the_envelope_is_rejected(world: World) -> N
     )
     with pytest.raises(RejectedError, match="namespaced by its sender"):
         receive_message(world.session, _envelope(world, MESSAGE_ENVELOPE, bad_entity))
-    tampered = partner_request()
-    tampered["attachments"][0]["content"] = base64.b64encode(b"other bytes").decode()
-    with pytest.raises(RejectedError, match="does not match its digest"):
-        receive_message(world.session, _envelope(world, MESSAGE_ENVELOPE, tampered))
+    never_sent = partner_request(attachments=[partner_attachment()])  # chunks never came
+    with pytest.raises(RejectedError, match="has not arrived whole") as refused:
+        receive_message(world.session, _envelope(world, MESSAGE_ENVELOPE, never_sent))
+    assert refused.value.code == "attachment_incomplete"
     with pytest.raises(RejectedError, match="invalid exchange.message payload"):
         receive_message(world.session, _envelope(world, MESSAGE_ENVELOPE, {"id": 3}))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,14 +13,20 @@ from sqlalchemy import select
 
 from jisr.agreements.models import Agreement
 from jisr.clock import utcnow
-from jisr.exchange.federation import receive_message
+from jisr.db import DATA_DIR_KEY
+from jisr.exchange.federation import receive_chunk, receive_message
 from jisr.exchange.models import Message, Receipt
-from jisr.exchange.wire import MESSAGE_ENVELOPE
+from jisr.exchange.wire import CHUNK_ENVELOPE, MESSAGE_ENVELOPE
 from jisr.federation.envelope import EnvelopeHeader
 from jisr.federation.handlers import InboundEnvelope
 from jisr.ids import new_id
 from tests.exchange.conftest import PARTNER, REFERENCE, add_agreement, pin_partner
-from tests.exchange.test_inbound import partner_request
+from tests.exchange.test_inbound import (
+    CONTENT,
+    partner_attachment,
+    partner_chunks,
+    partner_request,
+)
 from tests.web.conftest import AGENCY, Console
 
 OTHER = "ES-CGI"  # a pinned partner without any agreement
@@ -62,10 +69,12 @@ def compose_form(**overrides: Any) -> dict[str, Any]:
 
 
 def receive(console: Console, **overrides: Any) -> str:
-    """A partner's message arriving through the federation handler, as exchange tests do."""
-    payload = partner_request(**overrides)
+    """A partner's message arriving through the federation handlers, as exchange tests do:
+    its attachment's chunks first, then the message."""
+    payload = partner_request(**{"attachments": [partner_attachment()], **overrides})
     now = utcnow()
     with console.session() as session:
+        session.info[DATA_DIR_KEY] = console.settings.data_dir
         agreement = session.execute(
             select(Agreement).where(Agreement.reference == REFERENCE)
         ).scalar_one()
@@ -85,6 +94,10 @@ def receive(console: Console, **overrides: Any) -> str:
             crime_area=payload["crime_area"],
             handling_code=payload["handling_code"],
         )
+        for item in payload["attachments"]:
+            for chunk in partner_chunks(CONTENT, item["transfer"]):
+                chunk_header = replace(header, id=new_id(PARTNER, "envelope"), type=CHUNK_ENVELOPE)
+                receive_chunk(session, InboundEnvelope(chunk_header, chunk, agreement.id))
         receive_message(session, InboundEnvelope(header, payload, agreement.id))
         session.commit()
     return str(payload["id"])

@@ -47,8 +47,9 @@ router = console_router()
 WRITERS = frozenset({"liaison", "analyst"})
 READERS = WRITERS | {"auditor", "dpo"}
 NAV = (NavItem(N_("Exchange"), "/exchange", roles=READERS),)
-# A form with every attachment at the most a partner can receive, plus room for the text.
-_FORM_MAX_BYTES = attachments.INLINE_MAX_BYTES + 1024 * 1024
+# A console form carries attachments of 2 MB in all, plus room for the text (larger files, which
+# travel to partners in chunks too, go through the API or the CLI).
+_FORM_MAX_BYTES = 3 * 1024 * 1024
 
 MessageId = Annotated[str, Path(pattern=RECORD_ID_PATTERN, max_length=80)]
 CaseRef = Annotated[str, Path(pattern=RECORD_ID_PATTERN, max_length=80)]
