@@ -16,6 +16,7 @@ import structlog
 
 from jisr.clock import utcnow
 from jisr.errors import JisrError
+from jisr.federation import wakeup
 from jisr.federation.envelope import seal
 from jisr.federation.handlers import HandlerRegistry, assemble_registry
 from jisr.federation.node import (
@@ -26,6 +27,7 @@ from jisr.federation.node import (
     build_node,
 )
 from jisr.federation.outbox import Claimed, Outcome, ack_subject_envelope, claim_due, settle
+from jisr.federation.payloads import expand_payload
 from jisr.federation.service import receive, receive_many
 from jisr.federation.transports import Transport, Transports
 from jisr.federation.transports.http import HttpTransport
@@ -87,6 +89,10 @@ class DeliveryWorker:
         case's next message is not claimed before the previous one is settled, so passes in
         flight never overlap or reorder). When idle, the wait grows from poll/8 to poll so
         that an idle node costs little and a busy one answers fast."""
+        with wakeup.listening(asyncio.get_running_loop()) as queued:
+            await self._run(stop, queued)
+
+    async def _run(self, stop: asyncio.Event, queued: asyncio.Event) -> None:
         settings = self.node.settings
         idle = settings.poll_seconds / 8
         in_flight: set[asyncio.Task[None]] = set()
@@ -94,6 +100,7 @@ class DeliveryWorker:
             if len(in_flight) >= settings.pipeline:
                 await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 continue
+            queued.clear()
             try:
                 claimed = await asyncio.to_thread(self._claim)
             except Exception as exc:  # noqa: BLE001 - the worker outlives database outages
@@ -106,8 +113,9 @@ class DeliveryWorker:
                 if len(claimed) >= settings.batch_size:
                     continue
             idle = settings.poll_seconds / 8 if claimed else min(idle * 2, settings.poll_seconds)
-            # A pass that settles may unblock the next message of a case: wake up for it.
-            await _sleep(stop, idle, in_flight)
+            # A pass that settles may unblock the next message of a case, and a commit in this
+            # process may have queued envelopes: wake up for either.
+            await _sleep(stop, idle, in_flight, queued)
         if in_flight:
             await asyncio.wait(in_flight, timeout=settings.http_timeout_seconds)
 
@@ -180,7 +188,7 @@ class DeliveryWorker:
                 signing, fingerprint = chosen, claimed.signing_fingerprint
         return seal(
             claimed.request,
-            claimed.payload,
+            expand_payload(self.node, claimed),
             signing_key=signing,
             signing_fingerprint=fingerprint,
             recipient_key=claimed.partner.encryption_key,
@@ -270,12 +278,18 @@ def _by_size(sealed: list[tuple[str, bytes]], limit: int) -> Iterator[list[tuple
 
 
 async def _sleep(
-    stop: asyncio.Event, seconds: float, wake: set[asyncio.Task[None]] | None = None
+    stop: asyncio.Event,
+    seconds: float,
+    wake: set[asyncio.Task[None]] | None = None,
+    queued: asyncio.Event | None = None,
 ) -> None:
-    """Wait ``seconds``, or less if ``stop`` is set or one of the ``wake`` tasks ends."""
-    stopping: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
-    waits: set[asyncio.Future[object]] = {stopping, *(wake or ())}
+    """Wait ``seconds``, or less if ``stop`` or ``queued`` is set or a ``wake`` task ends."""
+    events: list[asyncio.Future[object]] = [
+        asyncio.ensure_future(e.wait()) for e in (stop, queued) if e is not None
+    ]
+    waits: set[asyncio.Future[object]] = {*events, *(wake or ())}
     try:
         await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        stopping.cancel()
+        for waiting in events:
+            waiting.cancel()
