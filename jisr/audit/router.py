@@ -26,21 +26,28 @@ def list_entries(
     actor: AuditorActor,
     action: AuditAction | None = None,
     actor_name: Annotated[str | None, Query(alias="actor", max_length=120)] = None,
+    object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=120)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    newest_first: bool = False,
     after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    before_seq: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     justification: Annotated[str, Query(max_length=500)] = "",
 ) -> list[AuditEntryRead]:
-    """Entries in order, filtered; page with ``after_seq``. Recorded as ``audit_access``."""
+    """Entries in order, filtered; page with ``after_seq``, or with ``newest_first`` and
+    ``before_seq`` (the last ``seq`` seen). Recorded as ``audit_access``."""
     query = service.AuditFilter(
         action=action.value if action else None,
         actor=actor_name,
+        object_type=object_type,
         object_id=object_id,
         since=since,
         until=until,
+        newest_first=newest_first,
         after_seq=after_seq,
+        before_seq=before_seq,
         limit=limit,
     )
     rows = service.read_entries(session, actor, query, justification=justification)

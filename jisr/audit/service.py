@@ -175,10 +175,14 @@ def _broken(count: int, head: str, seq: int, problem: str) -> VerifyResult:
 class AuditFilter:
     action: str | None = None
     actor: str | None = None
+    object_type: str | None = None
     object_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # Oldest first, paged with ``after_seq``; or newest first, paged with ``before_seq``.
+    newest_first: bool = False
     after_seq: int = 0
+    before_seq: int | None = None
     limit: int = 100
 
 
@@ -192,13 +196,19 @@ def require_audit_reader(actor: Actor) -> None:
 def read_entries(
     session: Session, actor: Actor, query: AuditFilter, *, justification: str = ""
 ) -> list[AuditEntry]:
-    """Entries matching ``query``; the reading itself is recorded as ``audit_access``."""
+    """Entries matching ``query``, in sequence order (or newest first); the reading itself is
+    recorded as ``audit_access``."""
     require_audit_reader(actor)
-    stmt = select(AuditEntry).where(AuditEntry.seq > query.after_seq).order_by(AuditEntry.seq)
+    stmt = select(AuditEntry).where(AuditEntry.seq > query.after_seq)
+    if query.before_seq is not None:
+        stmt = stmt.where(AuditEntry.seq < query.before_seq)
+    stmt = stmt.order_by(AuditEntry.seq.desc() if query.newest_first else AuditEntry.seq)
     if query.action:
         stmt = stmt.where(AuditEntry.action == query.action)
     if query.actor:
         stmt = stmt.where(AuditEntry.actor == query.actor)
+    if query.object_type:
+        stmt = stmt.where(AuditEntry.object_type == query.object_type)
     if query.object_id:
         stmt = stmt.where(AuditEntry.object_id == query.object_id)
     if query.since:

@@ -29,6 +29,12 @@ def can_read(session: Session, actor: Actor, notice: Notice) -> bool:
     return check(session, actor, Action.READ, notice_resource(notice)).allowed
 
 
+def may(session: Session, actor: Actor, action: Action, notice: Notice) -> bool:
+    """Whether policy lets ``actor`` do ``action`` to the alert (interfaces show or hide the
+    controls with it; the service functions still decide)."""
+    return check(session, actor, action, notice_resource(notice)).allowed
+
+
 def load_notice(session: Session, actor: Actor, notice_id: str, action: Action) -> Notice:
     """The alert, if it exists and policy lets ``actor`` read it and do ``action`` to it."""
     notice = session.get(Notice, notice_id)

@@ -4,6 +4,10 @@ Each check is a small function returning a ``CheckResult``; its docstring is wha
 shown. ``fail`` blocks submission until the alert is corrected; ``review`` makes human review
 mandatory (even for diffusions) with the reason shown; ``pass`` says nothing is wrong. Results
 are stored with the alert.
+
+Besides its English ``message``, each result carries a stable ``code`` (``completeness.missing``)
+and the values the message was made of (``params``, JSON): interfaces that speak other languages
+(the console) say the same thing from them. Results stored before codes existed have neither.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -47,9 +51,23 @@ class CheckResult:
     check: str
     outcome: Outcome
     message: str
+    # ``<check>.<finding>``, stable; ``params`` holds the values ``message`` names.
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "outcome": self.outcome.value}
+
+
+# What ``completeness.missing`` lists, by item code.
+MISSING_ITEMS = {
+    "person_name": "the person's name",
+    "identifier": "a birth date, nationality or document number",
+    "subject_identifier": "a name, registration or document number for the subject",
+    "offence": "the offence",
+    "legal_basis": "the legal basis",
+    "warrant": "the arrest warrant or judicial decision reference",
+}
 
 
 # A check sees the alert and the other live alerts of this node (for duplicates).
@@ -64,42 +82,69 @@ def check_completeness(notice: Notice, others: Sequence[Notice]) -> CheckResult:
     subject = notice.subject
     if is_a(subject, "Person"):
         if not names_of(subject):
-            missing.append("the person's name")
+            missing.append("person_name")
         if not (
             values(subject, "birthDate", "nationality")
             or documents_of(subject, notice.related)
             or notice.type is AlertType.UNIDENTIFIED_BODY
         ):
-            missing.append("a birth date, nationality or document number")
+            missing.append("identifier")
     elif not (names_of(subject) or documents_of(subject, notice.related)):
-        missing.append("a name, registration or document number for the subject")
+        missing.append("subject_identifier")
     if notice.type in _NEEDS_OFFENCE and not (notice.offence or "").strip():
-        missing.append("the offence")
+        missing.append("offence")
     if not (notice.legal_basis or "").strip():
-        missing.append("the legal basis")
+        missing.append("legal_basis")
     if notice.type is AlertType.WANTED and not (notice.warrant_reference or "").strip():
-        missing.append("the arrest warrant or judicial decision reference")
+        missing.append("warrant")
     if missing:
-        return CheckResult("completeness", Outcome.FAIL, "missing: " + "; ".join(missing))
-    return CheckResult("completeness", Outcome.PASS, "identifiers, offence and legal basis given")
+        return CheckResult(
+            "completeness",
+            Outcome.FAIL,
+            "missing: " + "; ".join(MISSING_ITEMS[item] for item in missing),
+            "completeness.missing",
+            {"items": missing},
+        )
+    return CheckResult(
+        "completeness",
+        Outcome.PASS,
+        "identifiers, offence and legal basis given",
+        "completeness.ok",
+    )
 
 
 def check_seriousness(notice: Notice, others: Sequence[Notice]) -> CheckResult:
     """A `wanted` alert is for an offence punishable by at least two years' deprivation of
     liberty (``max_penalty_years``)."""
     if notice.type is not AlertType.WANTED:
-        return CheckResult("seriousness", Outcome.PASS, "no threshold for this alert type")
-    if notice.max_penalty_years is None:
-        return CheckResult("seriousness", Outcome.FAIL, "max_penalty_years is required for wanted")
-    if notice.max_penalty_years < MIN_PENALTY_YEARS:
+        return CheckResult(
+            "seriousness",
+            Outcome.PASS,
+            "no threshold for this alert type",
+            "seriousness.not_applicable",
+        )
+    years = notice.max_penalty_years
+    if years is None:
         return CheckResult(
             "seriousness",
             Outcome.FAIL,
-            f"maximum penalty of {notice.max_penalty_years:g} years is below the threshold of "
-            f"{MIN_PENALTY_YEARS:g}",
+            "max_penalty_years is required for wanted",
+            "seriousness.penalty_missing",
+        )
+    if years < MIN_PENALTY_YEARS:
+        return CheckResult(
+            "seriousness",
+            Outcome.FAIL,
+            f"maximum penalty of {years:g} years is below the threshold of {MIN_PENALTY_YEARS:g}",
+            "seriousness.below_threshold",
+            {"years": years, "threshold": MIN_PENALTY_YEARS},
         )
     return CheckResult(
-        "seriousness", Outcome.PASS, f"punishable by up to {notice.max_penalty_years:g} years"
+        "seriousness",
+        Outcome.PASS,
+        f"punishable by up to {years:g} years",
+        "seriousness.ok",
+        {"years": years},
     )
 
 
@@ -162,9 +207,18 @@ def check_neutrality(notice: Notice, others: Sequence[Notice]) -> CheckResult:
     if notice.political_context:
         reasons.insert(0, "the issuer flagged a political context")
     if reasons:
-        return CheckResult("neutrality", Outcome.REVIEW, "mandatory review: " + "; ".join(reasons))
+        return CheckResult(
+            "neutrality",
+            Outcome.REVIEW,
+            "mandatory review: " + "; ".join(reasons),
+            "neutrality.flagged",
+            {"political_context": notice.political_context, "terms": findings},
+        )
     return CheckResult(
-        "neutrality", Outcome.PASS, "no political, military, religious or racial term"
+        "neutrality",
+        Outcome.PASS,
+        "no political, military, religious or racial term",
+        "neutrality.ok",
     )
 
 
@@ -176,8 +230,11 @@ def check_refugee_status(notice: Notice, others: Sequence[Notice]) -> CheckResul
             "refugee_status",
             Outcome.REVIEW,
             "mandatory review: the subject is flagged as a refugee or asylum seeker",
+            "refugee_status.flagged",
         )
-    return CheckResult("refugee_status", Outcome.PASS, "no refugee status flagged")
+    return CheckResult(
+        "refugee_status", Outcome.PASS, "no refugee status flagged", "refugee_status.ok"
+    )
 
 
 def _key_names(entity: dict[str, Any]) -> set[str]:
@@ -205,8 +262,12 @@ def check_duplicates(notice: Notice, others: Sequence[Notice]) -> CheckResult:
             "duplicates",
             Outcome.REVIEW,
             "mandatory review: possible duplicate of " + ", ".join(sorted(same)),
+            "duplicates.found",
+            {"references": sorted(same)},
         )
-    return CheckResult("duplicates", Outcome.PASS, "no live alert on the same subject")
+    return CheckResult(
+        "duplicates", Outcome.PASS, "no live alert on the same subject", "duplicates.ok"
+    )
 
 
 CHECKS: dict[str, Check] = {

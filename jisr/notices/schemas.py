@@ -128,6 +128,12 @@ class CheckRead(BaseModel):
     check: str
     outcome: str
     message: str
+    code: str | None = Field(
+        default=None, description="Stable finding code, e.g. completeness.missing."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="The values the message names, by placeholder."
+    )
 
 
 class DistributionRead(BaseModel):

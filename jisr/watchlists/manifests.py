@@ -95,6 +95,25 @@ def get_job(session: Session, actor: Actor, job_id: str) -> ManifestJob:
     return job
 
 
+def resume_job(session: Session, actor: Actor, job_id: str) -> ManifestJob:
+    """Queue a failed job again; it resumes at its position (the caller commits, then starts
+    it). The request is audited. Only a failed job resumes."""
+    job = get_job(session, actor, job_id)
+    if job.status != JobStatus.FAILED.value:
+        raise ValidationError(f"only a failed job resumes (this one is {job.status})")
+    job.status = JobStatus.QUEUED.value
+    job.error = None
+    record(
+        session,
+        actor,
+        AuditAction.ALTERATION,
+        "manifest",
+        job.id,
+        details={"event": "resumed", "position": job.position},
+    )
+    return job
+
+
 def rejections_of(session: Session, job_id: str) -> list[ManifestRejection]:
     stmt = select(ManifestRejection).where(ManifestRejection.job_id == job_id)
     return list(session.execute(stmt.order_by(ManifestRejection.line)).scalars())

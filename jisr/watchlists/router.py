@@ -17,7 +17,7 @@ from jisr.exchange.storage import BlobStore
 from jisr.screening.sources import SourceError
 from jisr.watchlists import checks, decisions, imports, manifests
 from jisr.watchlists.cache import CACHE_KEY, ScreenerCache
-from jisr.watchlists.models import HitNotification, JobStatus, ManifestJob, ScreeningHit
+from jisr.watchlists.models import HitNotification, ManifestJob, ScreeningHit
 from jisr.watchlists.schemas import (
     CheckResult,
     DecisionCreate,
@@ -156,9 +156,7 @@ def resume_manifest(
     job_id: RecordId, session: SessionDep, actor: CurrentActor, ctx: ContextDep, cache: CacheDep
 ) -> JobRead:
     """Continue a failed job from the last row it recorded."""
-    job = manifests.get_job(session, actor, job_id)
-    if job.status != JobStatus.FAILED.value:
-        raise ValidationError(f"only a failed job resumes (this one is {job.status})")
+    job = manifests.resume_job(session, actor, job_id)
     session.commit()
     manifests.start_job(ctx.session_factory, actor, cache, job.id)
     return _job_read(session, job)

@@ -26,6 +26,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "jisr.web.pages.home",
     "jisr.web.pages.exchange",
     "jisr.web.pages.notices",
+    "jisr.web.pages.notices_changes",
     "jisr.web.pages.screening",
     "jisr.web.pages.partners",
     "jisr.web.pages.dashboard",

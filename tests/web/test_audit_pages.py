@@ -1,4 +1,5 @@
-"""Audit trail pages: filters, load more, entry detail, chain verification, audit of reading."""
+"""Audit trail pages: filters (in the audit service), newest first with "older entries" paging,
+entry detail, chain verification, audit of reading."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_auditor_filters_the_trail(console: Console) -> None:
     page = console.client.get("/audit", params={"action": "login"})
     assert page.status_code == 200, page.text[:2000]
     logins = [e.seq for e in console.audit("login")]
-    assert _seqs(page.text) == logins[:2]
+    assert len(logins) == 2 and _seqs(page.text) == logins[::-1]
     mine = console.client.get("/audit", params={"action": "login", "actor": "amal.liaison"})
     assert _seqs(mine.text) == [logins[0]]
     export = re.search(r'href="(/api/v1/audit/entries\?[^"]+)"', mine.text)
@@ -56,7 +57,7 @@ def test_viewing_the_trail_is_recorded_as_audit_access(console: Console) -> None
     assert len(console.audit("audit_access")) == 2
 
 
-def test_load_more_pages_with_htmx(console: Console) -> None:
+def test_newest_first_with_older_entries_loaded_by_htmx(console: Console) -> None:
     with console.session() as session:
         for number in range(120):
             record(
@@ -67,20 +68,59 @@ def test_load_more_pages_with_htmx(console: Console) -> None:
     console.sign_in("hind.auditor")
     assert total > 140
     first = console.client.get("/audit")
-    assert _seqs(first.text) == list(range(1, 51))
-    more = re.search(r'hx-get="(/audit\?after_seq=50)"', first.text)
-    assert more, "no load-more control"
+    seqs = _seqs(first.text)
+    # The sign-in is the newest entry; this reading is recorded after the page was read.
+    newest = console.audit("login")[-1].seq
+    assert seqs == list(range(newest, newest - 50, -1))
+    more = re.search(r'hx-get="(/audit\?before_seq=(\d+))"', first.text)
+    assert more, "no control for older entries"
+    assert int(more.group(2)) == seqs[-1]
     rest = console.client.get(more.group(1), headers={"hx-request": "true"})
     assert "<html" not in rest.text
-    assert _seqs(rest.text)[0] == 51 and len(_seqs(rest.text)) == 50
-    seen, html = _seqs(first.text) + _seqs(rest.text), rest.text
-    while (link := re.search(r'hx-get="(/audit\?after_seq=\d+)"', html)) is not None:
+    assert _seqs(rest.text) == list(range(seqs[-1] - 1, seqs[-1] - 51, -1))
+    seen, html = seqs + _seqs(rest.text), rest.text
+    while (link := re.search(r'hx-get="(/audit\?before_seq=\d+)"', html)) is not None:
         html = console.client.get(link.group(1), headers={"hx-request": "true"}).text
         seen += _seqs(html)
-    assert seen == list(range(1, len(seen) + 1)) and len(seen) >= total
-    settings = console.client.get("/audit", params={"object_type": "setting"})
-    assert len(_seqs(settings.text)) == 50
-    assert "object_type=setting" in settings.text
+    assert seen == list(range(newest, 0, -1))
+
+
+def test_object_type_filter_is_the_services_and_pages_newest_first(console: Console) -> None:
+    with console.session() as session:
+        for number in range(60):
+            actor = system_actor("MA-DGST")
+            record(session, actor, AuditAction.CONFIG_CHANGE, "setting", str(number))
+            record(session, actor, AuditAction.CONFIG_CHANGE, "schedule", str(number))
+        session.commit()
+        settings = [
+            e.seq
+            for e in session.execute(
+                select(AuditEntry).where(AuditEntry.object_type == "setting")
+            ).scalars()
+        ]
+    settings.sort(reverse=True)
+    console.sign_in("hind.auditor")
+    page = console.client.get("/audit", params={"object_type": "setting"})
+    assert _seqs(page.text) == settings[:50]
+    older = re.search(r'hx-get="(/audit\?object_type=setting&amp;before_seq=(\d+))"', page.text)
+    assert older and int(older.group(2)) == settings[49]
+    rest = console.client.get(older.group(1).replace("&amp;", "&"), headers={"hx-request": "true"})
+    assert _seqs(rest.text) == settings[50:] and "before_seq" not in rest.text
+    # One reading of the trail per page, filtered in the query (not window by window).
+    reads = console.audit("audit_access")
+    assert len(reads) == 2 and reads[0].details["filter"]["object_type"] == "setting"
+    assert reads[0].details["returned"] == 51
+    # The API offers the same filter, through the same service function.
+    api = console.client.get(
+        "/api/v1/audit/entries",
+        params={"object_type": "setting", "newest_first": "true", "limit": 3},
+    )
+    assert api.status_code == 200, api.text
+    assert [e["seq"] for e in api.json()] == settings[:3]
+    export = re.search(r'href="(/api/v1/audit/entries\?[^"]+)"', page.text)
+    assert export and "object_type=setting" in export.group(1)
+    exported = console.client.get(export.group(1).replace("&amp;", "&")).json()
+    assert [e["seq"] for e in exported] == settings
 
 
 def test_entry_detail_shows_hashes(console: Console) -> None:

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from jisr.web import i18n, messages
 from jisr.web.names import transliteration
-from jisr.web.templating import TEMPLATES_DIR
+from jisr.web.templating import TEMPLATES_DIR, environment
 
 _PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
@@ -25,16 +25,51 @@ def test_translations_keep_their_placeholders(lang: str) -> None:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang)
         for message in catalog:
-            if message.id and message.string:
-                assert sorted(_PLACEHOLDER.findall(str(message.id))) == sorted(
-                    _PLACEHOLDER.findall(str(message.string))
-                ), f"{path.name}: {message.id!r}"
+            if not message.id or not message.string:
+                continue
+            if message.pluralizable:
+                # A form for one (or two, in Arabic) may say the number in words; the last
+                # form, for any number, keeps every placeholder.
+                wanted = set(_PLACEHOLDER.findall(str(message.id[1])))
+                forms = [set(_PLACEHOLDER.findall(form)) for form in message.string]
+                assert all(form <= wanted for form in forms), f"{path.name}: {message.id!r}"
+                assert forms[-1] == wanted, f"{path.name}: {message.id!r}"
+                continue
+            assert sorted(_PLACEHOLDER.findall(str(message.id))) == sorted(
+                _PLACEHOLDER.findall(str(message.string))
+            ), f"{path.name}: {message.id!r}"
 
 
 def test_translations_load_and_differ_by_language() -> None:
     assert i18n.gettext("fr", "Sign in") == "Se connecter"
     assert i18n.gettext("ar", "Sign in") == "تسجيل الدخول"
     assert i18n.gettext("en", "Sign in") == "Sign in"
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("en", 1, "1 row could not be read"),
+        ("en", 3, "3 rows could not be read"),
+        ("fr", 1, "1 ligne n’a pas pu être lue"),
+        ("fr", 2, "2 lignes n’ont pas pu être lues"),
+        ("ar", 1, "تعذرت قراءة سطر واحد"),
+        ("ar", 2, "تعذرت قراءة سطرين"),
+        ("ar", 5, "تعذرت قراءة 5 أسطر"),
+        ("ar", 11, "تعذرت قراءة 11 سطراً"),
+        ("ar", 100, "تعذرت قراءة 100 سطر"),
+    ],
+)
+def test_plural_forms_follow_each_language(lang: str, count: int, expected: str) -> None:
+    template = environment(lang).from_string(
+        '{{ ngettext("%(num)s row could not be read", "%(num)s rows could not be read", n) }}'
+    )
+    assert template.render(n=count) == expected
+
+
+def test_plural_messages_are_extracted_with_both_forms() -> None:
+    found = messages.extract()["screening"]
+    assert ("%(num)s row could not be read", "%(num)s rows could not be read") in found
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from jisr.identity.auth import actor_for
 from jisr.identity.models import User
 from jisr.screening.model import Subject
 from jisr.watchlists import manifests
-from jisr.watchlists.models import HitDecision, ScreeningHit
+from jisr.watchlists.models import HitDecision, ManifestJob, ScreeningHit
 from jisr.watchlists.service import upsert_notice_entry
 from tests.exchange.conftest import LOCAL, PARTNER, add_agreement, pin_partner
 from tests.web.conftest import Console
@@ -189,7 +189,7 @@ def test_manifest_upload_shows_live_progress_then_the_hits(console: Console) -> 
         time.sleep(0.05)
     assert "hx-trigger" not in fragment, "the fragment keeps polling after the job ended"
     assert "Done" in fragment and REFERENCE in fragment
-    assert "Rows that could not be read: 1" in fragment
+    assert "1 row could not be read" in fragment
     [hit_id] = _HIT.findall(fragment)
     assert "Amrani" not in fragment
     opened = console.post(f"/screening/hits/{hit_id}/open", {"justification": "flight AT0771"})
@@ -247,3 +247,61 @@ def test_users_who_do_not_screen_get_the_error_page(console: Console) -> None:
             session.execute(select(AuditEntry).where(AuditEntry.object_type == "screening")).first()
             is None
         )
+
+
+def _poll_until_finished(console: Console, job_id: str) -> str:
+    fragment = ""
+    for _ in range(200):
+        fragment = console.client.get(
+            f"/screening/manifests/{job_id}/progress", headers={"HX-Request": "true"}
+        ).text
+        if "hx-trigger" not in fragment:
+            return fragment
+        time.sleep(0.05)
+    raise AssertionError("the job never finished")
+
+
+def test_a_failed_manifest_resumes_where_it_stopped(console: Console) -> None:
+    seed_partner_alert(console)
+    with unit_of_work(make_session_factory(console.engine)) as session:
+        user = session.execute(select(User).where(User.username == "salma.border")).scalar_one()
+        job = manifests.create_job(
+            session, actor_for(user), console.settings.data_dir, "AT0771.csv", MANIFEST.encode()
+        )
+        # Stopped after its first row (Youssef El Amrani), as a node stopping mid-job leaves it.
+        job.status, job.position, job.screened = "failed", 1, 1
+        job.error = "interrupted (the node stopped); resume to continue"
+        job_id = job.id
+    console.sign_in("salma.border")
+    page = console.client.get(f"/screening/manifests/{job_id}")
+    action = f'action="/screening/manifests/{job_id}/resume"'
+    assert action in page.text and "continues from row 2" in page.text
+    resumed = console.post(f"/screening/manifests/{job_id}/resume")
+    assert resumed.status_code == 200 and resumed.url.path == f"/screening/manifests/{job_id}"
+    assert "screened again from the last row recorded" in resumed.text
+    fragment = _poll_until_finished(console, job_id)
+    assert "Done" in fragment and action not in fragment and "The job stopped" not in fragment
+    assert "1 row could not be read" in fragment
+    with console.session() as session:
+        done = session.get(ManifestJob, job_id)
+        assert done is not None
+        # The rows after the first were screened; the first was not screened twice.
+        assert (done.position, done.screened, done.rejected, done.hits) == (3, 2, 1, 0)
+    [entry] = [e for e in console.audit("alteration", "manifest") if e.object_id == job_id]
+    assert entry.details == {"event": "resumed", "position": 1}
+    again = console.post(f"/screening/manifests/{job_id}/resume")
+    assert again.status_code == 422 and "only a failed job resumes" in again.text
+
+
+def test_only_screening_officers_resume_a_manifest(console: Console) -> None:
+    with unit_of_work(make_session_factory(console.engine)) as session:
+        user = session.execute(select(User).where(User.username == "salma.border")).scalar_one()
+        job = manifests.create_job(
+            session, actor_for(user), console.settings.data_dir, "x.csv", MANIFEST.encode()
+        )
+        job.status = "failed"
+        job_id = job.id
+    console.sign_in("karim.analyst")
+    assert console.post(f"/screening/manifests/{job_id}/resume").status_code == 403
+    with console.session() as session:
+        assert session.get(ManifestJob, job_id).status == "failed"  # type: ignore[union-attr]

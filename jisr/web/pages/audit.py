@@ -31,9 +31,6 @@ router = console_router()
 NAV = (NavItem(N_("Audit trail"), "/audit", roles=frozenset(ROLES)),)
 AuditViewer = Annotated[Viewer, Depends(viewer_with(*ROLES))]
 PAGE_SIZE = 50
-# With an object-type filter (which the audit service does not offer), rows are read in windows
-# of this size and filtered here; each window is one recorded ``audit_access``.
-SCAN_SIZE = 500
 
 ACTION_LABELS = {
     AuditAction.COLLECTION.value: N_("Collection"),
@@ -59,39 +56,44 @@ class TrailQuery(BaseModel):
     object_type: str | None = Field(default=None, max_length=40)
     since: date | None = None
     until: date | None = None
-    after_seq: int = Field(default=0, ge=0, le=2**62)
+    # Newest first: the next page holds the entries before the last one shown.
+    before_seq: int | None = Field(default=None, ge=1, le=2**62)
 
     def service_filter(self, limit: int) -> AuditFilter:
         return AuditFilter(
             action=self.action.value if self.action else None,
             actor=self.actor,
+            object_type=self.object_type,
             since=datetime.combine(self.since, time(), UTC) if self.since else None,
             until=datetime.combine(self.until + timedelta(days=1), time(), UTC)
             if self.until
             else None,
-            after_seq=self.after_seq,
+            newest_first=True,
+            before_seq=self.before_seq,
             limit=limit,
         )
 
-    def params(self, after_seq: int | None = None) -> str:
+    def params(self, before_seq: int | None = None) -> str:
         values: dict[str, Any] = {
             "action": self.action.value if self.action else None,
             "actor": self.actor,
             "object_type": self.object_type,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
-            "after_seq": after_seq,
+            "before_seq": before_seq,
         }
         return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
     def export_params(self) -> str:
-        """The same filter for the API's JSON listing (no object-type filter there)."""
+        """The same filter for the API's JSON listing (the API's own names)."""
         bounds = self.service_filter(1)
         values: dict[str, Any] = {
             "action": bounds.action,
             "actor": bounds.actor,
+            "object_type": bounds.object_type,
             "since": bounds.since.isoformat() if bounds.since else None,
             "until": bounds.until.isoformat() if bounds.until else None,
+            "newest_first": "true",
             "limit": 1000,
         }
         return urlencode({k: v for k, v in values.items() if v is not None})
@@ -100,17 +102,11 @@ class TrailQuery(BaseModel):
 def _page(
     session: SessionDep, viewer: Viewer, query: TrailQuery
 ) -> tuple[list[AuditEntry], int | None]:
-    """One page of entries and the cursor of the next page (None at the end)."""
-    limit = SCAN_SIZE if query.object_type else PAGE_SIZE + 1
-    rows = read_entries(session, viewer.actor, query.service_filter(limit))
-    if not query.object_type:
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        return rows, (rows[-1].seq if more else None)
-    matching = [r for r in rows if r.object_type == query.object_type]
-    if len(matching) > PAGE_SIZE:
-        return matching[:PAGE_SIZE], matching[PAGE_SIZE - 1].seq
-    return matching, (rows[-1].seq if len(rows) == SCAN_SIZE else None)
+    """One page of entries, newest first, and the cursor of the next page (None at the end)."""
+    rows = read_entries(session, viewer.actor, query.service_filter(PAGE_SIZE + 1))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (rows[-1].seq if more else None)
 
 
 @router.get("/audit")
@@ -132,7 +128,7 @@ def audit_page(request: Request, session: SessionDep, viewer: AuditViewer) -> Re
         next_url=f"/audit?{query.params(cursor)}" if cursor is not None else None,
         export_url=f"/api/v1/audit/entries?{query.export_params()}",
     )
-    if request.headers.get("hx-request") == "true" and query.after_seq:
+    if request.headers.get("hx-request") == "true" and query.before_seq:
         return render(request, "audit/_rows.html", context)
     return render(request, "audit/index.html", context)
 

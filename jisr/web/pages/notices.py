@@ -1,5 +1,5 @@
 """Alerts: the list (ours and partners'), one alert, writing one, the compliance review queue,
-publication and withdrawal.
+publication and withdrawal (editing, extending and retracting a decision: ``notices_changes``).
 
 Every page calls the notices service the API calls, as the signed-in officer; the service
 audits each reading and decides, through policy, who may do what.
@@ -7,6 +7,7 @@ audits each reading and decides, through policy, who may do what.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -14,21 +15,25 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from jisr.agreements.policy import Action
 from jisr.api.deps import SessionDep
 from jisr.errors import JisrError, PermissionDeniedError, ValidationError
 from jisr.notices import drafting, publication, queries, receipts, review
+from jisr.notices.access import may
 from jisr.notices.models import (
     CLOSED_STATUSES,
     AlertType,
+    Notice,
+    NoticeReview,
     NoticeStatus,
     Origin,
 )
 from jisr.notices.schemas import NOTICE_ID_PATTERN, ReviewCreate
 from jisr.notices.subjects import documents_of, names_of, values
-from jisr.notices.views import review_reasons
 from jisr.web.errors import console_router, redirect
 from jisr.web.forms import CsrfForm, filled_in, form_values, validate
 from jisr.web.i18n import N_
+from jisr.web.pages import notices_findings as findings
 from jisr.web.pages.notices_forms import (
     CHECKBOXES,
     AlertForm,
@@ -38,7 +43,7 @@ from jisr.web.pages.notices_forms import (
     subject_error_field,
 )
 from jisr.web.registry import Attention, NavItem
-from jisr.web.templating import render, set_flash
+from jisr.web.templating import render, request_language, set_flash
 from jisr.web.viewer import Viewer, ViewerDep
 
 router = console_router()
@@ -61,6 +66,14 @@ DOMAIN_ERRORS = {
         "This alert was flagged by the checks: write why you approve it (10 characters or more)."
     ),
     "reviewer_is_author": N_("You wrote this alert: another liaison officer reviews it."),
+    "notice_sent": N_("The recipients of a diffusion already sent cannot change."),
+    "update_needs_review": N_(
+        "This change would need a new compliance review: withdraw the alert and write a new one."
+    ),
+    "notice_expired": N_("The alert's validity has ended: choose a later date."),
+    "subject_blocked": N_(
+        "The alert's subject is blocked while a data-subject request is reviewed."
+    ),
 }
 _ERROR_FIELDS = {
     "validity_invalid": "valid_until",
@@ -71,8 +84,10 @@ _ERROR_FIELDS = {
     "grounds_not_allowed": "grounds",
     "justification_required": "comment",
     "reviewer_is_author": "form",
+    "notice_sent": "recipients",
+    "notice_expired": "valid_until",
 }
-_CREATED = {
+SUBMITTED = {
     NoticeStatus.IN_REVIEW.value: N_("The alert passed the automated checks and waits for review."),
     NoticeStatus.DRAFT.value: N_("The automated checks found problems: see the findings below."),
     NoticeStatus.PUBLISHED.value: N_("The diffusion passed the checks and was sent."),
@@ -154,7 +169,8 @@ def new_alert(request: Request, session: SessionDep, viewer: ViewerDep) -> Respo
     return render(request, "notices/new.html", {"values": _blank_alert(), "errors": {}})
 
 
-def _domain_error(exc: JisrError) -> dict[str, str]:
+def domain_error(exc: JisrError) -> dict[str, str]:
+    """A refusal of the notices service as a field error (re-raised when it has none)."""
     message = DOMAIN_ERRORS.get(exc.code)
     if message is None:
         raise exc
@@ -176,7 +192,7 @@ def create_alert(
             notice = drafting.submit_notice(session, viewer.actor, notice.id)
         except ValidationError as exc:
             session.rollback()
-            errors = _domain_error(exc)
+            errors = domain_error(exc)
     if parsed is None or errors:
         values = {**_blank_alert(), **typed}
         for name in CHECKBOXES:
@@ -185,17 +201,33 @@ def create_alert(
             request, "notices/new.html", {"values": values, "errors": errors}, status_code=422
         )
     response = redirect(request, f"/alerts/{notice.id}")
-    set_flash(response, request, _CREATED.get(notice.status, _CREATED["in_review"]))
+    set_flash(response, request, SUBMITTED.get(notice.status, SUBMITTED["in_review"]))
     return response
 
 
-def _alert_context(session: Session, viewer: Viewer, notice_id: str) -> dict[str, Any]:
+_EXTENDABLE = frozenset({NoticeStatus.IN_REVIEW, NoticeStatus.APPROVED, NoticeStatus.PUBLISHED})
+
+
+def _standing_decision(notice: Notice, reviews: Sequence[NoticeReview]) -> NoticeReview | None:
+    """The decision the alert's current status comes from (the one a reviewer may retract)."""
+    if notice.state not in {NoticeStatus.APPROVED, NoticeStatus.REFUSED}:
+        return None
+    standing = [r for r in reviews if r.deleted_at is None]
+    return standing[-1] if standing else None
+
+
+def _alert_context(
+    request: Request, session: Session, viewer: Viewer, notice_id: str
+) -> dict[str, Any]:
     notice = drafting.read_notice(session, viewer.actor, notice_id)
     reviews = review.list_reviews(session, viewer.actor, notice.id)
     actor = viewer.actor
     owner = notice.origin == Origin.LOCAL.value and notice.owner_agency == actor.agency_code
     liaison = viewer.has_role("liaison")
     deletion_receipts = receipts.list_deletion_receipts(session, actor, notice.id) if owner else []
+    found = findings.describe(request_language(request), notice.checks)
+    open_ = owner and notice.state not in CLOSED_STATUSES
+    decision = _standing_decision(notice, reviews) if owner else None
     return {
         "notice": notice,
         "names": names_of(notice.subject),
@@ -206,7 +238,8 @@ def _alert_context(session: Session, viewer: Viewer, notice_id: str) -> dict[str
         "reviews": reviews,
         "history": queries.status_history(notice, reviews),
         "receipts": deletion_receipts,
-        "review_reasons": review_reasons(notice),
+        "findings": found,
+        "review_reasons": findings.review_reasons(found),
         "may_review": liaison
         and owner
         and notice.status == NoticeStatus.IN_REVIEW.value
@@ -217,11 +250,19 @@ def _alert_context(session: Session, viewer: Viewer, notice_id: str) -> dict[str
         and owner
         and notice.status in {NoticeStatus.DRAFT.value, NoticeStatus.REFUSED.value},
         "may_close": liaison and owner and notice.state not in CLOSED_STATUSES,
+        "may_edit": open_ and may(session, actor, Action.UPDATE, notice),
+        # A draft's validity is changed in the edit form.
+        "may_extend": open_
+        and notice.state in _EXTENDABLE
+        and may(session, actor, Action.EXTEND, notice),
+        "retractable": decision
+        if decision is not None and may(session, actor, Action.REVIEW, notice)
+        else None,
         "is_diffusion": notice.alert_type == AlertType.DIFFUSION.value,
     }
 
 
-def _alert_page(
+def show_alert(
     request: Request,
     session: Session,
     viewer: Viewer,
@@ -231,7 +272,8 @@ def _alert_page(
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = _alert_context(session, viewer, notice_id)
+    """The alert's page; with ``errors``, one of its forms is shown again with what was typed."""
+    context = _alert_context(request, session, viewer, notice_id)
     context.update(errors=errors or {}, values=values or {"grounds": []})
     return render(request, "notices/alert.html", context, status_code=status_code)
 
@@ -240,7 +282,7 @@ def _alert_page(
 def alert_page(
     request: Request, session: SessionDep, viewer: ViewerDep, notice_id: NoticeId
 ) -> Response:
-    return _alert_page(request, session, viewer, notice_id)
+    return show_alert(request, session, viewer, notice_id)
 
 
 @router.post("/alerts/{notice_id}/submit")
@@ -249,7 +291,7 @@ def resubmit_alert(
 ) -> Response:
     notice = drafting.submit_notice(session, viewer.actor, notice_id)
     response = redirect(request, f"/alerts/{notice.id}")
-    set_flash(response, request, _CREATED.get(notice.status, _CREATED["in_review"]))
+    set_flash(response, request, SUBMITTED.get(notice.status, SUBMITTED["in_review"]))
     return response
 
 
@@ -278,9 +320,9 @@ def review_alert(
             if exc.code not in DOMAIN_ERRORS:
                 raise
             session.rollback()
-            errors = _domain_error(exc)
+            errors = domain_error(exc)
     if parsed is None or errors:
-        return _alert_page(
+        return show_alert(
             request, session, viewer, notice_id, errors=errors, values=typed, status_code=422
         )
     response = redirect(request, _back(form, notice_id))
@@ -312,7 +354,7 @@ def close_alert(
     typed = form_values(form)
     parsed, errors = validate(CloseForm, filled_in(typed))
     if parsed is None:
-        return _alert_page(
+        return show_alert(
             request, session, viewer, notice_id, errors=errors, values=typed, status_code=422
         )
     target = _CLOSING[parsed.action]
@@ -326,11 +368,12 @@ def close_alert(
 def review_queue(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
     queue = review.review_queue(session, viewer.actor)
     stats = review.review_stats(session, viewer.actor)
+    lang = request_language(request)
     return render(
         request,
         "notices/review.html",
         {
-            "queue": [(n, review_reasons(n)) for n in queue],
+            "queue": [(n, findings.describe(lang, n.checks)) for n in queue],
             "stats": stats,
             "errors": {},
             "values": {"grounds": []},

@@ -178,6 +178,24 @@ def upload_manifest(
     return response
 
 
+@router.post("/screening/manifests/{job_id}/resume")
+def resume_manifest(
+    request: Request,
+    session: SessionDep,
+    viewer: CsrfForm,
+    ctx: ContextDep,
+    cache: CacheDep,
+    job_id: RecordId,
+) -> Response:
+    """Screen a failed manifest again from the last row it recorded (the stored upload)."""
+    job = manifests.resume_job(session, viewer.actor, job_id)
+    session.commit()  # the worker thread must see the job queued
+    manifests.start_job(ctx.session_factory, viewer.actor, cache, job.id)
+    response = redirect(request, f"/screening/manifests/{job.id}")
+    set_flash(response, request, N_("The manifest is screened again from the last row recorded."))
+    return response
+
+
 def _job_context(session: Session, viewer: Viewer, job: ManifestJob) -> dict[str, Any]:
     finished = job.status in {JobStatus.DONE.value, JobStatus.FAILED.value}
     hits = []
