@@ -28,6 +28,9 @@ PG_SERVER_URL = os.environ.get(
 )
 BACKENDS = [b for b in os.environ.get("JISR_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Apps made in this process come and go by the hundred: freezing each one's start-up heap
+# would keep every earlier test's garbage (node servers in subprocesses still freeze).
+os.environ.setdefault("JISR_GC_FREEZE", "false")
 RUN_ID = uuid.uuid4().hex[:8]
 
 
