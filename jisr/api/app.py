@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any, cast
@@ -29,6 +30,9 @@ STREAMING_PREFIXES = (
     "/api/v1/watchlists/",  # list imports (the only bodies under it); their own limit
     "/federation/v1/",
 )
+# Console forms that carry attachments: read with their own limit (``attachment_max_bytes`` of
+# files and room for the text, ``jisr.web.pages.exchange_actions``), only for a signed-in writer.
+STREAMING_PATHS = re.compile(r"^/exchange/(compose|messages/[^/]+/reply)$")
 
 
 def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastAPI:
@@ -54,7 +58,10 @@ def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastA
     # The console (HTML pages under ``/``) sits on the same app; imported lazily like routers.
     importlib.import_module(CONSOLE_MODULE).install_console(app)
     app.add_middleware(
-        BodyLimitMiddleware, limit=settings.max_body_bytes, exempt_prefixes=STREAMING_PREFIXES
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        exempt_prefixes=STREAMING_PREFIXES,
+        exempt_paths=STREAMING_PATHS,
     )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)

@@ -64,16 +64,29 @@ class RequestContextMiddleware:
 class BodyLimitMiddleware:
     """Refuses bodies over ``limit`` bytes with 413 problem+json, before the handler reads them.
 
-    Paths under ``exempt_prefixes`` (attachment uploads, federation inbox) set their own limits.
+    Paths under ``exempt_prefixes`` (attachment uploads, federation inbox) or matching
+    ``exempt_paths`` (console forms with files) set their own limits.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, exempt_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        exempt_prefixes: tuple[str, ...] = (),
+        exempt_paths: re.Pattern[str] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.exempt = exempt_prefixes
+        self.exempt_paths = exempt_paths
+
+    def _exempt(self, path: str) -> bool:
+        if path.startswith(self.exempt):
+            return True
+        return self.exempt_paths is not None and self.exempt_paths.match(path) is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+        if scope["type"] != "http" or self._exempt(scope["path"]):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
