@@ -37,6 +37,12 @@ def can_read(session: Session, actor: Actor, message: Message) -> bool:
     return check(session, actor, Action.READ, message_resource(message)).allowed
 
 
+def may(session: Session, actor: Actor, action: Action, message: Message) -> bool:
+    """Whether policy lets ``actor`` do ``action`` to the message (interfaces show or hide the
+    controls with it; the service functions still decide)."""
+    return check(session, actor, action, message_resource(message)).allowed
+
+
 def load_message(session: Session, actor: Actor, message_id: str) -> Message:
     """The message, if it exists and policy lets ``actor`` read it (no audit: callers audit)."""
     message = session.get(Message, message_id)

@@ -97,3 +97,24 @@ def gettext(code: str, message: str) -> str:
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
     """Mark ``message`` for extraction; it is translated later, where it is shown."""
     return message
+
+
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A message about a count, translated later where it is shown (a flash after a redirect);
+    ``%(num)s`` in it is filled with ``num``."""
+
+    singular: str
+    plural: str
+    num: int
+
+
+def ngettext_lazy(singular: str, plural: str, num: int) -> Plural:
+    """Mark a count message for extraction (an extraction keyword, like ``N_``)."""
+    return Plural(singular, plural, num)
+
+
+def ngettext(code: str, message: Plural) -> str:
+    """``message`` in language ``code``, in the plural form its number takes there."""
+    chosen = translations(code).ngettext(message.singular, message.plural, message.num)
+    return str(chosen) % {"num": message.num}

@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from jisr.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
@@ -28,6 +28,8 @@ from jisr.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
 WEB_DIR = Path(__file__).parent
 CORE = "core"
 _METHODS = [("templates/**.html", "jinja2"), ("**.py", "python")]
+# ``ngettext_lazy`` (jisr.web.i18n) marks count messages shown later, such as flashes.
+_KEYWORDS = {**DEFAULT_KEYWORDS, "ngettext_lazy": (1, 2)}
 _OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
 # A msgid, or (singular, plural) for a plural message.
 MsgId = str | tuple[str, str]
@@ -59,7 +61,7 @@ def extract() -> dict[str, dict[MsgId, list[str]]]:
     """``{area: {msgid: [locations]}}`` for every translatable string of the console."""
     found: dict[str, dict[MsgId, list[str]]] = defaultdict(lambda: defaultdict(list))
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        WEB_DIR, method_map=_METHODS, options_map=_OPTIONS
+        WEB_DIR, method_map=_METHODS, options_map=_OPTIONS, keywords=_KEYWORDS
     ):
         msgid = _msgid(message)
         if msgid:

@@ -25,6 +25,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "jisr.web.pages.auth",
     "jisr.web.pages.home",
     "jisr.web.pages.exchange",
+    "jisr.web.pages.exchange_actions",
     "jisr.web.pages.notices",
     "jisr.web.pages.notices_changes",
     "jisr.web.pages.screening",

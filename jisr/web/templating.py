@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -147,11 +148,21 @@ def _flash_signature(message: str, secret: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def set_flash(response: Response, request: Request, message: str) -> None:
-    """Show ``message`` (an English msgid, translated when shown) on the next page rendered."""
+def set_flash(response: Response, request: Request, message: str | i18n.Plural) -> None:
+    """Show ``message`` (an English msgid, or a count message from ``ngettext_lazy``; translated
+    when shown) on the next page rendered."""
     secret = request.app.state.ctx.settings.secret
-    value = f"{_flash_signature(message, secret)}.{quote(message)}"
-    response.set_cookie(FLASH_COOKIE, value, httponly=True, samesite="strict", path="/")
+    if isinstance(message, i18n.Plural):
+        payload = json.dumps([message.singular, message.plural, message.num])
+    else:
+        payload = json.dumps(message)
+    response.set_cookie(
+        FLASH_COOKIE,
+        f"{_flash_signature(payload, secret)}.{quote(payload)}",
+        httponly=True,
+        samesite="strict",
+        path="/",
+    )
 
 
 def _read_flash(request: Request) -> str | None:
@@ -159,11 +170,20 @@ def _read_flash(request: Request) -> str | None:
     if not raw or "." not in raw:
         return None
     signature, _, quoted = raw.partition(".")
-    message = unquote(quoted)
+    payload = unquote(quoted)
     secret = request.app.state.ctx.settings.secret
-    if not hmac.compare_digest(signature, _flash_signature(message, secret)):
+    if not hmac.compare_digest(signature, _flash_signature(payload, secret)):
         return None
-    return translate(request, message)
+    try:
+        message = json.loads(payload)
+    except ValueError:
+        return None
+    if isinstance(message, str):
+        return translate(request, message)
+    match message:
+        case [str(singular), str(plural), int(num)]:
+            return i18n.ngettext(request_language(request), i18n.Plural(singular, plural, num))
+    return None
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from jisr.cli.common import open_node
 from jisr.watchlists.models import WatchlistEntry
-from tests.browser.conftest import DemoWorld, screenshot
+from tests.browser.conftest import DemoWorld, run_axe, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -54,6 +54,24 @@ def test_message_composed_in_rabat_arrives_on_the_paris_page(world: DemoWorld) -
     assert "A semi-rigid boat left at dawn" in paris.locator("main").inner_text()
     screenshot(paris, "message-fr")
     paris.close()
+
+
+def test_entity_rows_are_added_and_removed_in_place_by_htmx(world: DemoWorld) -> None:
+    page = world.open("rabat", "amal.idrissi", "/exchange/compose", "fr")
+    page.fill("#f-subject", "Ligne ajoutée sans recharger")
+    page.click("summary:has-text('Téléphones')")
+    page.fill("#f-phone-0-number", "+212 6 12 34 56 78")
+    page.click("button[value='add:phone']")
+    page.locator("#f-phone-1-number").wait_for()
+    # Only the rows were redrawn: the rest of the form and the new row's focus are as expected.
+    assert page.input_value("#f-subject") == "Ligne ajoutée sans recharger"
+    assert page.input_value("#f-phone-0-number") == "+212 6 12 34 56 78"
+    assert page.evaluate("document.activeElement.id") == "f-phone-1-number"
+    assert run_axe(page) == []
+    page.click("button[value='remove:phone-0']")
+    page.locator("#f-phone-1-number").wait_for(state="detached")
+    assert page.input_value("#f-phone-0-number") == ""
+    page.close()
 
 
 def _rabat_watches_paris_alert(data_dir: Path) -> bool:

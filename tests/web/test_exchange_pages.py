@@ -58,11 +58,17 @@ def compose_form(**overrides: Any) -> dict[str, Any]:
         "source_reliability": "B",
         "information_credibility": "2",
         "purpose": "Identify the organisers of the Tangier-Algeciras route",
-        "person_name": "كريم بنعلي",
-        "person_birth_date": "1988-04-12",
-        "person_nationality": "MA",
-        "person_passport": "MA1234567",
-        "phone_number": "+212 6 12 34 56 78",
+        "person-rows": "1",
+        "person-0-name": "كريم بنعلي",
+        "person-0-birth_date": "1988-04-12",
+        "person-0-nationality": "MA",
+        "document-rows": "1",
+        "document-0-type": "passport",
+        "document-0-number": "MA1234567",
+        "document-0-holder": "person-0",
+        "phone-rows": "1",
+        "phone-0-number": "+212 6 12 34 56 78",
+        "phone-0-holder": "person-0",
     }
     form.update(overrides)
     return form
@@ -124,10 +130,15 @@ def test_compose_sends_and_the_message_is_in_the_sent_list_and_the_case_thread(
     assert response.url.path == f"/exchange/cases/{message.case_ref}"
     assert message.kind == "request" and message.deadline_at is not None
     assert (message.grading_scheme, message.source_reliability) == ("admiralty", "B")
-    [person] = message.entities
-    assert person["schema"] == "Person"
-    assert person["properties"]["passportNumber"] == ["MA1234567"]
-    assert person["properties"]["phone"] == ["+212612345678"]
+    person, passport, phone = message.entities
+    assert person["schema"] == "Person" and person["id"].startswith(f"{AGENCY}.person-")
+    assert passport["schema"] == "Passport"
+    assert passport["properties"] == {
+        "number": ["MA1234567"],
+        "holder": [person["id"]],
+    }
+    assert phone["properties"]["phone"] == ["+212612345678"]
+    assert phone["properties"]["owner"] == [person["id"]]
     # The thread shows the person readably, with a transliteration of the Arabic name.
     assert '<bdi dir="auto">كريم بنعلي</bdi> <span class="translit"' in response.text
     assert "12 Apr 1988" in response.text
@@ -144,12 +155,12 @@ def test_compose_sends_and_the_message_is_in_the_sent_list_and_the_case_thread(
 def test_field_errors_are_shown_in_french_and_typed_values_kept(partner: Console) -> None:
     partner.sign_in("amal.liaison")
     partner.post("/language", {"lang": "fr", "next": "/"})
-    form = compose_form(purpose="", phone_number="12", subject="Route de Tanger <b>")
+    form = compose_form(purpose="", **{"phone-0-number": "12"}, subject="Route de Tanger <b>")
     response = partner.post("/exchange/compose", form)
     assert response.status_code == 422
     assert 'value="Route de Tanger &lt;b&gt;"' in response.text
     assert 'value="MA1234567"' in response.text
-    phone_field = response.text.split('id="f-phone_number"')[1].split("</div>")[0]
+    phone_field = response.text.split('id="f-phone-0-number"')[1].split("</div>")[0]
     assert "format international" in phone_field
     purpose_field = response.text.split('id="f-purpose"')[1].split("</div>")[0]
     assert "Ce champ est obligatoire." in purpose_field

@@ -9,10 +9,10 @@ chunk by chunk, never held whole in memory.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from followthemoney.types import registry
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
@@ -23,6 +23,7 @@ from jisr.clock import utcnow
 from jisr.errors import JisrError, ValidationError
 from jisr.exchange import attachments
 from jisr.exchange.deadlines import MAX_RETENTION_DAYS
+from jisr.exchange.entities import describes_people
 from jisr.exchange.grading import check_grade
 from jisr.exchange.models import GradingScheme, MessageKind, Priority
 from jisr.exchange.schemas import (
@@ -33,9 +34,9 @@ from jisr.exchange.schemas import (
     Block,
     Line,
 )
-from jisr.exchange.storage import CHUNK_BYTES, BlobStore
-from jisr.ids import new_ulid
+from jisr.exchange.storage import CHUNK_BYTES, AttachmentTooLargeError, BlobStore
 from jisr.web.forms import filled_in, form_values, validate
+from jisr.web.pages import exchange_rows as rows
 
 # Domain refusals of a message being written, by error code: the field they concern.
 CODE_FIELDS = {
@@ -74,11 +75,18 @@ class ComposeFields(ContentFields):
     legal_basis: Block | None = Field(default=None, min_length=3, max_length=4000)
     purpose: Block = Field(min_length=3, max_length=2000)
     retention_until: date | None = None
-    person_name: Line | None = Field(default=None, max_length=200)
-    person_birth_date: date | None = None
-    person_nationality: str | None = Field(default=None, max_length=40)
-    person_passport: Line | None = Field(default=None, max_length=40)
-    phone_number: Line | None = Field(default=None, max_length=40)
+
+
+class ReplyFields(ContentFields):
+    data_category: DataCategory | None = None
+
+
+class WithdrawFields(BaseModel):
+    """Withdrawing a message: the reason goes to the partner and into the audit trail."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    reason: Block = Field(min_length=3, max_length=2000)
 
 
 def _given(form: FormData) -> dict[str, Any]:
@@ -115,16 +123,12 @@ def _content_errors(fields: ContentFields) -> dict[str, str]:
     return errors
 
 
-def _person_errors(fields: ComposeFields) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    described = (fields.person_birth_date, fields.person_nationality, fields.person_passport)
-    if any(v is not None for v in described) and not fields.person_name:
-        errors["person_name"] = "person_name_required"
-    if fields.person_birth_date and fields.person_birth_date > utcnow().date():
-        errors["person_birth_date"] = "birth_date_future"
-    if fields.person_name and fields.data_category is not DataCategory.PERSONAL:
-        errors["data_category"] = "personal_category_required"
-    return errors
+def _category_errors(
+    entities: list[dict[str, Any]], category: DataCategory | None
+) -> dict[str, str]:
+    if describes_people(entities) and category is not DataCategory.PERSONAL:
+        return {"data_category": "personal_category_required"}
+    return {}
 
 
 def _retention_at(value: date | None) -> datetime | None:
@@ -139,67 +143,48 @@ def _retention_errors(value: date | None) -> dict[str, str]:
     return {}
 
 
-def _text_errors(values: dict[str, Any]) -> dict[str, str]:
-    """Checks that need only the text typed, so they show even beside other fields' errors."""
-    errors: dict[str, str] = {}
-    nationality, phone = values.get("person_nationality"), values.get("phone_number")
-    if isinstance(nationality, str) and registry.country.clean(nationality) is None:
-        errors["person_nationality"] = "country_invalid"
-    if isinstance(phone, str) and registry.phone.clean(phone) is None:
-        errors["phone_number"] = "phone_invalid"
-    return errors
+_F = TypeVar("_F", bound="ContentFields")
 
 
-def parse_compose(form: FormData) -> tuple[ComposeFields | None, dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class Parsed(Generic[_F]):
+    """A form read: its fields and entities when valid, else the errors of every field."""
+
+    fields: _F | None
+    entities: list[dict[str, Any]]
+    errors: dict[str, str]
+
+
+def parse_compose(form: FormData, owner: str) -> Parsed[ComposeFields]:
     values = _given(form)
     fields, errors = validate(ComposeFields, values)
+    entities, row_errors = rows.parse_rows(values, owner)
     if fields is None:
-        return None, {**_text_errors(values), **errors}
+        return Parsed(None, [], {**row_errors, **errors})
     errors = {
-        **_text_errors(values),
+        **row_errors,
         **_content_errors(fields),
-        **_person_errors(fields),
+        **_category_errors(entities, fields.data_category),
         **_retention_errors(fields.retention_until),
     }
-    return (fields, {}) if not errors else (None, errors)
+    return Parsed(None if errors else fields, entities, errors)
 
 
-def parse_reply(form: FormData) -> tuple[ContentFields | None, dict[str, str]]:
-    fields, errors = validate(ContentFields, _given(form))
+def parse_reply(form: FormData, owner: str) -> Parsed[ReplyFields]:
+    """A reply; its data category defaults to the message answered (which the domain checks
+    against the entities, as it knows that message)."""
+    values = _given(form)
+    fields, errors = validate(ReplyFields, values)
+    entities, row_errors = rows.parse_rows(values, owner)
     if fields is None:
-        return None, errors
-    errors = _content_errors(fields)
-    return (fields, {}) if not errors else (None, errors)
+        return Parsed(None, [], {**row_errors, **errors})
+    errors = {**row_errors, **_content_errors(fields)}
+    if fields.data_category is not None:
+        errors.update(_category_errors(entities, fields.data_category))
+    return Parsed(None if errors else fields, entities, errors)
 
 
-def entities_of(fields: ComposeFields) -> list[dict[str, Any]]:
-    """FollowTheMoney entities for the person and phone typed in the form."""
-    phone = registry.phone.clean(fields.phone_number) if fields.phone_number else None
-    if fields.person_name:
-        properties: dict[str, list[str]] = {"name": [fields.person_name]}
-        if fields.person_birth_date:
-            properties["birthDate"] = [fields.person_birth_date.isoformat()]
-        if fields.person_nationality:
-            properties["nationality"] = [str(registry.country.clean(fields.person_nationality))]
-        if fields.person_passport:
-            properties["passportNumber"] = [fields.person_passport]
-        if phone:
-            properties["phone"] = [phone]
-        return [{"id": f"person-{new_ulid()}", "schema": "Person", "properties": properties}]
-    if phone:
-        # A number nobody is named for: FollowTheMoney has no Phone schema; an account on
-        # the telephone service is how it records one.
-        return [
-            {
-                "id": f"phone-{new_ulid()}",
-                "schema": "UserAccount",
-                "properties": {"phone": [phone], "service": ["telephone"]},
-            }
-        ]
-    return []
-
-
-def content_payload(fields: ContentFields) -> dict[str, Any]:
+def content_payload(fields: ContentFields, entities: list[dict[str, Any]]) -> dict[str, Any]:
     """The fields of ``MessageContent`` (shared by MessageCreate and ReplyCreate)."""
     grading = None
     if fields.grading_scheme is not None:
@@ -215,12 +200,19 @@ def content_payload(fields: ContentFields) -> dict[str, Any]:
         "handling_code": fields.handling_code,
         "handling_text": fields.handling_text if fields.handling_code is HandlingCode.H3 else None,
         "grading": grading,
+        "entities": entities,
     }
 
 
-def compose_payload(fields: ComposeFields, agreement_id: str) -> dict[str, Any]:
+def reply_payload(fields: ReplyFields, entities: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**content_payload(fields, entities), "data_category": fields.data_category}
+
+
+def compose_payload(
+    fields: ComposeFields, entities: list[dict[str, Any]], agreement_id: str
+) -> dict[str, Any]:
     return {
-        **content_payload(fields),
+        **content_payload(fields, entities),
         "to": fields.to,
         "agreement": agreement_id,
         "subject": fields.subject,
@@ -230,7 +222,6 @@ def compose_payload(fields: ComposeFields, agreement_id: str) -> dict[str, Any]:
         "purpose": fields.purpose,
         "case_ref": fields.case_ref,
         "retention_until": _retention_at(fields.retention_until),
-        "entities": entities_of(fields),
     }
 
 
@@ -248,20 +239,26 @@ def _filename(raw: str) -> str:
 def store_uploads(
     session: Session, actor: Actor, store: BlobStore, files: list[UploadFile], max_bytes: int
 ) -> list[AttachmentRef]:
-    """Copy each upload into the attachment store and register it (policy first)."""
+    """Copy each upload (spooled to a temporary file by the form parser) into the attachment
+    store a chunk at a time, and register it (policy first). ``max_bytes`` is for all files."""
     if len(files) > MAX_ATTACHMENTS:
         raise ValidationError(f"at most {MAX_ATTACHMENTS} attachments", code="too_many_attachments")
+    if sum(upload.size or 0 for upload in files) > max_bytes:
+        raise AttachmentTooLargeError(f"attachments exceed {max_bytes} bytes in all")
     refs: list[AttachmentRef] = []
+    budget = max_bytes
     for upload in files:
         attachments.check_upload(session, actor)
-        writer = store.writer(max_bytes)
+        writer = store.writer(budget)
         try:
+            upload.file.seek(0)
             while chunk := upload.file.read(CHUNK_BYTES):
                 writer.write(chunk)
             blob = writer.finish()
         except BaseException:
             writer.abort()
             raise
+        budget -= blob.size
         row = attachments.register_upload(session, actor, blob)
         refs.append(AttachmentRef(sha256=row.sha256, filename=_filename(upload.filename or "")))
     return refs

@@ -11,14 +11,29 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_timedelta
+from babel.units import format_unit
 from followthemoney import model
+from followthemoney.exc import InvalidData
 
 from jisr.exchange.models import Message, Receipt, ReceiptKind
 
 # Locales for durations: Moroccan Arabic formats with Latin digits, as on the rest of the console.
 _BABEL_LOCALE = {"ar": "ar_MA", "fr": "fr_FR", "en": "en_GB"}
 # Properties shown first, in this order; the rest follow in the schema's order.
-_FIRST = ("name", "birthDate", "nationality", "passportNumber", "number", "phone", "country")
+_FIRST = (
+    "name",
+    "birthDate",
+    "nationality",
+    "passportNumber",
+    "number",
+    "iban",
+    "registrationNumber",
+    "phone",
+    "country",
+    "holder",
+    "owner",
+    "asset",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +42,8 @@ class EntityRow:
     # FollowTheMoney's English label, shown when the console has no translated one.
     label: str
     values: list[str]
-    # "name" (shown with a transliteration), "country", "date" or "text".
+    # "name" (shown with a transliteration), "country", "date" or "text"; references to other
+    # entities of the message are shown by their caption (a name, a number), as "text".
     kind: str
 
 
@@ -39,7 +55,7 @@ class EntityView:
     rows: list[EntityRow]
 
 
-def entity_view(entity: dict[str, Any]) -> EntityView:
+def entity_view(entity: dict[str, Any], captions: dict[str, str] | None = None) -> EntityView:
     schema = model.get(str(entity.get("schema")))
     properties: dict[str, list[str]] = entity.get("properties") or {}
     order = [p for p in _FIRST if p in properties] + [p for p in properties if p not in _FIRST]
@@ -47,11 +63,14 @@ def entity_view(entity: dict[str, Any]) -> EntityView:
     for name in order:
         prop = schema.get(name) if schema is not None else None
         kind = prop.type.name if prop is not None else "text"
+        values = [str(v) for v in properties[name]]
+        if kind == "entity":
+            values = [(captions or {}).get(v, v) for v in values]
         rows.append(
             EntityRow(
                 prop=name,
                 label=prop.label if prop is not None else name,
-                values=[str(v) for v in properties[name]],
+                values=values,
                 kind=kind if kind in {"name", "country", "date"} else "text",
             )
         )
@@ -63,8 +82,18 @@ def entity_view(entity: dict[str, Any]) -> EntityView:
     )
 
 
+def _caption(entity: dict[str, Any]) -> str | None:
+    try:
+        proxy = model.get_proxy(entity, cleaned=True)
+    except (InvalidData, TypeError, ValueError):
+        return None
+    caption = proxy.caption
+    return caption if caption and caption != proxy.schema.label else None
+
+
 def entity_views(entities: Sequence[dict[str, Any]]) -> list[EntityView]:
-    return [entity_view(e) for e in entities]
+    captions = {str(e.get("id")): caption for e in entities if (caption := _caption(e)) is not None}
+    return [entity_view(e, captions) for e in entities]
 
 
 def as_date(value: str) -> date | None:
@@ -79,6 +108,27 @@ def country_name(code: str, lang: str) -> str:
     """``ma`` → "Morocco" / "Maroc" / "المغرب"; unknown codes as given, upper-cased."""
     names = Locale.parse(_BABEL_LOCALE.get(lang, "en_GB")).territories
     return str(names.get(code.upper(), code.upper()))
+
+
+_SIZE_UNITS = (
+    (1024**3, "digital-gigabyte"),
+    (1024**2, "digital-megabyte"),
+    (1024, "digital-kilobyte"),
+)
+
+
+def file_size(size: int, lang: str) -> str:
+    """ "512 MB" / "512 Mo" / "512 م.ب" (binary multiples, as the limits are set)."""
+    for factor, unit in _SIZE_UNITS:
+        if size >= factor:
+            amount = round(size / factor, 1)
+            value = int(amount) if amount.is_integer() else amount
+            return str(
+                format_unit(value, unit, length="short", locale=_BABEL_LOCALE.get(lang, "en_GB"))
+            )
+    return str(
+        format_unit(size, "digital-byte", length="short", locale=_BABEL_LOCALE.get(lang, "en_GB"))
+    )
 
 
 def time_left(deadline: datetime | None, now: datetime, lang: str) -> str:

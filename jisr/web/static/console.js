@@ -15,4 +15,28 @@
       event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // File inputs with data-max-bytes refuse, before anything is sent, files larger in all than
+  // the node accepts (the node checks too, but a form it refuses unread loses what was typed).
+  document.addEventListener("submit", function (event) {
+    var inputs = event.target.querySelectorAll("input[type=file][data-max-bytes]");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      var total = 0;
+      for (var j = 0; j < input.files.length; j++) { total += input.files[j].size; }
+      if (total <= Number(input.getAttribute("data-max-bytes"))) { continue; }
+      event.preventDefault();
+      var error = document.getElementById("e-" + input.name);
+      if (!error) {
+        error = document.createElement("p");
+        error.className = "error";
+        error.id = "e-" + input.name;
+        input.parentNode.appendChild(error);
+      }
+      error.textContent = input.getAttribute("data-too-large");
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "h-" + input.name + " " + error.id);
+      input.focus();
+      return;
+    }
+  });
 })();
