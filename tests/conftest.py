@@ -13,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from argon2 import PasswordHasher
@@ -22,6 +23,9 @@ from sqlalchemy.orm import Session
 from jisr.db import make_engine
 from jisr.db.migrate import upgrade
 from jisr.identity import passwords
+
+if TYPE_CHECKING:
+    from tests.federation.nodes import FedNode
 
 PG_SERVER_URL = os.environ.get(
     "JISR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -145,3 +149,16 @@ def _cheap_password_hashing(
     if "identity" in request.path.parts:
         return
     monkeypatch.setattr(passwords, "_HASHER", _CHEAP_HASHER)
+
+
+@pytest.fixture()
+def pair(databases: DatabaseFactory, tmp_path: Path) -> Iterator[tuple[FedNode, FedNode]]:
+    """Rabat and Paris, each with its own database and keys, linked by an agreement."""
+    from tests.federation.nodes import link, make_node
+
+    a = make_node(tmp_path, databases.new_url(), "MA-DGST", "MA")
+    b = make_node(tmp_path, databases.new_url(), "FR-DGSI", "FR")
+    link(a, b)
+    yield a, b
+    a.engine.dispose()
+    b.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import re
 from collections.abc import AsyncIterator, Callable
@@ -78,6 +79,9 @@ def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManage
             for module in LIFESPAN_HOOKS:
                 hook: Any = importlib.import_module(module).lifespan_hook
                 await stack.enter_async_context(hook(ctx))
+            if ctx.settings.gc_freeze:
+                gc.collect()
+                gc.freeze()
             yield
         ctx.engine.dispose()
 

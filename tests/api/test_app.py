@@ -89,3 +89,19 @@ def test_outdated_schema_refuses_to_start(tmp_path: Path) -> None:
     settings = load_settings(tmp_path, env="test", secret_key="s" * 40)
     with pytest.raises(UnavailableError, match="not current"):
         create_app(settings)
+
+
+def test_a_started_node_exempts_its_long_lived_objects_from_the_gc(
+    tmp_path: Path, db_url: str
+) -> None:
+    import gc
+
+    node = make_node(tmp_path / "node", db_url)
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(load_settings(node.data_dir, gc_freeze=False))):
+            assert gc.get_freeze_count() == 0
+        with TestClient(create_app(load_settings(node.data_dir, gc_freeze=True))):
+            assert gc.get_freeze_count() > 10_000  # modules, mappers, routes, templates
+    finally:
+        gc.unfreeze()

@@ -13,7 +13,7 @@ import hashlib
 import time
 import tracemalloc
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,16 +29,14 @@ from jisr.exchange.schemas import MessageCreate
 from jisr.exchange.storage import BlobStore
 from jisr.exchange.transfers import CHUNK_BYTES
 from jisr.exchange.wire import CHUNK_ENVELOPE, MESSAGE_ENVELOPE
-from jisr.federation.errors import TransportError
 from jisr.federation.handlers import assemble_registry
 from jisr.federation.models import InboxMessage, OutboxMessage
 from jisr.federation.node import FederationNode, FederationSettings, build_node
-from jisr.federation.partners import PartnerAddress
 from jisr.federation.transports import Transports
 from jisr.federation.worker import DeliveryWorker, receive_batch
 from tests.conftest import DatabaseFactory
 from tests.exchange.test_delivery import SCOPE, ExchangeServer, Officer
-from tests.federation.nodes import REFERENCE, FedNode, link, make_node, wait_for
+from tests.federation.nodes import REFERENCE, FedNode, Loopback, link, make_node, wait_for
 from tests.federation.test_multinode import NATS_URL, _delete_streams
 
 MiB = 1024 * 1024
@@ -60,31 +58,6 @@ def _digest(size: int) -> str:
 
 def _officer(agency: str) -> Actor:
     return Actor(ActorKind.USER, f"{agency}:user:liaison", agency, frozenset({"liaison"}))
-
-
-class Loopback:
-    """Hands envelopes straight to the partner node's ``receive_batch`` (no network)."""
-
-    name = "http"
-
-    def __init__(self, nodes: dict[str, FederationNode], *, keep: bool = False) -> None:
-        self.nodes = nodes
-        self.keep = keep
-        self.sent: list[bytes] = []
-        self.down = False
-
-    async def send(
-        self, partner: PartnerAddress, batch: Sequence[tuple[str, bytes]]
-    ) -> list[bytes | None]:
-        if self.down:
-            raise TransportError("loopback is down")
-        raws = [envelope for _id, envelope in batch]
-        if self.keep:
-            self.sent.extend(raws)
-        return list(await asyncio.to_thread(receive_batch, self.nodes[partner.code], raws))
-
-    async def aclose(self) -> None:
-        return None
 
 
 def _federation(node: FedNode) -> FederationNode:
@@ -174,16 +147,6 @@ def _received_once(receiver: FedNode, message_id: str, sha: str, chunks: int) ->
     assert (_inbox(receiver, CHUNK_ENVELOPE), _inbox(receiver, MESSAGE_ENVELOPE)) == (chunks, 1)
 
 
-@pytest.fixture()
-def pair(databases: DatabaseFactory, tmp_path: Path) -> Iterator[tuple[FedNode, FedNode]]:
-    a = make_node(tmp_path, databases.new_url(), "MA-DGST", "MA")
-    b = make_node(tmp_path, databases.new_url(), "FR-DGSI", "FR")
-    link(a, b)
-    yield a, b
-    a.engine.dispose()
-    b.engine.dispose()
-
-
 def test_partner_offline_mid_transfer_then_back_gets_it_once(
     pair: tuple[FedNode, FedNode],
 ) -> None:
@@ -227,7 +190,7 @@ def test_a_purged_file_kills_its_chunk_loudly_and_holds_the_message(
     a, b = pair
     message_id, sha = _send(a, b.code, CHUNK_BYTES + 1)
     BlobStore.for_data_dir(a.data_dir).delete(sha)
-    loop = Loopback({n.code: _federation(n) for n in pair})
+    loop = Loopback({n.code: _federation(n) for n in pair}, keep=False)
     worker = DeliveryWorker(loop.nodes[a.code], Transports({"http": loop}))
     _passes(worker)
     with a.session() as session:
@@ -255,7 +218,7 @@ def test_fifty_megabytes_travel_in_bounded_memory(pair: tuple[FedNode, FedNode])
     a, b = pair
     size = 50 * MiB
     message_id, sha = _send(a, b.code, size)
-    loop = Loopback({n.code: _federation(n) for n in pair})
+    loop = Loopback({n.code: _federation(n) for n in pair}, keep=False)
     worker = DeliveryWorker(loop.nodes[a.code], Transports({"http": loop}))
     tracemalloc.start()
     try:

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,11 +26,13 @@ from jisr.agreements.service import change_status, create_agreement
 from jisr.cli.node import init_node
 from jisr.clock import utcnow
 from jisr.db import SessionFactory, make_engine, make_session_factory, unit_of_work
+from jisr.federation.errors import TransportError
 from jisr.federation.keys import load_node_keys
 from jisr.federation.models import OutboxMessage
 from jisr.federation.node import FederationNode, FederationSettings, build_node
-from jisr.federation.partners import PartnerInfo, add_partner
+from jisr.federation.partners import PartnerAddress, PartnerInfo, add_partner
 from jisr.federation.service import enqueue
+from jisr.federation.worker import receive_batch
 from jisr.settings import JisrSettings, load_settings
 from tests.federation.notes import NOTE, note_registry
 from tests.nodes import free_port
@@ -232,3 +234,30 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> Non
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+class Loopback:
+    """A transport that hands envelopes straight to the partner node's ``receive_batch`` (no
+    network; the worker's real sealing and the partner's real receipt). ``keep`` records what
+    was sent (tests that replay it); ``down`` makes it fail like an unreachable partner."""
+
+    name = "http"
+
+    def __init__(self, nodes: dict[str, FederationNode], *, keep: bool = True) -> None:
+        self.nodes = nodes
+        self.keep = keep
+        self.sent: list[bytes] = []
+        self.down = False
+
+    async def send(
+        self, partner: PartnerAddress, batch: Sequence[tuple[str, bytes]]
+    ) -> list[bytes | None]:
+        if self.down:
+            raise TransportError("loopback is down")
+        raws = [envelope for _id, envelope in batch]
+        if self.keep:
+            self.sent.extend(raws)
+        return list(await asyncio.to_thread(receive_batch, self.nodes[partner.code], raws))
+
+    async def aclose(self) -> None:
+        return None

@@ -8,9 +8,7 @@ batch was processed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,19 +22,8 @@ from jisr.federation.node import FederationNode
 from jisr.federation.outbox import claim_due
 from jisr.federation.transports import Transports
 from jisr.federation.worker import DeliveryWorker, receive_batch
-from tests.conftest import DatabaseFactory
-from tests.federation.nodes import FedNode, Server, link, make_node, serving
+from tests.federation.nodes import FedNode, Server, serving
 from tests.federation.notes import effects
-
-
-@pytest.fixture()
-def pair(databases: DatabaseFactory, tmp_path: Path) -> Iterator[tuple[FedNode, FedNode]]:
-    a = make_node(tmp_path, databases.new_url(), "MA-DGST", "MA")
-    b = make_node(tmp_path, databases.new_url(), "FR-DGSI", "FR")
-    link(a, b)
-    yield a, b
-    a.engine.dispose()
-    b.engine.dispose()
 
 
 def _sealed(a: FedNode, to: str, payloads: list[dict[str, Any]]) -> list[bytes]:

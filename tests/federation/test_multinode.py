@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,16 +22,6 @@ pytestmark = pytest.mark.slow
 NATS_URL = "nats://127.0.0.1:4222"
 
 
-@pytest.fixture()
-def nodes(databases: DatabaseFactory, tmp_path: Path) -> Iterator[tuple[FedNode, FedNode]]:
-    a = make_node(tmp_path, databases.new_url(), "MA-DGST", "MA")
-    b = make_node(tmp_path, databases.new_url(), "FR-DGSI", "FR")
-    link(a, b)
-    yield a, b
-    a.engine.dispose()
-    b.engine.dispose()
-
-
 def _inbox(node: FedNode) -> int:
     with node.session() as session:
         return int(session.execute(select(func.count()).select_from(InboxMessage)).scalar_one())
@@ -49,8 +38,8 @@ def _exactly_once(receiver: FedNode, count: int) -> None:
     assert _inbox(receiver) == count
 
 
-def test_a_to_b_over_http(nodes: tuple[FedNode, FedNode]) -> None:
-    a, b = nodes
+def test_a_to_b_over_http(pair: tuple[FedNode, FedNode]) -> None:
+    a, b = pair
     with serving(Server(a), Server(b)):
         card = httpx.get(f"{b.url}/federation/v1/node").json()
         assert card["agency_code"] == b.code and len(card["signing_fingerprint"]) == 16
@@ -59,8 +48,8 @@ def test_a_to_b_over_http(nodes: tuple[FedNode, FedNode]) -> None:
     _exactly_once(b, 10)
 
 
-def test_partner_down_queues_then_delivers_once(nodes: tuple[FedNode, FedNode]) -> None:
-    a, b = nodes
+def test_partner_down_queues_then_delivers_once(pair: tuple[FedNode, FedNode]) -> None:
+    a, b = pair
     sender = Server(a)
     with serving(sender):
         a.send_notes(b.code, 20)
@@ -78,9 +67,9 @@ def _attempted(node: FedNode) -> bool:
 
 
 def test_sender_killed_mid_burst_loses_and_duplicates_nothing(
-    nodes: tuple[FedNode, FedNode],
+    pair: tuple[FedNode, FedNode],
 ) -> None:
-    a, b = nodes
+    a, b = pair
     total = 300
     slow = {"JISR_FEDERATION_BATCH_SIZE": "8", "JISR_FEDERATION_CONCURRENCY": "4"}
     sender, receiver = Server(a, slow), Server(b)
@@ -95,8 +84,8 @@ def test_sender_killed_mid_burst_loses_and_duplicates_nothing(
     _exactly_once(b, total)
 
 
-def test_suspended_agreement_holds_then_releases(nodes: tuple[FedNode, FedNode]) -> None:
-    a, b = nodes
+def test_suspended_agreement_holds_then_releases(pair: tuple[FedNode, FedNode]) -> None:
+    a, b = pair
     with serving(Server(a), Server(b)):
         a.set_agreement(AgreementStatus.SUSPENDED)
         a.send_notes(b.code, 3)

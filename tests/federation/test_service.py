@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -13,51 +12,14 @@ from sqlalchemy import select
 from jisr.agreements.models import AgreementStatus, CrimeArea, DataCategory
 from jisr.audit import verify_chain
 from jisr.errors import PermissionDeniedError
-from jisr.federation.errors import TransportError
 from jisr.federation.models import Acknowledgement, InboxMessage, OutboxMessage
-from jisr.federation.node import FederationNode
-from jisr.federation.partners import PartnerAddress
 from jisr.federation.rotation import rotate_node_keys
 from jisr.federation.service import receive
 from jisr.federation.transports import Transports
-from jisr.federation.worker import DeliveryWorker, receive_batch
+from jisr.federation.worker import DeliveryWorker
 from tests.conftest import DatabaseFactory
-from tests.federation.nodes import FedNode, link, make_node, note
+from tests.federation.nodes import FedNode, Loopback, link, make_node, note
 from tests.federation.notes import effects
-
-
-class Loopback:
-    """Delivers straight into the other node's ``receive`` (no network; same code path)."""
-
-    name = "http"
-
-    def __init__(self, nodes: dict[str, FederationNode]) -> None:
-        self.nodes = nodes
-        self.sent: list[bytes] = []
-        self.down = False
-
-    async def send(
-        self, partner: PartnerAddress, batch: Sequence[tuple[str, bytes]]
-    ) -> list[bytes | None]:
-        if self.down:
-            raise TransportError("loopback is down")
-        raws = [envelope for _id, envelope in batch]
-        self.sent.extend(raws)
-        answers = await asyncio.to_thread(receive_batch, self.nodes[partner.code], raws)
-        return list(answers)
-
-    async def aclose(self) -> None:
-        return None
-
-
-@pytest.fixture()
-def pair(databases: DatabaseFactory, tmp_path: Path) -> Iterator[tuple[FedNode, FedNode]]:
-    a = make_node(tmp_path, databases.new_url(), "MA-DGST", "MA")
-    b = make_node(tmp_path, databases.new_url(), "FR-DGSI", "FR")
-    link(a, b)
-    yield a, b
-    a.engine.dispose()
-    b.engine.dispose()
 
 
 def _pass(sender: FedNode, loop: Loopback) -> int:
