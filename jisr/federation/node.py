@@ -39,10 +39,11 @@ class FederationSettings(BaseSettings):
     lease_seconds: float = Field(default=30.0, gt=0)
     # Messages claimed per delivery pass, and sent concurrently at most.
     batch_size: int = Field(default=64, ge=1)
-    concurrency: int = Field(default=8, ge=1)
+    concurrency: int = Field(default=16, ge=1)
     # Delivery passes in flight at once: the next messages are claimed and sealed while the
-    # previous ones travel and settle.
-    pipeline: int = Field(default=2, ge=1, le=8)
+    # previous ones travel and settle. Measured on 2 cores at 500 msg/s, PostgreSQL latency
+    # p50/p99: 70/126 ms with 4 passes, 142/227 ms with 2.
+    pipeline: int = Field(default=4, ge=1, le=8)
     # Envelopes sent to one partner in one request (answered in one transaction there).
     send_batch: int = Field(default=32, ge=1, le=256)
     # Exponential backoff with jitter between attempts: base * 2^(n-1), capped.

@@ -88,7 +88,8 @@ def test_tampered_envelope_gets_signed_rejection(pair: tuple[FedNode, FedNode]) 
 
         claimed = claim_due(session, a.code, now=utcnow(), limit=1, lease=timedelta(seconds=30))
     raw = json.loads(worker._seal(claimed[0]))
-    raw["ciphertext"] = "A" + raw["ciphertext"][1:]
+    ciphertext = raw["ciphertext"]
+    raw["ciphertext"] = ("B" if ciphertext[0] == "A" else "A") + ciphertext[1:]  # always a change
     with b.session() as session:
         receipt = receive(session, json.dumps(raw).encode(), node=loop.nodes[b.code])
     assert receipt.ack.status == "rejected"
