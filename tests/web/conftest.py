@@ -19,6 +19,8 @@ from jisr.api.app import create_app
 from jisr.audit import AuditEntry
 from jisr.clock import utcnow
 from jisr.db import make_engine, make_session_factory, unit_of_work
+from jisr.federation.node import FederationSettings
+from jisr.federation.worker import SETTINGS_KEY as FEDERATION_SETTINGS_KEY
 from jisr.identity import service
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role
@@ -135,6 +137,8 @@ def console(tmp_path: Path, db_url: str) -> Iterator[Console]:
     with unit_of_work(make_session_factory(engine)) as session:
         totps = seed_console_node(session, settings)
     app = create_app(settings, engine=engine)
+    # One node and no partner servers: nothing could be delivered (and it has no key files).
+    app.state.ctx.services[FEDERATION_SETTINGS_KEY] = FederationSettings(worker_enabled=False)
     # https: cookies are Secure outside dev mode, so plain http would never send them back.
     with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
         yield Console(client, engine, settings, totps)
