@@ -9,17 +9,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import structlog
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor
+from jisr.actors import Actor, system_actor
 from jisr.agreements.policy import Action, Resource, ResourceKind
 from jisr.agreements.service import get_agreement, require
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
-from jisr.errors import ValidationError
+from jisr.errors import PermissionDeniedError, ValidationError
 from jisr.exchange.access import can_read
-from jisr.exchange.models import AgreementRules, Message, MessageKind, Priority, ReminderState
+from jisr.exchange.models import (
+    AgreementRules,
+    Direction,
+    Message,
+    MessageKind,
+    Priority,
+    ReminderState,
+)
+from jisr.federation.service import enqueue
 
 DEFAULT_DEADLINE_HOURS: dict[Priority, int] = {
     Priority.ROUTINE: 7 * 24,
@@ -29,6 +39,18 @@ DEFAULT_DEADLINE_HOURS: dict[Priority, int] = {
 DEFAULT_RETENTION = timedelta(days=5 * 365)
 MAX_RETENTION_DAYS = 50 * 365
 REMINDER_WINDOW = timedelta(hours=24)
+# The owner of a request reminds the partner that owes the answer (handled in
+# ``jisr.exchange.federation``).
+REMINDER_ENVELOPE = "exchange.reminder"
+log = structlog.get_logger("jisr.exchange")
+
+
+class WireReminder(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    message_id: str = Field(max_length=80)
+    state: ReminderState
+    deadline_at: datetime
 
 
 def _hours(rules: AgreementRules | None, priority: Priority) -> int:
@@ -161,7 +183,10 @@ def collect_reminders(
     """Requests newly approaching (deadline within ``within``) or newly past their deadline.
 
     Each request is reported once per state: the state is marked, so running this every few
-    minutes from a scheduler reminds officers without repeating itself.
+    minutes from a scheduler reminds officers without repeating itself. A request this node
+    sent is also reminded to the partner that owes the answer (``exchange.reminder``, queued
+    by the node itself under the request's agreement and case); there it marks the partner's
+    copy, which its officers see in their requests list.
     """
     now = now or utcnow()
     due: list[tuple[Message, ReminderState]] = []
@@ -172,8 +197,32 @@ def collect_reminders(
             continue
         message.reminder_state = state.value
         due.append((message, state))
+        if message.direction == Direction.OUTBOUND.value:
+            _remind_partner(session, message, state)
     if due:
         record(
             session, actor, AuditAction.CONSULTATION, "reminders", details={"returned": len(due)}
         )
     return due
+
+
+def _remind_partner(session: Session, message: Message, state: ReminderState) -> None:
+    assert message.deadline_at is not None  # noqa: S101 - only open requests with a deadline
+    wire = WireReminder(message_id=message.id, state=state, deadline_at=message.deadline_at)
+    try:
+        enqueue(
+            session,
+            system_actor(message.owner_agency),
+            recipient=message.recipient_agency,
+            agreement_id=message.agreement_id,
+            envelope_type=REMINDER_ENVELOPE,
+            payload=wire.model_dump(mode="json"),
+            case_ref=message.case_ref,
+            data_category=message.data_category,
+            crime_area=message.crime_area,
+            handling_code=message.handling_code,
+        )
+    except PermissionDeniedError as exc:
+        # The agreement no longer allows traffic (ended, out of scope): the request stays
+        # marked here; there is nothing lawful to send.
+        log.info("reminder not sent", message_id=message.id, reason=exc.detail)

@@ -14,6 +14,7 @@ from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import JisrError
 from jisr.exchange import cases, receipts, transfers
+from jisr.exchange.deadlines import REMINDER_ENVELOPE, WireReminder
 from jisr.exchange.entities import check_owner
 from jisr.exchange.models import Direction, Message, MessageAttachment, MessageKind, ReceiptKind
 from jisr.exchange.wire import (
@@ -37,6 +38,7 @@ def handlers() -> dict[str, Handler]:
         CHUNK_ENVELOPE: receive_chunk,
         receipts.RECEIPT_ENVELOPE: receive_receipt,
         WITHDRAW_ENVELOPE: receive_withdrawal,
+        REMINDER_ENVELOPE: receive_reminder,
     }
 
 
@@ -174,4 +176,25 @@ def receive_withdrawal(session: Session, envelope: InboundEnvelope) -> None:
         wire.message_id,
         justification=wire.reason,
         details={"event": "withdrawn_by_owner", "case": message.case_ref},
+    )
+
+
+def receive_reminder(session: Session, envelope: InboundEnvelope) -> None:
+    """The owner of a request reminds us that its answer is due soon or overdue: our copy is
+    marked (officers see it in their requests list) and the reminder is in the audit trail."""
+    wire = parse_payload(WireReminder, envelope)
+    if owner_of(wire.message_id) != envelope.sender:
+        raise RejectedError("only a request's owner can remind about it")
+    message = session.get(Message, wire.message_id)
+    if message is None or message.direction != Direction.INBOUND.value:
+        return  # never received, or withdrawn since: nothing to mark
+    if message.answered_at is None:
+        message.reminder_state = wire.state.value
+    record(
+        session,
+        envelope.actor,
+        AuditAction.COLLECTION,
+        "message",
+        message.id,
+        details={"event": "reminder_received", "state": wire.state.value},
     )

@@ -143,6 +143,7 @@ def test_handlers_cover_the_exchange_envelope_types() -> None:
         "exchange.attachment_chunk",
         "exchange.receipt",
         "exchange.withdraw",
+        "exchange.reminder",
     }
 
 
