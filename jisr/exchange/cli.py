@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -243,6 +244,28 @@ def overdue(
     with open_node(data_dir) as node, node.session() as session:
         rows = deadlines.list_overdue(session, _actor(node, session, as_user))
         render([views.to_summary(m).model_dump(mode="json") for m in rows], COLUMNS, fmt)
+
+
+@message_app.command("remind")
+def remind(
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    as_user: AsOption = None,
+    within_hours: Annotated[
+        int, typer.Option(min=1, max=24 * 30, help="remind requests due within this many hours")
+    ] = 24,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Mark requests newly due soon or overdue and remind the partners that owe answers to our
+    requests (each request once per state: run it from cron)."""
+    with open_node(data_dir) as node, node.session() as session:
+        due = deadlines.collect_reminders(
+            session, _actor(node, session, as_user), within=timedelta(hours=within_hours)
+        )
+        rows = [
+            {**views.to_summary(m).model_dump(mode="json"), "state": state.value}
+            for m, state in due
+        ]
+        render(rows, (*COLUMNS, "state"), fmt)
 
 
 @message_app.command("deadlines")

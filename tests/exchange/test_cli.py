@@ -69,5 +69,17 @@ def test_send_list_show_reply(tmp_path: Path, db_url: str, monkeypatch: pytest.M
     assert len(json.loads(listed.output)) == 2
     overdue = runner.invoke(message_app, ["overdue", *common, "--format", "json"])
     assert json.loads(overdue.output) == []
+    # The urgent request is due in 3 days: within 100 hours, reminded once (and its partner too).
+    reminded = runner.invoke(
+        message_app, ["remind", *common, "--within-hours", "100", "--format", "json"]
+    )
+    assert reminded.exit_code == 0, reminded.output
+    assert [(r["id"], r["state"]) for r in json.loads(reminded.output)] == [
+        (row["id"], "approaching")
+    ]
+    again = runner.invoke(
+        message_app, ["remind", *common, "--within-hours", "100", "--format", "json"]
+    )
+    assert json.loads(again.output) == []
     missing = runner.invoke(message_app, ["send", *common, "--to", PARTNER])
     assert missing.exit_code != 0
