@@ -35,6 +35,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # Apps made in this process come and go by the hundred: freezing each one's start-up heap
 # would keep every earlier test's garbage (node servers in subprocesses still freeze).
 os.environ.setdefault("JISR_GC_FREEZE", "false")
+# Reminder passes on a schedule would mark requests behind the tests' backs; the tests of the
+# schedule turn it on themselves.
+os.environ.setdefault("JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS", "0")
 RUN_ID = uuid.uuid4().hex[:8]
 
 

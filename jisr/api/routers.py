@@ -23,4 +23,5 @@ LIFESPAN_HOOKS: tuple[str, ...] = (
     "jisr.federation.worker",
     "jisr.watchlists.worker",
     "jisr.notices.worker",
+    "jisr.exchange.worker",
 )

@@ -7,7 +7,6 @@ copy), partners' copies off its watchlists. ``jisr notice expire`` does one pass
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -20,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from jisr.actors import system_actor
 from jisr.db import SessionFactory, unit_of_work
 from jisr.notices.publication import expire_due
+from jisr.schedule import every
 
 if TYPE_CHECKING:
     from jisr.api.context import AppContext
@@ -58,31 +58,9 @@ def expire_pass(
 @asynccontextmanager
 async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
     settings = NoticesSettings()
-    stop = asyncio.Event()
-    task: asyncio.Task[None] | None = None
-    if settings.expiry_interval_seconds > 0:
 
-        async def run() -> None:
-            while not stop.is_set():
-                try:
-                    await asyncio.to_thread(
-                        expire_pass,
-                        ctx.session_factory,
-                        ctx.agency_code,
-                        batch=settings.expiry_batch,
-                    )
-                except Exception as exc:  # noqa: BLE001 - a failed pass is retried next time
-                    log.warning("expiry pass failed", error=type(exc).__name__)
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=settings.expiry_interval_seconds)
-                except TimeoutError:
-                    continue
+    def expire() -> None:
+        expire_pass(ctx.session_factory, ctx.agency_code, batch=settings.expiry_batch)
 
-        task = asyncio.create_task(run(), name="notices-expiry")
-    try:
+    async with every(settings.expiry_interval_seconds, "notices-expiry", expire):
         yield
-    finally:
-        stop.set()
-        if task is not None:
-            await asyncio.wait([task], timeout=10)
-            task.cancel()

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from jisr.api.app import create_app
 from jisr.audit.models import AuditEntry
 from jisr.clock import utcnow
 from jisr.exchange import deadlines, messages
@@ -17,8 +20,9 @@ from jisr.exchange.storage import BlobStore
 from jisr.federation.models import InboxMessage, OutboxMessage
 from jisr.federation.transports import Transports
 from jisr.federation.worker import DeliveryWorker
+from jisr.settings import load_settings
 from tests.exchange.test_transfer_delivery import _federation, _officer, _passes
-from tests.federation.nodes import REFERENCE, FedNode, Loopback
+from tests.federation.nodes import REFERENCE, FedNode, Loopback, wait_for
 
 
 def _request(rabat: FedNode, to: str) -> str:
@@ -96,3 +100,22 @@ def test_a_request_paris_owes_is_reminded_locally_not_sent(pair: tuple[FedNode, 
         due = deadlines.collect_reminders(session, _officer(paris.code))
     assert [m.id for m, _state in due] == [request_id]
     assert _reminders_sent(paris) == 0
+
+
+def test_serve_reminds_on_schedule(
+    pair: tuple[FedNode, FedNode], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rabat, paris = pair
+    loop = Loopback({n.code: _federation(n) for n in pair})
+    worker = DeliveryWorker(loop.nodes[rabat.code], Transports({"http": loop}))
+    request_id = _request(rabat, paris.code)
+    _passes(worker)
+    _past_deadline(rabat, request_id)
+    monkeypatch.setenv("JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS", "0.2")
+    monkeypatch.setenv("JISR_FEDERATION_WORKER_ENABLED", "false")
+    with TestClient(create_app(load_settings(rabat.data_dir))):
+        wait_for(lambda: _reminders_sent(rabat) == 1, timeout=10, what="the scheduled pass")
+    _passes(worker)
+    with paris.session() as session:
+        copy = session.get(Message, request_id)
+        assert copy is not None and copy.reminder_state == "overdue"
