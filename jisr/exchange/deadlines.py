@@ -29,7 +29,7 @@ from jisr.exchange.models import (
     Priority,
     ReminderState,
 )
-from jisr.federation.service import enqueue
+from jisr.exchange.outbound import enqueue_about
 
 DEFAULT_DEADLINE_HOURS: dict[Priority, int] = {
     Priority.ROUTINE: 7 * 24,
@@ -210,17 +210,12 @@ def _remind_partner(session: Session, message: Message, state: ReminderState) ->
     assert message.deadline_at is not None  # noqa: S101 - only open requests with a deadline
     wire = WireReminder(message_id=message.id, state=state, deadline_at=message.deadline_at)
     try:
-        enqueue(
+        enqueue_about(
             session,
             system_actor(message.owner_agency),
-            recipient=message.recipient_agency,
-            agreement_id=message.agreement_id,
-            envelope_type=REMINDER_ENVELOPE,
-            payload=wire.model_dump(mode="json"),
-            case_ref=message.case_ref,
-            data_category=message.data_category,
-            crime_area=message.crime_area,
-            handling_code=message.handling_code,
+            message,
+            REMINDER_ENVELOPE,
+            wire.model_dump(mode="json"),
         )
     except PermissionDeniedError as exc:
         # The agreement no longer allows traffic (ended, out of scope): the request stays

@@ -158,14 +158,27 @@ def receive_receipt(session: Session, envelope: InboundEnvelope) -> None:
         raise RejectedError(f"no message {wire.message_id} was sent to {envelope.sender}")
 
 
+def _owners_copy(
+    session: Session, envelope: InboundEnvelope, message_id: str, refusal: str
+) -> Message | None:
+    """Our copy of a message the sender owns (None: never received, or gone since); an
+    envelope about a message the sender does not own is refused with ``refusal``."""
+    if owner_of(message_id) != envelope.sender:
+        raise RejectedError(refusal)
+    message = session.get(Message, message_id)
+    if message is None or message.direction != Direction.INBOUND.value:
+        return None
+    return message
+
+
 def receive_withdrawal(session: Session, envelope: InboundEnvelope) -> None:
     """The owner withdrew a message: delete our copy (and say so in the audit trail)."""
     wire = parse_payload(WireWithdrawal, envelope)
-    if owner_of(wire.message_id) != envelope.sender:
-        raise RejectedError("only a message's owner can withdraw it")
-    message = session.get(Message, wire.message_id)
-    if message is None or message.direction != Direction.INBOUND.value:
-        return  # never received, or already gone: nothing to erase
+    message = _owners_copy(
+        session, envelope, wire.message_id, "only a message's owner can withdraw it"
+    )
+    if message is None:
+        return  # nothing to erase
     session.delete(message)
     session.flush()
     record(
@@ -183,11 +196,11 @@ def receive_reminder(session: Session, envelope: InboundEnvelope) -> None:
     """The owner of a request reminds us that its answer is due soon or overdue: our copy is
     marked (officers see it in their requests list) and the reminder is in the audit trail."""
     wire = parse_payload(WireReminder, envelope)
-    if owner_of(wire.message_id) != envelope.sender:
-        raise RejectedError("only a request's owner can remind about it")
-    message = session.get(Message, wire.message_id)
-    if message is None or message.direction != Direction.INBOUND.value:
-        return  # never received, or withdrawn since: nothing to mark
+    message = _owners_copy(
+        session, envelope, wire.message_id, "only a request's owner can remind about it"
+    )
+    if message is None:
+        return  # nothing to mark
     if message.answered_at is None:
         message.reminder_state = wire.state.value
     record(

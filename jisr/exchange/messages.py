@@ -31,10 +31,11 @@ from jisr.exchange.models import (
     Priority,
     ReceiptKind,
 )
+from jisr.exchange.outbound import enqueue_about
 from jisr.exchange.schemas import MessageContent, MessageCreate, ReplyCreate
 from jisr.exchange.storage import BlobStore
 from jisr.exchange.wire import MESSAGE_ENVELOPE, WITHDRAW_ENVELOPE, message_payload
-from jisr.federation.service import enqueue, share_verdict
+from jisr.federation.service import share_verdict
 from jisr.ids import new_id
 
 
@@ -194,17 +195,8 @@ def _compose(
         },
     )
     carried_by = transfers.queue_attachments(session, actor, message, store)
-    enqueue(
-        session,
-        actor,
-        recipient=route.to,
-        agreement_id=route.agreement.id,
-        envelope_type=MESSAGE_ENVELOPE,
-        payload=message_payload(message, case, carried_by),
-        case_ref=case.ref,
-        data_category=message.data_category,
-        crime_area=message.crime_area,
-        handling_code=message.handling_code,
+    enqueue_about(
+        session, actor, message, MESSAGE_ENVELOPE, message_payload(message, case, carried_by)
     )
     return message
 
@@ -282,16 +274,7 @@ def withdraw(session: Session, actor: Actor, message_id: str, reason: str) -> Me
         recipients=[message.recipient_agency],
         details={"event": "withdrawn"},
     )
-    enqueue(
-        session,
-        actor,
-        recipient=message.recipient_agency,
-        agreement_id=message.agreement_id,
-        envelope_type=WITHDRAW_ENVELOPE,
-        payload={"message_id": message.id, "reason": reason},
-        case_ref=message.case_ref,
-        data_category=message.data_category,
-        crime_area=message.crime_area,
-        handling_code=message.handling_code,
+    enqueue_about(
+        session, actor, message, WITHDRAW_ENVELOPE, {"message_id": message.id, "reason": reason}
     )
     return message

@@ -14,7 +14,7 @@ from jisr.audit import AuditAction, record
 from jisr.errors import JisrError
 from jisr.exchange.access import load_message
 from jisr.exchange.models import Direction, Message, Receipt, ReceiptKind
-from jisr.federation.service import enqueue
+from jisr.exchange.outbound import enqueue_about
 
 RECEIPT_ENVELOPE = "exchange.receipt"
 log = structlog.get_logger("jisr.exchange")
@@ -43,17 +43,9 @@ def issue(session: Session, message: Message, kind: ReceiptKind, at: datetime) -
     node = system_actor(message.recipient_agency)
     try:
         with session.begin_nested():
-            enqueue(
-                session,
-                node,
-                recipient=message.owner_agency,
-                agreement_id=message.agreement_id,
-                envelope_type=RECEIPT_ENVELOPE,
-                payload={"message_id": message.id, "kind": kind.value, "at": at.isoformat()},
-                case_ref=message.case_ref,
-                data_category=message.data_category,
-                crime_area=message.crime_area,
-                handling_code=message.handling_code,
+            payload = {"message_id": message.id, "kind": kind.value, "at": at.isoformat()}
+            enqueue_about(
+                session, node, message, RECEIPT_ENVELOPE, payload, to=message.owner_agency
             )
     except JisrError as exc:
         log.warning("receipt not queued", message_id=message.id, kind=kind.value, code=exc.code)

@@ -40,10 +40,10 @@ from jisr.clock import utcnow
 from jisr.db import data_dir_of
 from jisr.errors import JisrError, ValidationError
 from jisr.exchange.models import Attachment, Message, Transfer
+from jisr.exchange.outbound import enqueue_about
 from jisr.exchange.storage import SNIFF_BYTES, BlobStore, digest_file, sniff
 from jisr.exchange.wire import CHUNK_ENVELOPE, WireAttachment, WireChunk
 from jisr.federation.payloads import PayloadUnavailableError
-from jisr.federation.service import enqueue
 from jisr.ids import new_id, owner_of
 
 # Bytes per chunk. A sealed envelope is about 16/9 of it (base64 twice) plus a header: 512 KiB
@@ -82,18 +82,7 @@ def queue_attachments(
             )
         transfer = new_id(actor.agency_code, "transfer")
         for reference in chunk_references(transfer, link.sha256, link.attachment.size):
-            enqueue(
-                session,
-                actor,
-                recipient=message.recipient_agency,
-                agreement_id=message.agreement_id,
-                envelope_type=CHUNK_ENVELOPE,
-                payload=reference,
-                case_ref=message.case_ref,
-                data_category=message.data_category,
-                crime_area=message.crime_area,
-                handling_code=message.handling_code,
-            )
+            enqueue_about(session, actor, message, CHUNK_ENVELOPE, reference)
         transfers[link.sha256] = transfer
     return transfers
 

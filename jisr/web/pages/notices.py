@@ -169,11 +169,13 @@ def new_alert(request: Request, session: SessionDep, viewer: ViewerDep) -> Respo
     return render(request, "notices/new.html", {"values": _blank_alert(), "errors": {}})
 
 
-def domain_error(exc: JisrError) -> dict[str, str]:
-    """A refusal of the notices service as a field error (re-raised when it has none)."""
+def domain_error(session: Session, exc: JisrError) -> dict[str, str]:
+    """A refusal of the notices service as a field error, the transaction rolled back
+    (re-raised when it has no field error)."""
     message = DOMAIN_ERRORS.get(exc.code)
     if message is None:
         raise exc
+    session.rollback()
     field = _ERROR_FIELDS.get(exc.code, "form")
     if exc.code == "entity_invalid":
         field = subject_error_field(exc.detail)
@@ -191,8 +193,7 @@ def create_alert(
             notice = drafting.create_notice(session, viewer.actor, parsed.to_create())
             notice = drafting.submit_notice(session, viewer.actor, notice.id)
         except ValidationError as exc:
-            session.rollback()
-            errors = domain_error(exc)
+            errors = domain_error(session, exc)
     if parsed is None or errors:
         values = {**_blank_alert(), **typed}
         for name in CHECKBOXES:
@@ -317,10 +318,7 @@ def review_alert(
                 ),
             )
         except (ValidationError, PermissionDeniedError) as exc:
-            if exc.code not in DOMAIN_ERRORS:
-                raise
-            session.rollback()
-            errors = domain_error(exc)
+            errors = domain_error(session, exc)
     if parsed is None or errors:
         return show_alert(
             request, session, viewer, notice_id, errors=errors, values=typed, status_code=422

@@ -24,7 +24,6 @@ from jisr.web.errors import console_router, redirect
 from jisr.web.forms import CsrfForm, filled_in, form_values, validate
 from jisr.web.i18n import N_
 from jisr.web.pages.notices import (
-    DOMAIN_ERRORS,
     SUBMITTED,
     FormDep,
     NoticeId,
@@ -129,10 +128,7 @@ def edit_alert(
         try:
             done, errors = _save(session, viewer, notice, parsed, then)
         except (ValidationError, ConflictError) as exc:
-            if exc.code not in DOMAIN_ERRORS:
-                raise
-            session.rollback()
-            errors = domain_error(exc)
+            errors = domain_error(session, exc)
     if parsed is None or errors:
         notice = _editable(session, viewer, notice_id)
         values = {**edit_values(notice), **typed}
