@@ -22,6 +22,8 @@ DOMAINS_WITH_TABLES: tuple[str, ...] = (
     "notices",
     "watchlists",
     "rights",
+    "operations",
+    "training",
 )
 
 
