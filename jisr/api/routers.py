@@ -15,6 +15,8 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.federation.router", ""),
     ("jisr.watchlists.router", "/api/v1"),
     ("jisr.rights.router", "/api/v1"),
+    ("jisr.operations.router", "/api/v1"),
+    ("jisr.training.router", "/api/v1"),
 )
 
 # Modules exposing ``lifespan_hook(ctx: AppContext) -> AbstractAsyncContextManager[None]``,

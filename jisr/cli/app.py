@@ -20,8 +20,10 @@ from jisr.exchange.cli import message_app
 from jisr.federation.cli import outbox_app, partner_app
 from jisr.identity.cli import agency_app, user_app
 from jisr.notices.cli import notice_app
+from jisr.operations.cli import event_app, operation_app
 from jisr.rights.cli import rights_app
 from jisr.screening.cli import register as register_screen
+from jisr.training.cli import training_app
 from jisr.watchlists.cli import watchlist_app
 
 app = typer.Typer(
@@ -40,6 +42,9 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(notice_app, name="notice")
 app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(rights_app, name="rights")
+app.add_typer(operation_app, name="operation")
+app.add_typer(event_app, name="event")
+app.add_typer(training_app, name="training")
 app.command("demo")(demo)
 register_screen(app)
 

@@ -33,6 +33,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "jisr.exchange.federation",
     "jisr.watchlists.federation",
     "jisr.notices.federation",
+    "jisr.operations.federation",
+    "jisr.training.federation",
 )
 
 
