@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ from jisr.agreements.policy import Action
 from jisr.agreements.service import require, terms_between
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
-from jisr.errors import ConflictError, NotFoundError, ValidationError
+from jisr.errors import ConflictError, NotFoundError, UnavailableError, ValidationError
 from jisr.identity.models import Agency
 from jisr.training import credentials
 from jisr.training.credentials import OB3_CONTEXT, VC_CONTEXT, Verification
@@ -299,3 +300,32 @@ def verify(
         details={"event": "verified", "issuer": issuer, "result": result.code},
     )
     return result
+
+
+def refresh_revocations(
+    session: Session, actor: Actor, issuer: str, keys: KeyLookup, timeout: float = 5.0
+) -> bool:
+    """Fetch an issuer's signed revocation list from its node (for partners no agreement on
+    training links to it, so no list is pushed); kept only if its proof holds and it is newer."""
+    agency = session.get(Agency, issuer)
+    if agency is None or agency.is_local or not agency.endpoint_url:
+        raise NotFoundError(f"{issuer} is not a partner with an address", code="partner_unknown")
+    url = f"{agency.endpoint_url.rstrip('/')}/api/v1/courses/revocations"
+    try:
+        response = httpx.get(url, timeout=timeout)
+        response.raise_for_status()
+        document = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise UnavailableError(f"cannot fetch {issuer}'s revocation list: {exc}") from None
+    if not isinstance(document, dict):
+        raise ValidationError("revocation list is not a JSON object", code="revocations_invalid")
+    changed = store_revocation_list(session, issuer, document, keys)
+    record(
+        session,
+        actor,
+        AuditAction.COLLECTION,
+        "revocation_list",
+        issuer,
+        details={"event": "fetched", "newer": changed},
+    )
+    return changed

@@ -75,6 +75,18 @@ def revocations(session: SessionDep, ctx: ContextDep) -> dict[str, Any]:
     return certificates.revocation_list(session, signer_of(ctx))
 
 
+@router.post("/courses/revocations/{issuer}/refresh", responses=_ERRORS)
+def refresh_revocations(
+    issuer: Annotated[str, Path(pattern=r"^[A-Z]{2}-[A-Z0-9]{2,16}$")],
+    session: SessionDep,
+    actor: CurrentActor,
+    ctx: ContextDep,
+) -> dict[str, bool]:
+    """Fetch a partner's signed revocation list from its node now."""
+    keys = key_lookup(session, signer_of(ctx))
+    return {"newer": certificates.refresh_revocations(session, actor, issuer, keys)}
+
+
 @router.post("/courses/certificates/verify", response_model=VerificationRead, responses=_ERRORS)
 def verify(
     body: dict[str, Any], session: SessionDep, actor: CurrentActor, ctx: ContextDep
