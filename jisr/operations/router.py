@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +28,7 @@ from jisr.operations.schemas import (
     EntryCreate,
     EntryRead,
     EntrySent,
+    GradedEntryCreate,
     HandoverCreate,
     LinkCreate,
     OperationCreate,
@@ -54,6 +56,15 @@ SSE_POLL_SECONDS = 0.25
 class CalendarTokenRead(BaseModel):
     token: str
     url: str
+
+
+def _graded(body: GradedEntryCreate, kind: EntryKind) -> EntryCreate:
+    try:
+        return body.as_entry(kind)
+    except PydanticValidationError as exc:
+        raise ValidationError(
+            f"severity: {exc.errors()[0]['msg']}", code="severity_invalid"
+        ) from None
 
 
 def _sent(entry: Any, sent: list[str], refused: dict[str, str]) -> EntrySent:
@@ -142,24 +153,21 @@ def add_entry(
     "/events/{op_id}/incidents", response_model=EntrySent, status_code=201, responses=_ERRORS
 )
 def add_incident(
-    op_id: OpId, body: EntryCreate, session: SessionDep, actor: CurrentActor
+    op_id: OpId, body: GradedEntryCreate, session: SessionDep, actor: CurrentActor
 ) -> EntrySent:
-    data = body.model_copy(update={"kind": EntryKind.INCIDENT})
-    return _sent(
-        *log.add_entry(session, actor, op_id, EntryCreate.model_validate(data.model_dump()))
-    )
+    """Log an incident with its severity; it goes live to every participating node."""
+    return _sent(*log.add_entry(session, actor, op_id, _graded(body, EntryKind.INCIDENT)))
 
 
 @router.post(
     "/events/{op_id}/threats", response_model=EntrySent, status_code=201, responses=_ERRORS
 )
 def add_threat(
-    op_id: OpId, body: EntryCreate, session: SessionDep, actor: CurrentActor
+    op_id: OpId, body: GradedEntryCreate, session: SessionDep, actor: CurrentActor
 ) -> EntrySent:
-    data = body.model_copy(update={"kind": EntryKind.THREAT_ASSESSMENT})
-    return _sent(
-        *log.add_entry(session, actor, op_id, EntryCreate.model_validate(data.model_dump()))
-    )
+    """Record a graded threat assessment (low .. critical) with its handling code."""
+    entry = _graded(body, EntryKind.THREAT_ASSESSMENT)
+    return _sent(*log.add_entry(session, actor, op_id, entry))
 
 
 @router.get("/operations/{op_id}/log", response_model=list[EntryRead], responses=_ERRORS)

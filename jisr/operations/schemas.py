@@ -142,6 +142,20 @@ class EntryCreate(BaseModel):
         return self
 
 
+class GradedEntryCreate(BaseModel):
+    """An incident (severity low..critical) or threat assessment (level low..critical)."""
+
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(default="", max_length=20_000)
+    severity: str = Field(min_length=1, max_length=16)
+    venue: str | None = Field(default=None, max_length=200)
+    handling_code: HandlingCode | None = None
+    occurred_at: AwareDatetime | None = None
+
+    def as_entry(self, kind: EntryKind) -> EntryCreate:
+        return EntryCreate.model_validate({**self.model_dump(), "kind": kind})
+
+
 class EntryRead(BaseModel):
     id: str
     operation_id: str
