@@ -31,6 +31,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "jisr.web.pages.screening",
     "jisr.web.pages.partners",
     "jisr.web.pages.dashboard",
+    "jisr.web.pages.operations",
     "jisr.web.pages.users",
     "jisr.web.pages.audit",
 )
