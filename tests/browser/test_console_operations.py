@@ -3,16 +3,23 @@ and an incident logged at Rabat appears on Paris's event page without a reload (
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pyotp
 import pytest
 from sqlalchemy import select
 
 from jisr.actors import system_actor
-from jisr.cli.demo_data import demo_password
+from jisr.cli.demo_data import LOGINS_FILE, demo_nodes, demo_password, seed_demo
 from jisr.clock import utcnow
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.identity.accounts import create_user
@@ -23,9 +30,69 @@ from jisr.operations import service
 from jisr.operations.models import Operation, OperationKind
 from jisr.operations.schemas import OperationCreate, ParticipantCreate, Venue
 from jisr.settings import load_settings
-from tests.browser.conftest import DemoWorld, run_axe
+from tests.browser.conftest import (
+    AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DemoWorld,
+    _free_base_port,
+    run_axe,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+SERVED_CITIES = ("rabat", "paris")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
+    """The demo's Rabat and Paris, served with a start-up allowance for a loaded machine (the
+    shared fixture allows 30 s); no opening messages, which these pages do not need."""
+    if not (Path(CHROMIUM).exists() and AXE.exists()):
+        pytest.skip("Chromium or axe-core missing")
+    from playwright.sync_api import sync_playwright
+
+    data_dir = tmp_path_factory.mktemp("ops-demo")
+    nodes = {node.slug: node for node in demo_nodes(_free_base_port())}
+    seed_demo(data_dir, tuple(nodes.values()))
+    seeds = json.loads((data_dir / LOGINS_FILE).read_text())
+    processes = [_serve(data_dir / city, nodes[city].port) for city in SERVED_CITIES]
+    try:
+        for city, process in zip(SERVED_CITIES, processes, strict=True):
+            _wait(nodes[city].url, process)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                urls = {city: nodes[city].url for city in SERVED_CITIES}
+                yield DemoWorld(data_dir, nodes, urls, seeds, browser)
+            finally:
+                browser.close()
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JISR_")}
+    with (data_dir / "server.log").open("ab") as log:
+        command = [sys.executable, "-m", "jisr", "serve", "--data-dir", str(data_dir)]
+        return subprocess.Popen([*command, "--port", str(port)], env=env, stdout=log, stderr=log)
+
+
+def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("server exited")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not start")
+
+
 COORDINATORS = {"rabat": "nadia.benjelloun", "paris": "marc.dubois"}
 TITLE = "Africa Cup of Nations, Rabat"
 
