@@ -28,6 +28,14 @@ from jisr.operations.models import (
 )
 
 
+class OperationUnknownError(RejectedError):
+    """An entry about an operation whose snapshot has not arrived yet (entries travel apart
+    from snapshots, in parallel): the sender retries it later."""
+
+    code = "operation_unknown"
+    retryable = True
+
+
 class WireParticipant(BaseModel):
     agency_code: str
     agreement_ref: str
@@ -174,7 +182,7 @@ def receive_entry(session: Session, envelope: InboundEnvelope) -> None:
         raise RejectedError("entry labels differ from the envelope's", code="payload_invalid")
     operation = session.get(Operation, wire.operation_id)
     if operation is None:
-        raise RejectedError(f"no operation {wire.operation_id} here", code="not_a_participant")
+        raise OperationUnknownError(f"no operation {wire.operation_id} here (yet)")
     agencies = {
         operation.owner_agency,
         *(p.agency_code for p in sharing.participants_of(session, operation.id)),

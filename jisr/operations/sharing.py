@@ -1,7 +1,9 @@
 """What an operation's envelopes carry and how they reach each participant.
 
-Every envelope about an operation travels with the operation's id as its case, so a participant
-receives the snapshot that made it a participant before any entry written after it. A writer
+Snapshots travel with the operation's id as their case, so they arrive in order. Entries travel
+unordered (in parallel, so a busy incident log does not wait for each acknowledgement in turn);
+one that overtakes the snapshot making its recipient a participant is deferred by the recipient
+and retried by the sender (``operation_unknown``). A writer
 reaches each other participant under its own agreement with that agency; a participant no
 agreement covers is reported, never silently skipped.
 """
@@ -82,8 +84,11 @@ def send(
     envelope_type: str,
     payload: Mapping[str, Any],
     handling_code: str,
+    *,
+    ordered: bool = False,
 ) -> tuple[list[str], dict[str, str]]:
-    """Queue ``payload`` for each recipient an agreement lets it reach; (sent, refused)."""
+    """Queue ``payload`` for each recipient an agreement lets it reach; (sent, refused).
+    ``ordered`` envelopes go one after the other within the operation (its id as their case)."""
     sent: list[str] = []
     refused: dict[str, str] = {}
     for to in sorted(set(recipients) - {actor.agency_code}):
@@ -106,7 +111,7 @@ def send(
             agreement_id=decision.agreement_id,
             envelope_type=envelope_type,
             payload=payload,
-            case_ref=operation.id,
+            case_ref=operation.id if ordered else None,
             data_category=operation.data_category,
             crime_area=operation.crime_area,
             handling_code=handling_code,
@@ -196,5 +201,6 @@ def publish(session: Session, actor: Actor, operation: Operation) -> dict[str, s
         OPERATION_ENVELOPE,
         snapshot(session, operation),
         operation.handling_code,
+        ordered=True,
     )
     return refused
