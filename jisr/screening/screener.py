@@ -162,6 +162,7 @@ class Screener:
                         name=scored.name,
                         explanation=scored.explanation,
                         features=scored.features,
+                        warnings=query.warnings,
                     )
                 )
         matches.sort(key=lambda m: (-m.score, m.entity_id))

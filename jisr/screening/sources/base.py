@@ -171,6 +171,26 @@ _GENDERS = {
 _NO_GENDER = {"", "x", "u", "unknown", "other", "-", "n/a", "none"}
 
 
+def lenient(clean: Callable[[str], str], values: list[str], warnings: list[str]) -> tuple[str, ...]:
+    """``clean`` each value; one that fails is ignored with a warning instead of failing the row
+    (a traveller is never dropped for a bad nationality or document cell)."""
+    out: list[str] = []
+    for value in values:
+        try:
+            out.append(clean(value))
+        except RowError as exc:
+            warnings.append(f"{exc}: ignored")
+    return tuple(dict.fromkeys(out))
+
+
+def lenient_gender(value: str | None, warnings: list[str]) -> str | None:
+    try:
+        return clean_gender(value)
+    except RowError as exc:
+        warnings.append(f"{exc}: ignored")
+        return None
+
+
 def clean_gender(value: str | None) -> str | None:
     text = (value or "").strip().lower()
     if text in _NO_GENDER:
