@@ -61,9 +61,10 @@ def test_jsonl_contract_with_several_watchlists(app: typer.Typer, travellers: Pa
     # Rejected rows of every file, one line each, then the summary.
     stderr = result.stderr.splitlines()
     assert f"{travellers}:5: empty name" in stderr
-    assert f"{UN}:44: KPi.903: birth date '1977-02-30' does not exist" in stderr
-    assert "; 8 rejected rows;" in stderr[-1]  # 1 traveller + 2 UN + 5 FtM
-    assert stderr[-1].startswith("screened 3 queries against 8 entries from 2 watchlist(s)")
+    warning = "birth date '1977-02-30': day 30 does not exist in that month, ignored"
+    assert f"{UN}: KPi.903: {warning}" in stderr
+    assert "; 6 rejected rows; 2 rows with ignored fields;" in stderr[-1]  # 1 + 1 UN + 4 FtM
+    assert stderr[-1].startswith("screened 3 queries against 10 entries from 2 watchlist(s)")
 
 
 def test_stdin_input(app: typer.Typer) -> None:

@@ -89,10 +89,12 @@ def test_broken_rows(tmp_path: Path) -> None:
     ]
     path.write_text("\r\n".join(lines) + "\r\n\x1a", encoding="utf-8")
     result = read_subjects(path)
-    assert [s.id for s in result] == ["36", "40"]
+    subjects = list(result)
+    assert [s.id for s in subjects] == ["36", "38", "40"]
+    assert subjects[1].birth_dates == ("1970-02",)
+    assert "day 30 does not exist" in subjects[1].warnings[0]
     assert [(r.line, r.reason) for r in result.rejections] == [
         (2, "expected 12 fields, found 4"),
-        (3, "birth date '1970-02-30' does not exist"),
         (4, "unknown SDN_Type 'spaceship'"),
         (5, "duplicate ent_num 36 (first on line 1)"),
     ]

@@ -58,6 +58,11 @@ def _valid_year(year: int, today: date) -> bool:
     return MIN_BIRTH_YEAR <= year <= today.year
 
 
+def _bad_year(value: str, year: int, today: date) -> BirthDate:
+    why = "it is in the future" if year > today.year else f"year {year} is not plausible"
+    return BirthDate((), f"birth date {value!r} ignored: {why}")
+
+
 def _exists(year: int, month: int, day: int) -> bool:
     try:
         date(year, month, day)
@@ -69,7 +74,7 @@ def _exists(year: int, month: int, day: int) -> bool:
 def _ymd(value: str, year: int, month: int, day: int | None, today: date) -> BirthDate:
     """Year, month and maybe day as written, possibly wrong; keep the most that holds."""
     if not _valid_year(year, today):
-        return BirthDate((), f"birth date {value!r} ignored: year {year} is not plausible")
+        return _bad_year(value, year, today)
     if day is None:
         if 1 <= month <= 12:
             return _not_future(value, f"{year}-{month:02d}", date(year, month, 1), today)
@@ -108,7 +113,7 @@ def read_birth_date(value: str, today: date | None = None) -> BirthDate:
     if match := _YEAR.match(text):
         year = int(match.group(1))
         if not _valid_year(year, today):
-            return BirthDate((), f"birth date {value!r} ignored: year {year} is not plausible")
+            return _bad_year(value, year, today)
         return BirthDate((str(year),))
     if match := _RANGE.match(text):
         first, last = sorted((int(match.group(1)), int(match.group(2))))
