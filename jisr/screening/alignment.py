@@ -7,6 +7,7 @@ Ming``), and parts present on one side only (a missing middle name) cost less th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -15,7 +16,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from jisr.screening.names import NameForm, Script
 from jisr.screening.names.chinese import chinese_surnames
-from jisr.screening.names.phonetic import coarse_skeleton, finish_skeleton
+from jisr.screening.names.phonetic import coarse_skeleton, finish_skeleton, skeleton_variants
 
 
 class How(StrEnum):
@@ -84,11 +85,34 @@ def _cached_units(
     return tuple(units)
 
 
+# A match through a less usual rendering of an ambiguous letter (ق as g, ض as z) counts a
+# little less than through the everyday one.
+_OTHER_RENDERING = 0.97
+
+
 @lru_cache(maxsize=262_144)
 def compare_tokens(
     query: str, q_skel: str, cand: str, c_skel: str, cross: bool
 ) -> tuple[float, How]:
-    """Similarity of two name parts. ``cross``: one side came from a non-Latin script."""
+    """Similarity of two name parts. ``cross``: one side came from a non-Latin script.
+
+    An Arabic-script skeleton may stand for several Latin ones (``skeleton_variants``); the
+    best reading counts."""
+    q_vars, c_vars = skeleton_variants(q_skel), skeleton_variants(c_skel)
+    if len(q_vars) == 1 and len(c_vars) == 1:
+        return _compare(query, q_vars[0], cand, c_vars[0], cross)
+    best = (0.0, How.MISSING)
+    for i, q in enumerate(q_vars):
+        for j, c in enumerate(c_vars):
+            score, how = _compare(query, q, cand, c, cross)
+            if i or j:
+                score *= _OTHER_RENDERING
+            if score > best[0]:
+                best = (score, how)
+    return best
+
+
+def _compare(query: str, q_skel: str, cand: str, c_skel: str, cross: bool) -> tuple[float, How]:
     if query == cand:
         return 1.0, How.EXACT
     if chinese_surnames(query) & chinese_surnames(cand):
@@ -101,7 +125,10 @@ def compare_tokens(
     if q_skel == c_skel and q_skel != "V":
         if cross:
             return 0.95, How.VARIANT
-        spelled = OSA.normalized_similarity(query, cand)
+        spelled = max(
+            OSA.normalized_similarity(query, cand),
+            OSA.normalized_similarity(_fold_vowels(query), _fold_vowels(cand)),
+        )
         if spelled >= 0.6 or len(q_skel) >= 3:
             return max(0.92, spelled), How.VARIANT
         return 0.82, How.PHONETIC
@@ -121,6 +148,20 @@ def compare_tokens(
     if spelled >= 0.9 * sound:
         return spelled, How.TYPO
     return 0.9 * sound, How.PHONETIC
+
+
+_VOWEL_SPELLINGS = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("ie", "i"), ("o", "u"), ("e", "i"))
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65_536)
+def _fold_vowels(token: str) -> str:
+    """One spelling per vowel sound and no doubled letters: ``youssef`` and ``yusuf`` become
+    ``yusif`` / ``yusuf`` (French ou, English oo/ee, Arabic short vowels written e or i)."""
+    token = _DOUBLES.sub(r"\1", token)
+    for spelled, vowel in _VOWEL_SPELLINGS:
+        token = token.replace(spelled, vowel)
+    return token
 
 
 @lru_cache(maxsize=65_536)

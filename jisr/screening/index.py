@@ -28,14 +28,27 @@ import numpy.typing as npt
 
 from jisr.screening.names import NameForm, Script
 from jisr.screening.names.chinese import chinese_surnames
-from jisr.screening.names.phonetic import finish_skeleton
+from jisr.screening.names.phonetic import finish_skeleton, skeleton_variants
 
 IntArray = npt.NDArray[np.int64]
 
 
 def blocking_keys(form: NameForm) -> set[int]:
-    """The integer keys under which a name is filed and looked up."""
-    skeletons = [s for s in dict.fromkeys(form.skeletons) if s != "V"]
+    """The integer keys under which a name is filed and looked up.
+
+    An Arabic-script name whose letters Latin writes several ways (``skeleton_variants``) is
+    filed under its everyday reading and, part by part, under each other reading."""
+    readings = [skeleton_variants(s) for s in form.skeletons]
+    primary = tuple(r[0] for r in readings)
+    keys = _keys(form, primary)
+    for i, options in enumerate(readings):
+        for other in options[1:]:
+            keys |= _keys(form, primary[:i] + (other,) + primary[i + 1 :])
+    return keys
+
+
+def _keys(form: NameForm, skeleton_tuple: tuple[str, ...]) -> set[int]:
+    skeletons = [s for s in dict.fromkeys(skeleton_tuple) if s != "V"]
     keys: set[int] = set()
     for skel in skeletons:
         if len(skel) >= 2:
@@ -51,8 +64,8 @@ def blocking_keys(form: NameForm) -> set[int]:
                 keys.add(hash(("p", a, b[:2])))
     if len(skeletons) > 1:
         # Parts written joined on one side (Abdelhay / Abdel Hay, Xiaoming / Xiao Ming).
-        for i in range(len(form.skeletons) - 1):
-            keys.add(hash(("s", finish_skeleton(form.skeletons[i] + form.skeletons[i + 1]))))
+        for i in range(len(skeleton_tuple) - 1):
+            keys.add(hash(("s", finish_skeleton(skeleton_tuple[i] + skeleton_tuple[i + 1]))))
     elif len(skeletons) == 1 and len(skeletons[0]) == 1:
         keys.add(hash(("s", skeletons[0])))
     if form.script is not Script.ARABIC and len(form.tokens) > 1:

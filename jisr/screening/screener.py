@@ -15,6 +15,7 @@ from jisr.screening.columns import StringColumn
 from jisr.screening.index import CandidateIndex, IndexBuilder, top_rows
 from jisr.screening.model import Match, Subject, SubjectKind
 from jisr.screening.names import NameForm, analyze_name, unpack
+from jisr.screening.names.phonetic import primary_skeleton
 from jisr.screening.parallel import screen_in_processes
 
 # Chosen on the evaluation harness (benchmarks/screening/evaluate.py, see its README): with the
@@ -47,6 +48,11 @@ def analyze_subject(subject: Subject) -> list[NameForm]:
             if form.tokens:
                 forms.append(form)
     return forms
+
+
+def _quick_key(form: NameForm) -> str:
+    """The skeletons (everyday readings) compared by the cheap pre-ranking."""
+    return " ".join(primary_skeleton(s) for s in form.skeletons)
 
 
 def birth_key(subject: Subject) -> int:
@@ -86,7 +92,7 @@ class Screener:
             for form in analyze_subject(subject):
                 row = len(self._packed)
                 self._packed.append(form.pack())
-                self._skeletons.append(" ".join(form.skeletons))
+                self._skeletons.append(_quick_key(form))
                 self._texts.append(form.text)
                 row_subject.append(number)
                 row_date.append(birth_key(subject))
@@ -125,7 +131,7 @@ class Screener:
         rows = top_rows(rows, counts + _DATE_KEYS * agreement, _CANDIDATES)
         if rows.size > _RESCORE:
             choices = self._skeletons.take(rows.tolist())
-            queries = [" ".join(f.skeletons) for f in forms]
+            queries = [_quick_key(f) for f in forms]
             quick = process.cdist(queries, choices, scorer=fuzz.token_set_ratio, workers=1)
             ranks = quick.max(axis=0) + _DATE_RATIO * self._date_agreement(rows, date)
             rows = rows[np.argsort(-ranks, kind="stable")[:_RESCORE]]

@@ -81,6 +81,44 @@ def coarse_skeleton(skeleton: str) -> str:
     return _REPEATS.sub(r"\1", skeleton.translate(_COARSE)) or "V"
 
 
+# Placeholders in Arabic-script skeletons and the classes each may be written as in Latin,
+# the everyday spelling first. Sources: the consonant tables of ALA-LC (1997), DIN 31635, the
+# French (Institut géographique national) and Spanish (Escuela de Estudios Árabes) traditions,
+# and Persian/Urdu usage (ض and ظ as z, و as v); see docs/screening.md.
+AMBIGUOUS: dict[str, tuple[str, ...]] = {
+    "d": ("D", "Z"),  # ض  d, dh, z (Persian/Urdu)
+    "z": ("Z", "D", "T"),  # ظ  z, dh, th, d
+    "e": ("D", "Z", "T"),  # ذ  dh, z, th, d
+    "s": ("T", "S"),  # ث  th, s (Persian, Turkish, Egyptian), t
+    "k": ("K", "J"),  # ق  q, k, g (Gulf, Egyptian, Maghrebi)
+    "h": ("H", "J", "K"),  # خ  kh, h, j (Spanish), k
+    "g": ("J", "R"),  # غ  gh, g, r (French rh/r)
+    "w": ("", "F"),  # و  a vowel, or v (Persian, Urdu)
+    "a": ("H", ""),  # final ه  h, or a vowel (Fatemeh / Fatima)
+}
+_PLACEHOLDER = re.compile("[" + "".join(AMBIGUOUS) + "]")
+MAX_VARIANTS = 8
+
+
+@lru_cache(maxsize=131_072)
+def skeleton_variants(skeleton: str) -> tuple[str, ...]:
+    """Every concrete skeleton an Arabic-script skeleton with placeholders can be written as,
+    the everyday one first (at most ``MAX_VARIANTS``); a Latin skeleton is its own only one."""
+    if not _PLACEHOLDER.search(skeleton):
+        return (skeleton,)
+    variants = [""]
+    for ch in skeleton:
+        options = AMBIGUOUS.get(ch, (ch,))
+        variants = [v + o for v in variants for o in options][: MAX_VARIANTS * 3]
+    out = dict.fromkeys(finish_skeleton(v) for v in variants)
+    return tuple(out)[:MAX_VARIANTS]
+
+
+def primary_skeleton(skeleton: str) -> str:
+    """The everyday concrete skeleton (placeholders as their first class)."""
+    return skeleton_variants(skeleton)[0]
+
+
 def finish_skeleton(skeleton: str) -> str:
     """Rules applied identically to skeletons from every script."""
     skeleton = _REPEATS.sub(r"\1", skeleton)
