@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Levenshtein
 
 from jisr.screening.names import NameForm, Script
-from jisr.screening.names.chinese import chinese_surnames
+from jisr.screening.names.eastasian import romanization_keys
 from jisr.screening.names.phonetic import coarse_skeleton, finish_skeleton, skeleton_variants
 
 
@@ -115,8 +115,9 @@ def compare_tokens(
 def _compare(query: str, q_skel: str, cand: str, c_skel: str, cross: bool) -> tuple[float, How]:
     if query == cand:
         return 1.0, How.EXACT
-    if chinese_surnames(query) & chinese_surnames(cand):
-        # Zhang / Cheung / Chang: pinyin, Cantonese and Wade-Giles spellings of one surname.
+    if romanization_keys(query) & romanization_keys(cand):
+        # Zhang / Cheung / Chang, Hsiao-ming / Xiaoming, Pak / Park: one East Asian name
+        # in pinyin, Wade-Giles, Cantonese or Korean romanisations.
         return 0.92, How.VARIANT
     if not cross and (len(query) == 1 or len(cand) == 1):
         if query[0] == cand[0]:

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jisr.screening.names import NameForm, Script
-from jisr.screening.names.chinese import chinese_surnames
+from jisr.screening.names.eastasian import romanization_keys
 from jisr.screening.names.phonetic import finish_skeleton, skeleton_variants
 
 IntArray = npt.NDArray[np.int64]
@@ -73,10 +73,20 @@ def _keys(form: NameForm, skeleton_tuple: tuple[str, ...]) -> set[int]:
     return keys
 
 
+def _surname_keys(token: str) -> set[str]:
+    return {k for k in romanization_keys(token) if not k.startswith("py:")}
+
+
 def _short_part_keys(form: NameForm) -> set[int]:
     keys: set[int] = set()
+    heads = [{k[3:5] for k in romanization_keys(t)} | {t[:2]} for t in form.tokens]
     for i, (token, skel) in enumerate(zip(form.tokens, form.skeletons, strict=True)):
-        names = {"z" + p for p in chinese_surnames(token)}
+        names = {"z" + p for p in _surname_keys(token)}
+        # Hsu Hsiao-ming / Xu Xiaoming: the surname with the pinyin start of another part.
+        for name in names:
+            for j, other in enumerate(heads):
+                if j != i:
+                    keys.update(hash(("r", name, head)) for head in other)
         if len(skel) < 3:
             names.add("t" + token)
         for name in names:

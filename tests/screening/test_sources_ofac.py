@@ -11,7 +11,18 @@ from jisr.screening.model import Subject, SubjectKind
 from jisr.screening.sources import SourceResult, read_subjects
 from jisr.screening.sources.ofac import birth_dates, documents, natural_order
 
-SDN = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "lists"
+# ../shared from the project root (the main checkout), or /work/shared from a worktree.
+SDN = next(
+    (
+        p
+        for p in (
+            Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "lists",
+            Path("/work/shared/data/lists"),
+        )
+        if p.is_dir()
+    ),
+    Path("shared/data/lists"),
+)
 SDN_FILE = SDN / "ofac_sdn_2024-05-03.csv"
 SDN_ROWS = 14_965
 
