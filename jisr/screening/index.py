@@ -84,9 +84,9 @@ def _short_part_keys(form: NameForm) -> set[int]:
         names = {"z" + p for p in _surname_keys(token)}
         # Hsu Hsiao-ming / Xu Xiaoming: the surname with the pinyin start of another part.
         for name in names:
-            for j, other in enumerate(heads):
+            for j, starts in enumerate(heads):
                 if j != i:
-                    keys.update(hash(("r", name, head)) for head in other)
+                    keys.update(hash(("r", name, head)) for head in starts)
         if len(skel) < 3:
             names.add("t" + token)
         for name in names:
