@@ -158,10 +158,10 @@ def _letter(letter: str, prev: str, nxt: str, i: int, french: bool) -> str:
     if letter == "ي":
         consonant = i == 0 or (bool(nxt) and nxt in "او" and prev != "ا")
         return "y" if consonant else "i"
-    consonant = _CONSONANTS.get(letter)
-    if consonant is None:
+    spelled = _CONSONANTS.get(letter)
+    if spelled is None:
         return ""
-    return consonant[0] if french else consonant[1]
+    return spelled[0] if french else spelled[1]
 
 
 def _needs_vowel(letter: str, nxt: str, i: int, last: int) -> bool:
