@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
@@ -130,7 +131,9 @@ def to_arabic_script(name: str) -> str | None:
             pending_article = pending_article or arabic is not None
         if arabic is None:
             return None
-        words.append(("ال" if pending_article else "") + arabic)
+        arabic = unicodedata.normalize("NFKC", arabic)
+        article = "ال" if pending_article and not arabic.startswith("ال") else ""
+        words.append(article + arabic)
         pending_article = False
     return " ".join(words) if words else None
 

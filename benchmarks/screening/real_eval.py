@@ -127,8 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if set(s.nationalities) & EAST_ASIAN and real_data.part_of(s.id) == args.part
     ]
     sets: list[tuple[str, list[tuple[Subject, str]]]] = [
-        ("Arabic script → Latin listing (Wikidata/Google spellings)",
-         real_data.ofac_arabic_script(args.part)),
+        (
+            "Arabic script → Latin listing (Wikidata/Google spellings)",
+            real_data.ofac_arabic_script(args.part),
+        ),
         ("real OFAC aliases (other spellings)", real_data.ofac_alias_pairs(args.part)),
     ]
     arabic = real_data.ofac_arabic_script(args.part)
@@ -146,8 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets.append(("East Asian: Wade-Giles initials", _rule_pairs(east, variants.wade_giles, 30)))
     sets.append(("East Asian: Korean surname spellings", _rule_pairs(east, variants.korean, 31)))
     print(f"## Real-data evaluation, part {args.part!r} (held out: {args.part == 'report'})")
-    print(f"listing: OFAC SDN, {len(everyone):,} entries; threshold {DEFAULT_THRESHOLD}, "
-          f"baseline ICU + Jaro-Winkler >= {BASELINE_THRESHOLD} over every listed name\n")
+    print(
+        f"listing: OFAC SDN, {len(everyone):,} entries; threshold {DEFAULT_THRESHOLD}, "
+        f"baseline ICU + Jaro-Winkler >= {BASELINE_THRESHOLD} over every listed name\n"
+    )
     print("| class | queries | jisr recall | baseline recall |\n|---|---|---|---|")
     for cls, pairs in sets:
         print(_evaluate(cls, pairs, screener, baseline).line())

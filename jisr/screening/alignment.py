@@ -130,9 +130,10 @@ def _compare(query: str, q_skel: str, cand: str, c_skel: str, cross: bool) -> tu
             OSA.normalized_similarity(query, cand),
             OSA.normalized_similarity(_fold_vowels(query), _fold_vowels(cand)),
         )
-        if spelled >= 0.6 or len(q_skel) >= 3:
+        if spelled >= 0.6:
             return max(0.92, spelled), How.VARIANT
-        return 0.82, How.PHONETIC
+        # Same consonants, other vowels: Hossein / Ehsan, Salim / Sulaym are other names.
+        return (0.7 + 0.25 * spelled if len(q_skel) >= 3 else 0.82), How.PHONETIC
     if _without_particle(q_skel) == _without_particle(c_skel):
         return 0.88, How.VARIANT
     q_coarse, c_coarse = coarse_skeleton(q_skel), coarse_skeleton(c_skel)
@@ -162,7 +163,8 @@ def _fold_vowels(token: str) -> str:
     token = _DOUBLES.sub(r"\1", token)
     for spelled, vowel in _VOWEL_SPELLINGS:
         token = token.replace(spelled, vowel)
-    return token
+    # Abu / Abou / Bou: the Maghrebi form drops the first vowel (Bouchaib, Abu Shuayb).
+    return token[1:] if token.startswith("abu") else token
 
 
 @lru_cache(maxsize=65_536)

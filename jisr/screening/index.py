@@ -39,6 +39,10 @@ def blocking_keys(form: NameForm) -> set[int]:
     An Arabic-script name whose letters Latin writes several ways (``skeleton_variants``) is
     filed under its everyday reading and, part by part, under each other reading."""
     readings = [skeleton_variants(s) for s in form.skeletons]
+    if form.script is not Script.ARABIC:
+        # Latin letters read several ways are compared every way, but filed under their
+        # everyday reading only: the other parts' keys still find the name.
+        readings = [r[:1] for r in readings]
     primary = tuple(r[0] for r in readings)
     keys = _keys(form, primary)
     for i, options in enumerate(readings):

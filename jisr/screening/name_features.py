@@ -70,8 +70,14 @@ def common_parts_feature(
     if len(parts) < 2 or corroborated:
         return NONE
     for part in parts:
-        tokens = (part.query, part.candidate)
-        if not any(is_common_part(t) or len(t) <= 2 for t in tokens if t):
+        tokens = [t for t in (part.query, part.candidate) if t]
+        # A romanised Arabic-script part is short for want of vowels (عزت: zt), so a part is
+        # very short only when both sides are.
+        if not (any(is_common_part(t) for t in tokens) or all(len(t) <= 2 for t in tokens)):
             return NONE
     listed = ", ".join(p.candidate for p in parts)
+    if dob_feature(query, cand).value >= _YEAR_AGREES:
+        return Feature(
+            -0.4, f"only common or very short name parts agree ({listed}), same birth year"
+        )
     return Feature(-1.0, f"only common or very short name parts agree ({listed})")

@@ -50,7 +50,8 @@ def test_same_skeleton_in_both_scripts(arabic: str, latin: str) -> None:
     readings = [skeleton_variants(s) for s in analyze_name(arabic).skeletons]
     latin_skeletons = analyze_name(latin).skeletons
     assert len(readings) == len(latin_skeletons)
-    assert all(s in r for s, r in zip(latin_skeletons, readings, strict=True))
+    for latin_skeleton, arabic_readings in zip(latin_skeletons, readings, strict=True):
+        assert set(skeleton_variants(latin_skeleton)) & set(arabic_readings)
 
 
 @pytest.mark.parametrize(("a", "b"), [("محمد", "سالك"), ("Karim", "Kamal"), ("Youssef", "Yasser")])

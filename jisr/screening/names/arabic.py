@@ -153,7 +153,8 @@ def arabic_tokens(text: str) -> list[str]:
                 tokens.append(_strip_article(nxt))
                 i += 2
                 continue
-            tokens.append(word + nxt)
+            # أبو العطاء -> ابوعطاء, as Latin "Abu al-Ata" -> abuata (the article drops).
+            tokens.append(word + (nxt if word == _ABD else _strip_article(nxt)))
             i += 2
             continue
         tokens.append(word if word.startswith(_ABD) else _strip_article(word))
@@ -174,8 +175,13 @@ def arabic_skeleton(token: str) -> str:
     out: list[str] = []
     last = len(token) - 1
     for i, ch in enumerate(token):
-        if ch == "و" and 0 < i < last and token[i + 1] in "يا" and token[i - 1] not in "اوي":
-            # Persian and Urdu write v as و before a vowel letter (Parviz پرویز, Javad جواد).
+        if (
+            ch == "و"
+            and i < last
+            and (i == 0 or (token[i + 1] in "يا" and token[i - 1] not in "اوي"))
+        ):
+            # و opening a word, or before a vowel letter, is w or (Persian, Urdu) v: Vaziri
+            # وزيري, Parviz پرویز, Javad جواد.
             out.append("w")
         elif ch == "ه" and i == last and i >= 2:
             # A final heh is often a vowel (Fatemeh / Fatima, Zohreh / Zohra).

@@ -21,18 +21,18 @@ _DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("tch", "X"),
     ("dzh", "J"),
     ("dj", "J"),
-    ("dh", "D"),
-    ("zh", "J"),
+    ("dh", "ð"),
+    ("zh", "ʒ"),
     ("kh", "H"),
-    ("gh", "J"),
-    ("sh", "X"),
+    ("gh", "ɣ"),
+    ("sh", "ʃ"),
     ("ch", "X"),
-    ("th", "T"),
+    ("th", "θ"),
     ("ph", "F"),
     ("ck", "K"),
     ("qu", "K"),
     ("ou", ""),
-    ("x", "KS"),
+    ("x", "χ"),
 )
 _LETTERS = {
     "b": "B",
@@ -45,9 +45,9 @@ _LETTERS = {
     "s": "S",
     "c": "K",
     "k": "K",
-    "q": "K",
+    "q": "ʠ",
     "g": "J",
-    "j": "J",
+    "j": "ʝ",
     "h": "H",
     "l": "L",
     "m": "M",
@@ -67,7 +67,9 @@ def latin_skeleton(token: str) -> str:
     """The consonant-class skeleton of a lower-case ASCII token."""
     token = _SOFT_C.sub("s", token)
     token = _DIGRAPH_RE.sub(lambda m: _DIGRAPH_MAP[m.group(0)], token)
-    out = "".join(_LETTERS.get(ch, ch if ch.isupper() else "") for ch in token)
+    out = "".join(
+        _LETTERS.get(ch, ch if ch.isupper() or ch in _LATIN_AMBIGUOUS else "") for ch in token
+    )
     return finish_skeleton(out)
 
 
@@ -95,7 +97,20 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
     "g": ("J", "R"),  # غ  gh, g, r (French rh/r)
     "w": ("", "F"),  # و  a vowel, or v (Persian, Urdu)
     "a": ("H", ""),  # final ه  h, or a vowel (Fatemeh / Fatima)
+    # Latin letter pairs that are one sound or two: Mazhar مظهر (z+h), Ishaq إسحاق (s+h).
+    "ʒ": ("J", "ZH"),
+    "ʃ": ("X", "SH"),
+    # Latin letters that stand for different Arabic letters in different traditions: Spanish
+    # j and x for kh (Jalid, Xan), French r for gh (Rhali), th and dh read as s and z
+    # (Osman, Kabaze), g for q (Gassim).
+    "ð": ("D", "Z"),
+    "ɣ": ("J", "R"),
+    "θ": ("T", "S"),
+    "χ": ("KS", "X", "H"),
+    "ʝ": ("J", "H"),
+    "ʠ": ("K", "J"),
 }
+_LATIN_AMBIGUOUS = frozenset("ʒʃðɣθχʝʠ")
 _PLACEHOLDER = re.compile("[" + "".join(AMBIGUOUS) + "]")
 MAX_VARIANTS = 8
 
