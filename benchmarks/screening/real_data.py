@@ -55,6 +55,11 @@ def fold(text: str) -> str:
 
 
 @cache
+def _all_people() -> tuple[Subject, ...]:
+    return tuple(s for s in read_subjects(OFAC) if s.kind is SubjectKind.PERSON)
+
+
+@cache
 def arabic_origin_people() -> tuple[Subject, ...]:
     people = (
         s
@@ -161,6 +166,16 @@ def innocents(part: str, count: int, seed: int = 5) -> Iterator[Subject]:
     rng = random.Random(seed)
     people = [p for p in arabic_origin_people() if part_of(p.id) == part]
     listed_names = {fold(n) for p in people for n in p.names}
+    # Anyone whose name holds two parts of one listed name (Masoud Khaled Bahadori against
+    # listed Masoud Bahadori) is a namesake a border must look at, not an innocent.
+    listed_pairs = {
+        (a, b)
+        for p in _all_people()
+        for n in p.names
+        for a in fold(n).split()
+        for b in fold(n).split()
+        if a != b
+    }
     made = 0
     while made < count:
         parts = []
@@ -168,7 +183,10 @@ def innocents(part: str, count: int, seed: int = 5) -> Iterator[Subject]:
             tokens = fold(rng.choice(people).names[0]).split()
             parts.append(tokens[min(position, len(tokens) - 1)] if position >= 0 else tokens[-1])
         name = " ".join(dict.fromkeys(parts))
-        if name in listed_names or len(name.split()) < 2:
+        tokens = name.split()
+        if name in listed_names or len(tokens) < 2:
+            continue
+        if any((a, b) in listed_pairs for a in tokens for b in tokens if a != b):
             continue
         year = rng.randint(1950, 2004)
         yield Subject(

@@ -160,8 +160,20 @@ def arabic_script_noise(name: str, rng: random.Random) -> str | None:
     return out if out != name else None
 
 
+# Pinyin finals as Wade-Giles writes them (Hanyu Pinyin vs Wade-Giles conversion tables).
+_WG_FINALS = (("iong", "iung"), ("ong", "ung"), ("ian", "ien"), ("ie", "ieh"), ("ue", "ueh"))
+
+
+def _wade_giles_finals(word: str) -> str:
+    for pinyin, wg in _WG_FINALS:
+        word = word.replace(pinyin, wg)
+    if word in ("zi", "ci", "si"):
+        return {"zi": "tzu", "ci": "tzu", "si": "ssu"}[word]
+    return re.sub(r"^(zh|ch|sh|r)i$", r"\1ih", word)
+
+
 def wade_giles(name: str, rng: random.Random) -> str | None:
-    words = name.lower().split()
+    words = [_wade_giles_finals(w) for w in name.lower().split()]
     out = []
     for word in words:
         for pinyin, wg in _WADE_GILES:
@@ -174,7 +186,7 @@ def wade_giles(name: str, rng: random.Random) -> str | None:
                     word = unvoiced + word[len(voiced) :]
                     break
         out.append(word)
-    return _cap(" ".join(out)) if out != words else None
+    return _cap(" ".join(out)) if out != name.lower().split() else None
 
 
 def korean(name: str, rng: random.Random) -> str | None:

@@ -149,7 +149,10 @@ def _compare(query: str, q_skel: str, cand: str, c_skel: str, cross: bool) -> tu
     spelled = OSA.normalized_similarity(query, cand)
     if spelled >= 0.9 * sound:
         return spelled, How.TYPO
-    return 0.9 * sound, How.PHONETIC
+    # Within Latin script the vowels are written: near consonants with other vowels
+    # (Tubaigy / Atabak, Khalil / Ale) are weak evidence.
+    vowels = OSA.normalized_similarity(_fold_vowels(query), _fold_vowels(cand))
+    return 0.9 * sound * (0.7 + 0.3 * vowels), How.PHONETIC
 
 
 _VOWEL_SPELLINGS = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("ie", "i"), ("o", "u"), ("e", "i"))

@@ -81,6 +81,27 @@ def dob_feature(query: Subject, cand: Subject) -> Feature:
     return Feature(value, f"date of birth {how} ({query.birth_dates[0]} / {cand.birth_dates[0]})")
 
 
+# Full dates that differ by a typing slip only: the same person, written carelessly.
+_SLIPS = frozenset(
+    {
+        "same day and month, a year apart",
+        "day and month swapped",
+        "day and month swapped, a year apart",
+    }
+)
+
+
+def birth_year_agrees(query: Subject, cand: Subject) -> bool:
+    """Whether the dates of birth agree at least on the year, or differ only by a slip (a
+    year one off with the same day and month, day and month swapped)."""
+    for a in query.birth_dates:
+        for b in cand.birth_dates:
+            value, how = _compare_dates(a, b)
+            if value >= 0.5 or how in _SLIPS:
+                return True
+    return False
+
+
 def nationality_feature(query: Subject, cand: Subject) -> Feature:
     """Nationality: a shared nationality supports the match, entirely different nationalities
     count slightly against it (people hold several and lists are incomplete)."""

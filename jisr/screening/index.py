@@ -53,7 +53,9 @@ def blocking_keys(form: NameForm) -> set[int]:
 
 def _keys(form: NameForm, skeleton_tuple: tuple[str, ...]) -> set[int]:
     skeletons = [s for s in dict.fromkeys(skeleton_tuple) if s != "V"]
-    keys: set[int] = set()
+    # Each part as spelled: when its sound blocks are too big to read (Mahmoudi's MHMD is
+    # Mohammad's), the exact spelling still finds the name.
+    keys: set[int] = {hash(("w", t)) for t in form.tokens if len(t) >= 4}
     for skel in skeletons:
         if len(skel) >= 2:
             keys.add(hash(("s", skel)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from jisr.screening.alignment import How, NameAlignment, PartMatch
-from jisr.screening.features import NONE, Feature, dob_feature
+from jisr.screening.features import NONE, Feature, birth_year_agrees
 from jisr.screening.model import Subject, SubjectKind
 from jisr.screening.names.common import is_common_part
 
@@ -21,8 +21,6 @@ NameFeatureFunction = Callable[[Subject, Subject, NameAlignment, bool], Feature]
 _AGREES = 0.75
 # Fewer letters than this in the agreeing parts is a short name (Li Na, Ma Tao, Wu Ping).
 _SHORT_LETTERS = 7
-# A date of birth agreeing at least on the year (the dob feature's value for "same year").
-_YEAR_AGREES = 0.5
 # For organisations only names shorter than this are too short to identify anything.
 _SHORT_ORG_LETTERS = 3
 
@@ -55,7 +53,7 @@ def short_name_feature(
     elif covered >= 2 and letters >= _SHORT_LETTERS:
         return NONE
     listed = " ".join(p.candidate for p in parts)
-    if dob_feature(query, cand).value >= _YEAR_AGREES:
+    if birth_year_agrees(query, cand):
         # A single name with the same year of birth is a candidate to show, with its reason.
         return Feature(-0.4, f"short name: only {listed!r} agrees, with the same birth year")
     return Feature(-1.0, f"short name: only {listed!r} agrees")
@@ -76,7 +74,7 @@ def common_parts_feature(
         if not (any(is_common_part(t) for t in tokens) or all(len(t) <= 2 for t in tokens)):
             return NONE
     listed = ", ".join(p.candidate for p in parts)
-    if dob_feature(query, cand).value >= _YEAR_AGREES:
+    if birth_year_agrees(query, cand):
         return Feature(
             -0.4, f"only common or very short name parts agree ({listed}), same birth year"
         )

@@ -82,6 +82,7 @@ class Screener:
         self._subjects: list[Subject] = []
         self._packed = StringColumn()
         self._skeletons = StringColumn()
+        self._tokens = StringColumn()
         self._texts = StringColumn()
         row_subject: list[int] = []
         row_date = array("i")
@@ -93,6 +94,7 @@ class Screener:
                 row = len(self._packed)
                 self._packed.append(form.pack())
                 self._skeletons.append(_quick_key(form))
+                self._tokens.append(" ".join(form.tokens))
                 self._texts.append(form.text)
                 row_subject.append(number)
                 row_date.append(birth_key(subject))
@@ -102,7 +104,7 @@ class Screener:
         self._row_subject = np.asarray(row_subject, dtype=np.int32)
         self._row_date = np.frombuffer(row_date, dtype=np.int32).copy()
         self._index: CandidateIndex = builder.build()
-        for column in (self._packed, self._skeletons, self._texts):
+        for column in (self._packed, self._skeletons, self._tokens, self._texts):
             column.freeze()
         if progress is not None:
             progress(len(self._subjects))
@@ -130,10 +132,22 @@ class Screener:
         agreement = self._date_agreement(rows, date)
         rows = top_rows(rows, counts + _DATE_KEYS * agreement, _CANDIDATES)
         if rows.size > _RESCORE:
-            choices = self._skeletons.take(rows.tolist())
-            queries = [_quick_key(f) for f in forms]
-            quick = process.cdist(queries, choices, scorer=fuzz.token_set_ratio, workers=1)
-            ranks = quick.max(axis=0) + _DATE_RATIO * self._date_agreement(rows, date)
+            # Sounds (skeletons) and spellings (tokens): the better of the two ranks a row, so
+            # short skeletons (Kuo: K) do not drown a name among look-alike noise.
+            row_list = rows.tolist()
+            quick = process.cdist(
+                [_quick_key(f) for f in forms],
+                self._skeletons.take(row_list),
+                scorer=fuzz.token_set_ratio,
+                workers=1,
+            ).max(axis=0)
+            spelled = process.cdist(
+                [" ".join(f.tokens) for f in forms],
+                self._tokens.take(row_list),
+                scorer=fuzz.token_set_ratio,
+                workers=1,
+            ).max(axis=0)
+            ranks = np.maximum(quick, spelled) + _DATE_RATIO * self._date_agreement(rows, date)
             rows = rows[np.argsort(-ranks, kind="stable")[:_RESCORE]]
         return [int(r) for r in rows.tolist()]
 
