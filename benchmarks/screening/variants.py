@@ -164,9 +164,12 @@ def arabic_script_noise(name: str, rng: random.Random) -> str | None:
 _WG_FINALS = (("iong", "iung"), ("ong", "ung"), ("ian", "ien"), ("ie", "ieh"), ("ue", "ueh"))
 
 
+_WG_FINALS_RE = re.compile("|".join(p for p, _ in _WG_FINALS))
+
+
 def _wade_giles_finals(word: str) -> str:
-    for pinyin, wg in _WG_FINALS:
-        word = word.replace(pinyin, wg)
+    finals = dict(_WG_FINALS)
+    word = _WG_FINALS_RE.sub(lambda m: finals[m.group(0)], word)
     if word in ("zi", "ci", "si"):
         return {"zi": "tzu", "ci": "tzu", "si": "ssu"}[word]
     return re.sub(r"^(zh|ch|sh|r)i$", r"\1ih", word)
@@ -176,6 +179,9 @@ def wade_giles(name: str, rng: random.Random) -> str | None:
     words = [_wade_giles_finals(w) for w in name.lower().split()]
     out = []
     for word in words:
+        if word.startswith(("ch", "sh")):
+            out.append(word)  # pinyin ch and sh are Wade-Giles ch' and sh
+            continue
         for pinyin, wg in _WADE_GILES:
             if word.startswith(pinyin):
                 word = wg + word[len(pinyin) :]

@@ -55,7 +55,10 @@ def _keys(form: NameForm, skeleton_tuple: tuple[str, ...]) -> set[int]:
     skeletons = [s for s in dict.fromkeys(skeleton_tuple) if s != "V"]
     # Each part as spelled: when its sound blocks are too big to read (Mahmoudi's MHMD is
     # Mohammad's), the exact spelling still finds the name.
-    keys: set[int] = {hash(("w", t)) for t in form.tokens if len(t) >= 4}
+    keys: set[int] = {hash(("w", t)) for t in form.tokens if len(t) >= 3}
+    # A Wade-Giles part is filed under its pinyin readings too (Tsunghua: zonghua).
+    for token in form.tokens:
+        keys.update(hash(("w", k[3:])) for k in romanization_keys(token) if k.startswith("py:"))
     for skel in skeletons:
         if len(skel) >= 2:
             keys.add(hash(("s", skel)))
