@@ -183,13 +183,16 @@ def _weight(unit: _Unit) -> float:
     return 0.6 + 0.2 * min(len(unit.skeleton), 4)
 
 
+_LOSSY = frozenset({Script.ARABIC, Script.OTHER})
+
+
 def align_names(query: NameForm, cand: NameForm) -> NameAlignment:
     """Best order-free alignment of two names' parts, scored 0-1."""
     if not query.tokens or not cand.tokens:
         return NameAlignment(0.0, ())
-    cross = (query.script is not Script.LATIN) != (cand.script is not Script.LATIN) or (
-        query.script is Script.ARABIC or cand.script is Script.ARABIC
-    )
+    # Pinyin from Han characters is a Latin spelling; Arabic script and ICU's readings of
+    # other scripts lose vowels or letters, and are compared more leniently.
+    cross = query.script in _LOSSY or cand.script in _LOSSY
     nq, nc = len(query.tokens), len(cand.tokens)
     q_units = _units(query, merges=nq > 1 and nc > 0)
     c_units = _units(cand, merges=nc > 1 and nq > 0)

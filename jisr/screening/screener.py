@@ -30,6 +30,8 @@ DEFAULT_THRESHOLD = 0.8
 # Rows kept after ranking by shared keys, then scored in full after the cheap pre-ranking.
 _CANDIDATES = 200
 _RESCORE = 12
+# token_set_ratio (0-100) of skeletons or spellings below which a row is not scored in full.
+_QUICK_CUT = 50
 # In both rankings a row whose date of birth agrees moves up (the same full date most), one more
 # than a year off moves down: with thousands of namesakes of a common name, the name alone
 # cannot choose the rows.
@@ -131,7 +133,7 @@ class Screener:
         rows, counts = self._index.matches(forms)
         agreement = self._date_agreement(rows, date)
         rows = top_rows(rows, counts + _DATE_KEYS * agreement, _CANDIDATES)
-        if rows.size > _RESCORE:
+        if rows.size:
             # Sounds (skeletons) and spellings (tokens): the better of the two ranks a row, so
             # short skeletons (Kuo: K) do not drown a name among look-alike noise.
             row_list = rows.tolist()
@@ -147,7 +149,11 @@ class Screener:
                 scorer=fuzz.token_set_ratio,
                 workers=1,
             ).max(axis=0)
-            ranks = np.maximum(quick, spelled) + _DATE_RATIO * self._date_agreement(rows, date)
+            best = np.maximum(quick, spelled)
+            # Rows that share keys but hardly a sound or a letter are not worth aligning.
+            keep = best >= _QUICK_CUT
+            rows, best = rows[keep], best[keep]
+            ranks = best + _DATE_RATIO * self._date_agreement(rows, date)
             rows = rows[np.argsort(-ranks, kind="stable")[:_RESCORE]]
         return [int(r) for r in rows.tolist()]
 

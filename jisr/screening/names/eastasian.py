@@ -1,7 +1,8 @@
 """East Asian names in Latin letters: the romanisations that spell one name several ways.
 
 * **Chinese, Wade-Giles vs pinyin** (``Hsu`` / ``Xu``, ``Chang`` / ``Zhang``, ``Tsai`` / ``Cai``,
-  ``Hsiao-ming`` / ``Xiaoming``): the syllable table is pypinyin's own Wade-Giles table
+  ``Hsiao-ming`` / ``Xiaoming``): the syllable table (``wadegiles_table``, generated) is
+  pypinyin's own Wade-Giles conversion
   (``pypinyin.style.wadegiles``, sourced there from the Wikipedia, UCLA and University of
   Chicago conversion tables), read without apostrophes and umlauts, as passports write it. A
   token is cut into syllables (up to four) and every pinyin reading of the cut is a key.
@@ -18,9 +19,8 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
-from pypinyin.style.wadegiles import to_wade_glides
-
 from jisr.screening.names.chinese import chinese_surnames
+from jisr.screening.names.wadegiles_table import PINYIN, WADE_GILES
 
 # canonical (Revised Romanization): other spellings.
 _KOREAN_SURNAMES = """
@@ -60,11 +60,13 @@ _FINALS = (
 ).split()
 
 
-@cache
-def _syllables() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """Wade-Giles syllable (as passports write it) -> pinyin syllables; pinyin syllables.
+def generate_syllables() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Wade-Giles syllable (as passports write it) -> pinyin syllables; pinyin syllables,
+    computed with pypinyin (see ``wadegiles_table``, which keeps the result).
 
     Initials times finals over-generate a little (``bve``); such strings occur in no name."""
+    from pypinyin.style.wadegiles import to_wade_glides
+
     pinyins = {i + f for i in _INITIALS for f in _FINALS}
     wade: dict[str, set[str]] = {}
     for pinyin in pinyins:
@@ -73,7 +75,12 @@ def _syllables() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     return {k: frozenset(v) for k, v in wade.items()}, plain
 
 
-def _cuts(token: str, syllables: frozenset[str] | dict[str, frozenset[str]]) -> list[list[str]]:
+@cache
+def _syllables() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    return WADE_GILES, PINYIN
+
+
+def _cuts(token: str, syllables: frozenset[str] | dict[str, tuple[str, ...]]) -> list[list[str]]:
     """Ways to cut ``token`` into at most four known syllables (longest first)."""
     out: list[list[str]] = []
 
