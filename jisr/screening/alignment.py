@@ -87,7 +87,7 @@ def _cached_units(
 
 # A match through a less usual rendering of an ambiguous letter (ق as g, ض as z) counts a
 # little less than through the everyday one.
-_OTHER_RENDERING = 0.97
+_OTHER_RENDERING = 0.98
 
 
 @lru_cache(maxsize=262_144)
