@@ -83,8 +83,10 @@ def _open_all(
     """Open and recognise every file first, so a bad one fails before any output."""
     if query_file == "-" and "-" in watchlists:
         raise SourceError("stdin can be the input or a watchlist, not both")
-    lists = [read_subjects(path, on_reject=on_reject) for path in watchlists]
-    return lists, read_subjects(query_file, on_reject=on_reject)
+    # Both leniently: a listed person or a traveller with a malformed date is kept, with a
+    # warning, rather than dropped.
+    lists = [read_subjects(path, on_reject=on_reject, lenient_facts=True) for path in watchlists]
+    return lists, read_subjects(query_file, on_reject=on_reject, lenient_facts=True)
 
 
 def _entries(lists: list[SourceResult], summary: ScreenSummary, console: Console) -> list[Subject]:

@@ -186,7 +186,8 @@ class Screener:
                         entity_id=subject.id,
                         score=scored.score,
                         name=scored.name,
-                        explanation=scored.explanation,
+                        # What was ignored in the query travels with every reason given.
+                        explanation="; ".join((scored.explanation, *query.warnings)),
                         features=scored.features,
                         warnings=query.warnings,
                     )

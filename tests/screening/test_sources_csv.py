@@ -22,7 +22,7 @@ def _read(
 ) -> tuple[list[Subject], SourceResult]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    result = read_subjects(path)
+    result = read_subjects(path, lenient_facts=True)
     return result.load(), result
 
 
@@ -165,3 +165,14 @@ def test_missing_file_and_missing_columns(tmp_path: Path) -> None:
     path.write_text("identifier_x,label\n1,Ali\n", encoding="utf-8")
     with pytest.raises(SourceError, match="unknown format"):
         read_subjects(path)
+
+
+def test_strict_reading_rejects_a_row_whose_fact_does_not_parse(tmp_path: Path) -> None:
+    """List imports read strictly (the default): the row is rejected, with the same reason."""
+    path = tmp_path / "list.csv"
+    path.write_text("id,name,birth_date\n1,Ali Tazi,1974-01-32\n2,Omar Haddad,1970\n")
+    result = read_subjects(path)
+    assert [s.id for s in result] == ["2"]
+    (rejection,) = result.rejections
+    assert rejection.line == 2
+    assert rejection.reason == "birth date '1974-01-32': day 32 does not exist in that month"

@@ -13,7 +13,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "un_consolidated_fictional.xml"
 
 
 def test_individuals_and_entities() -> None:
-    result = read_subjects(FIXTURE)
+    result = read_subjects(FIXTURE, lenient_facts=True)
     subjects = {s.id: s for s in result}
     assert result.format == "unsc"
     assert set(subjects) == {"QDi.901", "QDi.902", "QDe.901", "KPi.903"}
@@ -43,7 +43,7 @@ def test_individuals_and_entities() -> None:
 
 
 def test_bad_records_are_rejected_with_their_line() -> None:
-    result = read_subjects(FIXTURE)
+    result = read_subjects(FIXTURE, lenient_facts=True)
     result.load()
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     assert [(r.reason) for r in result.rejections] == [
@@ -97,6 +97,6 @@ def test_other_xml_and_truncated_xml(tmp_path: Path) -> None:
 def test_xml_named_csv_is_detected_by_content(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_bytes(FIXTURE.read_bytes())
-    result = read_subjects(path)
+    result = read_subjects(path, lenient_facts=True)
     assert result.format == "unsc"
     assert len(result.load()) == 4

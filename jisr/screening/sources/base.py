@@ -171,6 +171,14 @@ _GENDERS = {
 _NO_GENDER = {"", "x", "u", "unknown", "other", "-", "n/a", "none"}
 
 
+def settle(warnings: list[str], lenient: bool) -> tuple[str, ...]:
+    """The row's warnings when the caller reads leniently (travellers: screened on what
+    parses); otherwise the first one rejects the row, as a list import wants."""
+    if warnings and not lenient:
+        raise RowError(warnings[0].removesuffix(": ignored").removesuffix(", ignored"))
+    return tuple(warnings)
+
+
 def lenient(clean: Callable[[str], str], values: list[str], warnings: list[str]) -> tuple[str, ...]:
     """``clean`` each value; one that fails is ignored with a warning instead of failing the row
     (a traveller is never dropped for a bad nationality or document cell)."""

@@ -25,6 +25,7 @@ from jisr.screening.sources.base import (
     clean_names,
     lenient,
     lenient_gender,
+    settle,
     split_values,
 )
 from jisr.screening.sources.dates import read_birth_dates
@@ -63,7 +64,7 @@ def sniff_delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def read_csv(stream: BinaryIO, label: str) -> Iterator[Row]:
+def read_csv(stream: BinaryIO, label: str, lenient_facts: bool = False) -> Iterator[Row]:
     lines = iter_lines(stream, label)
     first = next(lines, "")
     delimiter = sniff_delimiter(first)
@@ -91,7 +92,7 @@ def read_csv(stream: BinaryIO, label: str) -> Iterator[Row]:
         if not cells or all(not c.strip() for c in cells):
             continue  # a blank line is not a row
         try:
-            yield _subject(cells, header, label, start, previous_end, multi, seen)
+            yield _subject(cells, header, label, (start, previous_end), multi, seen, lenient_facts)
         except RowError as exc:
             yield Rejection(label, start, str(exc))
 
@@ -110,11 +111,12 @@ def _subject(
     cells: list[str],
     header: list[str],
     label: str,
-    start: int,
-    end: int,
+    lines: tuple[int, int],
     multi: str,
     seen: dict[str, int],
+    lenient_facts: bool,
 ) -> Subject:
+    start, end = lines
     if end > start:
         raise RowError(f"row spans lines {start}-{end}: an unbalanced quote swallowed lines")
     if len(cells) != len(header):
@@ -137,15 +139,20 @@ def _subject(
     # Facts that do not parse are ignored with a warning; only the name decides whether a row
     # can be screened at all.
     warnings: list[str] = []
+    names = clean_names(candidates)
+    births = read_birth_dates(_split(row.get("birth_date", ""), multi), warnings)
+    nationalities = lenient(clean_country, _split(row.get("nationality", ""), multi), warnings)
+    gender = lenient_gender(row.get("gender"), warnings)
+    documents = lenient(clean_document, _split(row.get("document_number", ""), multi), warnings)
     subject = Subject(
         id=subject_id,
-        names=clean_names(candidates),
-        birth_dates=read_birth_dates(_split(row.get("birth_date", ""), multi), warnings),
-        nationalities=lenient(clean_country, _split(row.get("nationality", ""), multi), warnings),
-        gender=lenient_gender(row.get("gender"), warnings),
-        documents=lenient(clean_document, _split(row.get("document_number", ""), multi), warnings),
+        names=names,
+        birth_dates=births,
+        nationalities=nationalities,
+        gender=gender,
+        documents=documents,
         source=label,
-        warnings=tuple(warnings),
+        warnings=settle(warnings, lenient_facts),
         mononym=_is_mononym(row.get("mononym", "")),
     )
     seen[subject_id] = start

@@ -25,6 +25,7 @@ from jisr.screening.sources.base import (
     clean_document,
     clean_names,
     lenient,
+    settle,
 )
 from jisr.screening.sources.dates import read_birth_dates
 from jisr.screening.sources.stream import iter_lines
@@ -80,7 +81,9 @@ def _names(proxy: EntityProxy) -> list[str]:
     return names
 
 
-def _subject(proxy: EntityProxy, data: dict[str, Any], kind: SubjectKind, label: str) -> Subject:
+def _subject(
+    proxy: EntityProxy, data: dict[str, Any], kind: SubjectKind, label: str, lenient_facts: bool
+) -> Subject:
     if not proxy.id:
         raise RowError("entity without an id")
     # FtM silently drops values it cannot clean; an impossible date is reported instead (and
@@ -101,7 +104,7 @@ def _subject(proxy: EntityProxy, data: dict[str, Any], kind: SubjectKind, label:
         gender=gender,
         documents=tuple(dict.fromkeys(documents)),
         source=label,
-        warnings=tuple(warnings),
+        warnings=settle(warnings, lenient_facts),
     )
 
 
@@ -137,7 +140,9 @@ def _count(skipped: dict[str, int], reason: str) -> None:
     skipped[reason] = skipped.get(reason, 0) + 1
 
 
-def read_ftm(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[Row]:
+def read_ftm(
+    stream: BinaryIO, label: str, skipped: dict[str, int], lenient_facts: bool = False
+) -> Iterator[Row]:
     subjects: dict[str, Subject] = {}
     documents: dict[str, list[str]] = {}
     holders: list[tuple[int, str, str]] = []
@@ -160,7 +165,7 @@ def read_ftm(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[
             if kind is None:
                 _count(skipped, f"{proxy.schema.name} entities (not screened)")
                 continue
-            subject = _subject(proxy, data, kind, label)
+            subject = _subject(proxy, data, kind, label, lenient_facts)
         except RowError as exc:
             yield Rejection(label, number, str(exc))
             continue

@@ -23,6 +23,7 @@ from jisr.screening.sources.base import (
     lenient,
     lenient_gender,
     lookup_country,
+    settle,
 )
 from jisr.screening.sources.dates import read_birth_date
 from jisr.screening.sources.stream import iter_lines
@@ -119,7 +120,7 @@ def documents(remarks: str, warnings: list[str] | None = None) -> list[str]:
     return list(dict.fromkeys(numbers))
 
 
-def _subject(cells: list[str], label: str) -> Subject:
+def _subject(cells: list[str], label: str, lenient_facts: bool) -> Subject:
     if len(cells) != COLUMNS:
         raise RowError(f"expected {COLUMNS} fields, found {len(cells)}")
     ent_num, name, sdn_type = (_value(c) for c in cells[:3])
@@ -144,11 +145,13 @@ def _subject(cells: list[str], label: str) -> Subject:
         gender=lenient_gender(gender.group(1), warnings) if gender else None,
         documents=tuple(documents(remarks, warnings)),
         source=label,
-        warnings=tuple(warnings),
+        warnings=settle(warnings, lenient_facts),
     )
 
 
-def read_ofac(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[Row]:
+def read_ofac(
+    stream: BinaryIO, label: str, skipped: dict[str, int], lenient_facts: bool = False
+) -> Iterator[Row]:
     reader = csv.reader(iter_lines(stream, label))
     end = 0
     seen: dict[str, int] = {}
@@ -168,7 +171,7 @@ def read_ofac(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator
             )
             continue
         try:
-            subject = _subject(cells, label)
+            subject = _subject(cells, label, lenient_facts)
             if subject.id in seen:
                 raise RowError(f"duplicate ent_num {subject.id} (first on line {seen[subject.id]})")
             seen[subject.id] = start

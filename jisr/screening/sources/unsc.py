@@ -26,6 +26,7 @@ from jisr.screening.sources.base import (
     lenient,
     lenient_gender,
     lookup_country,
+    settle,
 )
 from jisr.screening.sources.dates import read_birth_dates
 
@@ -55,17 +56,19 @@ def _birth_dates(record: Element, warnings: list[str]) -> list[str]:
     return list(dict.fromkeys(dates))
 
 
-def _subject(record: Element, kind: SubjectKind, label: str) -> Subject:
+def _subject(record: Element, kind: SubjectKind, label: str, lenient_facts: bool) -> Subject:
     reference = _text(record.find("REFERENCE_NUMBER"))
     if not reference:
         raise RowError(f"{record.tag} without REFERENCE_NUMBER")
     try:
-        return _facts(record, reference, kind, label)
+        return _facts(record, reference, kind, label, lenient_facts)
     except RowError as exc:
         raise RowError(f"{reference}: {exc}") from None
 
 
-def _facts(record: Element, reference: str, kind: SubjectKind, label: str) -> Subject:
+def _facts(
+    record: Element, reference: str, kind: SubjectKind, label: str, lenient_facts: bool
+) -> Subject:
     full = " ".join(p for p in (_text(record.find(t)) for t in _NAME_PARTS) if p)
     names = [full, _text(record.find("NAME_ORIGINAL_SCRIPT"))]
     names.extend(_text(alias) for alias in record.iter("ALIAS_NAME"))
@@ -83,11 +86,11 @@ def _facts(record: Element, reference: str, kind: SubjectKind, label: str) -> Su
         gender=lenient_gender(_text(record.find("GENDER")), warnings),
         documents=documents,
         source=label,
-        warnings=tuple(warnings),
+        warnings=settle(warnings, lenient_facts),
     )
 
 
-def read_unsc(stream: BinaryIO, label: str) -> Iterator[Row]:
+def read_unsc(stream: BinaryIO, label: str, lenient_facts: bool = False) -> Iterator[Row]:
     parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
     starts: dict[int, int] = {}
     seen: dict[str, int] = {}
@@ -118,7 +121,7 @@ def read_unsc(stream: BinaryIO, label: str) -> Iterator[Row]:
                 continue
             line = starts.pop(id(element), number)
             try:
-                subject = _subject(element, kind, label)
+                subject = _subject(element, kind, label, lenient_facts)
                 if subject.id in seen:
                     raise RowError(f"duplicate {subject.id} (first on line {seen[subject.id]})")
                 seen[subject.id] = line
