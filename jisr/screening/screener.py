@@ -84,7 +84,6 @@ class Screener:
         self._subjects: list[Subject] = []
         self._packed = StringColumn()
         self._skeletons = StringColumn()
-        self._tokens = StringColumn()
         self._texts = StringColumn()
         row_subject: list[int] = []
         row_date = array("i")
@@ -96,7 +95,6 @@ class Screener:
                 row = len(self._packed)
                 self._packed.append(form.pack())
                 self._skeletons.append(_quick_key(form))
-                self._tokens.append(" ".join(form.tokens))
                 self._texts.append(form.text)
                 row_subject.append(number)
                 row_date.append(birth_key(subject))
@@ -106,7 +104,7 @@ class Screener:
         self._row_subject = np.asarray(row_subject, dtype=np.int32)
         self._row_date = np.frombuffer(row_date, dtype=np.int32).copy()
         self._index: CandidateIndex = builder.build()
-        for column in (self._packed, self._skeletons, self._tokens, self._texts):
+        for column in (self._packed, self._skeletons, self._texts):
             column.freeze()
         if progress is not None:
             progress(len(self._subjects))
@@ -145,7 +143,8 @@ class Screener:
             ).max(axis=0)
             spelled = process.cdist(
                 [" ".join(f.tokens) for f in forms],
-                self._tokens.take(row_list),
+                # The tokens are the middle field of each row's packed form (no extra column).
+                [packed.split("|", 2)[1] for packed in self._packed.take(row_list)],
                 scorer=fuzz.token_set_ratio,
                 workers=1,
             ).max(axis=0)
