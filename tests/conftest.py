@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from jisr.db import make_engine
 from jisr.db.migrate import upgrade
 from jisr.identity import passwords
+from jisr.node import install_listeners
 
 if TYPE_CHECKING:
     from tests.federation.nodes import FedNode
@@ -39,6 +40,13 @@ os.environ.setdefault("JISR_GC_FREEZE", "false")
 # schedule turn it on themselves.
 os.environ.setdefault("JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS", "0")
 RUN_ID = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _node_listeners() -> None:
+    """What a node installs when it starts (audit chaining, worker wake-up): the tests open
+    sessions without starting one."""
+    install_listeners()
 
 
 def _pg_server() -> Engine | None:

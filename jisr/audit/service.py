@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from jisr.actors import Actor, ActorKind
@@ -64,10 +64,12 @@ def record(
     return entry
 
 
-@event.listens_for(Session, "before_flush")
-def _chain_entries(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+def chain_entries(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     """Number and chain the entries recorded since the last flush, under the head lock.
-    Entries that left the session (their savepoint was rolled back) are dropped."""
+    Entries that left the session (their savepoint was rolled back) are dropped.
+
+    A ``before_flush`` listener of every session, installed by the composition root when a
+    node starts (``jisr.audit.module``)."""
     entries: list[AuditEntry] | None = session.info.pop(_UNCHAINED, None)
     if not entries:
         return

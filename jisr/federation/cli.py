@@ -145,8 +145,8 @@ def rotate_key(
     data_dir: DataDirOption = DEFAULT_DATA_DIR, fmt: FormatOption = OutputFormat.TABLE
 ) -> None:
     """Rotate THIS node's keys; partners learn the new ones from a notice signed with the old."""
-    settings = FederationSettings()
     with open_node(data_dir) as node, node.session() as session:
+        settings = node.settings.section(FederationSettings)
         secret = node.settings.key_passphrase
         passphrase = secret.get_secret_value().encode() if secret else None
         new, told = rotate_node_keys(

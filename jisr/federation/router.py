@@ -16,7 +16,7 @@ from jisr.errors import NotFoundError, UnavailableError, ValidationError
 from jisr.federation.envelope import SCHEMA_VERSION, canonical
 from jisr.federation.errors import OversizedEnvelopeError
 from jisr.federation.keys import fingerprint
-from jisr.federation.node import SERVICE_KEY, FederationNode
+from jisr.federation.node import FederationNode
 from jisr.federation.schemas import NodeCard
 from jisr.federation.worker import receive_batch, receive_one
 from jisr.identity.models import Agency
@@ -28,8 +28,8 @@ BATCH_FACTOR = 4
 
 
 def _node(ctx: ContextDep) -> FederationNode:
-    node = ctx.services.get(SERVICE_KEY)
-    if not isinstance(node, FederationNode):
+    node = ctx.federation
+    if node is None:
         raise UnavailableError("federation is not running on this node", code="federation_off")
     return node
 

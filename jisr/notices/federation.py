@@ -1,7 +1,7 @@
 """Envelope handlers for notices: a partner's alert, its update and withdrawal arriving here,
 and deletion receipts coming back for our own alerts.
 
-Listed in ``jisr.federation.handlers.HANDLER_MODULES``; federation has verified the envelope,
+Declared in this domain's ``module.py``; federation has verified the envelope,
 checked the agreement and policy (RECEIVE) and deduplicated it before a handler runs, in the
 transaction that records it. A handler refuses by raising ``RejectedError``: its writes are
 then undone, so nothing is half-applied.

@@ -20,7 +20,7 @@ from jisr.api.deps import ContextDep, SessionDep, SettingsDep
 from jisr.errors import ConflictError, PermissionDeniedError, ValidationError
 from jisr.exchange.storage import BlobStore
 from jisr.watchlists import checks, decisions, manifests, queries
-from jisr.watchlists.cache import CACHE_KEY, ScreenerCache
+from jisr.watchlists.cache import ScreenerCache
 from jisr.watchlists.models import JobStatus, ManifestJob
 from jisr.watchlists.schemas import DecisionCreate, TravellerCheck
 from jisr.web.errors import console_router, redirect
@@ -77,9 +77,8 @@ FormDep = Annotated[FormData, Depends(_form)]
 
 
 def _cache(ctx: ContextDep) -> ScreenerCache:
-    # The same screener the API uses (kept in the app's services, rebuilt on list changes).
-    cache: ScreenerCache = ctx.services.setdefault(CACHE_KEY, ScreenerCache())
-    return cache
+    # The same screener the API uses (held by the app context, rebuilt on list changes).
+    return ctx.screener
 
 
 CacheDep = Annotated[ScreenerCache, Depends(_cache)]
