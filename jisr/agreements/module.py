@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 def _models() -> None:
     import jisr.agreements.models  # noqa: F401
+    import jisr.agreements.parties  # noqa: F401
 
 
 def _commands() -> typer.Typer:

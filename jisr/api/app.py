@@ -10,6 +10,7 @@ import gc
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -25,7 +26,9 @@ from jisr.federation.handlers import HandlerRegistry
 from jisr.identity.service import local_agency_code
 from jisr.modules import RouterMount, StartupHook
 from jisr.settings import JisrSettings
-from jisr.web.registry import PageArea
+
+if TYPE_CHECKING:
+    from jisr.web.registry import PageArea
 
 # Paths that stream large bodies and enforce their own limits.
 STREAMING_PREFIXES = (

@@ -4,6 +4,7 @@ objects of its domains, each a typed field. No module globals, no bag of service
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -12,7 +13,10 @@ from jisr.federation.handlers import HandlerRegistry
 from jisr.federation.node import FederationNode
 from jisr.settings import JisrSettings
 from jisr.watchlists.cache import ScreenerCache
-from jisr.web.registry import PageArea
+
+if TYPE_CHECKING:
+    # The console builds on the API, not the other way round: only the type is named here.
+    from jisr.web.registry import PageArea
 
 
 @dataclass

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from jisr.agreements.parties import Agency
 from jisr.api.deps import ContextDep
 from jisr.errors import NotFoundError, UnavailableError, ValidationError
 from jisr.federation.envelope import SCHEMA_VERSION, canonical
@@ -19,7 +20,6 @@ from jisr.federation.keys import fingerprint
 from jisr.federation.node import FederationNode
 from jisr.federation.schemas import NodeCard
 from jisr.federation.worker import receive_batch, receive_one
-from jisr.identity.models import Agency
 
 router = APIRouter(prefix="/federation/v1", tags=["federation"])
 ACK_MEDIA_TYPE = "application/json"
