@@ -4,8 +4,9 @@ A precautionary block keeps a record out of use while a request about it is revi
 watchlist entry (or the entry of a blocked alert) is left out of screening, and reads of it are
 refused except to the data-protection officer, auditors and administrators. An alert may be
 blocked before it is ever screened (a draft, an alert in review): ``jisr.notices`` asks
-``jisr.restrictions.service.notice_blocked`` and refuses to publish or send it on while blocked. Deciding a request lifts its
-blocks; granting a deletion retires the watchlist entries it blocked.
+``jisr.restrictions.service.notice_blocked`` and refuses to publish or send it on while
+blocked. Deciding a request lifts its blocks; granting a deletion retires the watchlist entries
+it blocked.
 """
 
 from __future__ import annotations
