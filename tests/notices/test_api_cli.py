@@ -59,6 +59,11 @@ def test_api_and_cli(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatc
         notice = created.json()  # type: ignore[attr-defined]
         bad = call("POST", "/notices", json={**wanted(), "colour": "red"})
         assert bad.status_code == 422  # type: ignore[attr-defined]
+        undated = wanted()
+        undated["subject"]["properties"]["birthDate"] = ["not a date"]
+        placed = call("POST", "/notices", json=undated)
+        assert placed.status_code == 422  # type: ignore[attr-defined]
+        assert placed.json()["field"] == "subject.birthDate"  # type: ignore[attr-defined]
         denied = call("POST", "/notices", who="audrey", json=wanted())
         assert denied.status_code == 403  # type: ignore[attr-defined]
         assert denied.headers["content-type"].startswith("application/problem+json")  # type: ignore[attr-defined]

@@ -178,7 +178,7 @@ def domain_error(session: Session, exc: JisrError) -> dict[str, str]:
     session.rollback()
     field = _ERROR_FIELDS.get(exc.code, "form")
     if exc.code == "entity_invalid":
-        field = subject_error_field(exc.detail)
+        field = subject_error_field(exc.field)
     return {field: message}
 
 
