@@ -151,6 +151,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "notice_not_in_review",
         "notice_not_reviewed",
         "notice_sent",
+        "notice_transition_invalid",
         "notice_unknown",
         "recipients_not_allowed",
         "recipients_required",

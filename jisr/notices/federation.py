@@ -85,7 +85,7 @@ def receive_notice(session: Session, envelope: InboundEnvelope) -> None:
     notice = existing or Notice(id=wire.id, origin=Origin.PARTNER.value, created_at=now)
     notice.reference = wire.reference
     notice.alert_type = wire.alert_type.value
-    notice.status = NoticeStatus.PUBLISHED.value
+    notice.status = NoticeStatus.PUBLISHED.value  # the owner's status (jisr.notices.status)
     notice.owner_agency = sender
     notice.title = wire.title
     notice.summary = wire.summary
