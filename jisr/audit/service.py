@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
-from jisr.actors import Actor, ActorKind
+from jisr.actors import Actor, ActorKind, Role
 from jisr.audit.chain import GENESIS_HASH, entry_hash
 from jisr.audit.models import AuditAction, AuditEntry, AuditHead
 from jisr.clock import utcnow
@@ -27,7 +27,7 @@ from jisr.errors import PermissionDeniedError
 from jisr.ids import new_id
 
 # Who reads the trail: the oversight roles (auditor, data-protection officer) and administrators.
-AUDIT_READER_ROLES = frozenset({"auditor", "dpo", "admin"})
+AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.DPO, Role.ADMIN})
 HEAD_ID = 1
 # session.info keys: (transaction that locked the head, the head row); entries not yet chained.
 _LOCKED_HEAD = "audit.locked_head"

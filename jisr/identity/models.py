@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from jisr.actors import Role
 from jisr.agreements.parties import Agency, Transport
 from jisr.clock import utcnow
 from jisr.db.base import Base
 
-# Agencies are the parties to agreements (``jisr.agreements.parties``); named here too because
-# every domain has always found them beside the users.
+# Agencies are the parties to agreements (``jisr.agreements.parties``) and roles are the
+# kernel's (``jisr.actors``, policy decides by them); both are named here too because every
+# domain has always found them beside the users.
 __all__ = ["Agency", "ApiToken", "LoginSession", "Role", "Transport", "User"]
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    LIAISON = "liaison"
-    ANALYST = "analyst"
-    BORDER_OFFICER = "border_officer"
-    CERT_ANALYST = "cert_analyst"
-    COORDINATOR = "coordinator"
-    TRAINER = "trainer"
-    AUDITOR = "auditor"
-    DPO = "dpo"  # data-protection officer: read-only on content, data-subject requests
 
 
 class User(Base):
