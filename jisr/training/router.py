@@ -29,7 +29,6 @@ from jisr.training.signing import Signer, key_lookup, node_signer
 router = APIRouter(tags=["training"])
 RECORD_ID = r"^[A-Z]{2}-[A-Z0-9]{2,16}:[a-z_]+:[0-9A-Z]{1,40}$"
 RecordId = Annotated[str, Path(pattern=RECORD_ID, max_length=80)]
-SIGNER_KEY = "training.signer"
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in"},
     403: {"description": "Not allowed (the policy's reason is in the problem detail)"},
@@ -40,10 +39,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def signer_of(ctx: AppContext) -> Signer:
-    signer: Signer | None = ctx.services.get(SIGNER_KEY)
-    if signer is None:
-        signer = ctx.services[SIGNER_KEY] = node_signer(ctx.settings, ctx.agency_code)
-    return signer
+    """This node's certificate signer, read from its key files (a few milliseconds; only
+    issuing, revoking and verifying use it, so it is not kept on the app)."""
+    return node_signer(ctx.settings, ctx.agency_code)
 
 
 def _certificate(certificate: Any) -> CertificateRead:
