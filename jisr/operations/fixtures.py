@@ -67,7 +67,7 @@ def _person(rng: random.Random, row_id: str, offset: int = 0) -> list[str]:
 
 def accreditation_csv(count: int = 500, seed: int = 2025, broken: int = 0) -> str:
     """``count`` fictional applicants (the two planted people among them, at fixed places),
-    plus ``broken`` unreadable rows (no name, wrong field count, bad date)."""
+    plus ``broken`` unreadable rows (no name, wrong field count, an id already used)."""
     rng = random.Random(seed)  # noqa: S311 - fictional data, not secrets
     out = io.StringIO()
     writer = csv.writer(out)
@@ -90,7 +90,7 @@ def accreditation_csv(count: int = 500, seed: int = 2025, broken: int = 0) -> st
     bad = (
         "acc-broken-1,,1990-01-01,MA,staff\n",
         "acc-broken-2,Only Three,Fields\n",
-        "acc-broken-3,Date Wrong,1990-13-45,FR,volunteer\n",
+        "acc-000000,Same Id Again,1990-01-01,FR,volunteer\n",
     )
     return text + "".join(
         bad[n % len(bad)].replace("broken-", f"broken{n}-") for n in range(broken)

@@ -101,7 +101,7 @@ def test_africa_cup_across_three_nodes(tmp_path: Path, databases: DatabaseFactor
         assert [r["reason"] for r in result["rejections"]] == [
             "empty name",
             "expected 5 fields, found 3",
-            "birth date '1990-13-45' does not exist",
+            "duplicate id 'acc-000000' (first on line 2)",
         ]
         assert item["id"] == result["id"]
         planted: set[str] = set()

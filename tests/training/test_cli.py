@@ -118,7 +118,7 @@ def test_accreditation_with_broken_rows(
     assert err.splitlines() == [
         "line 122: empty name",
         "line 123: expected 5 fields, found 3",
-        "line 124: birth date '1990-13-45' does not exist",
+        "line 124: duplicate id 'acc-000000' (first on line 2)",
     ]
     code, out, err = run(["event", "venues", event_id, *data], capsys)
     assert "1. Stade () 33.96000, -6.89000" in out
