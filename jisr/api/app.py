@@ -20,6 +20,7 @@ from jisr.api.problems import install_error_handlers
 from jisr.api.routers import LIFESPAN_HOOKS, ROUTERS
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.db.migrate import require_current
+from jisr.identity.security import CsrfProtected
 from jisr.identity.service import local_agency_code
 from jisr.settings import JisrSettings
 
@@ -68,8 +69,13 @@ def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastA
     app.include_router(health_router)
     for module, prefix in ROUTERS:
         router = cast(APIRouter, importlib.import_module(module).router)
-        app.include_router(router, prefix=prefix)
+        # Every API route refuses cookie-authenticated state changes without the CSRF token.
+        app.include_router(router, prefix=prefix, dependencies=_csrf_for(prefix))
     return app
+
+
+def _csrf_for(prefix: str) -> list[Any]:
+    return [CsrfProtected] if prefix.startswith("/api/") else []
 
 
 def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
