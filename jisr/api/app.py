@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from jisr import __version__
 from jisr.api.context import AppContext
 from jisr.api.health import router as health_router
-from jisr.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from jisr.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, wants_hsts
 from jisr.api.problems import install_error_handlers
 from jisr.api.routers import LIFESPAN_HOOKS, ROUTERS
 from jisr.db import make_engine, make_session_factory, unit_of_work
@@ -65,7 +65,7 @@ def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastA
         exempt_prefixes=STREAMING_PREFIXES,
         exempt_paths=STREAMING_PATHS,
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, hsts=wants_hsts(settings.public_url))
     app.include_router(health_router)
     for module, prefix in ROUTERS:
         router = cast(APIRouter, importlib.import_module(module).router)

@@ -26,6 +26,7 @@ from jisr.exchange.models import (
     ReceiptKind,
     ReminderState,
 )
+from jisr.timeinput import UtcDatetime
 
 AGENCY_CODE_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,16}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -99,7 +100,7 @@ class MessageContent(BaseModel):
         default=None, max_length=2000, description="Required restrictions for H3."
     )
     grading: Grading | None = None
-    retention_until: datetime | None = Field(
+    retention_until: UtcDatetime | None = Field(
         default=None, description="Defaults to the agreement's retention rule, else 5 years."
     )
     entities: list[dict[str, Any]] = Field(
