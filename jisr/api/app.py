@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from jisr import __version__
 from jisr.api.context import AppContext
 from jisr.api.health import router as health_router
+from jisr.api.json_guard import JsonDepthMiddleware
 from jisr.api.middleware import BodyLimitMiddleware, RequestContextMiddleware, wants_hsts
 from jisr.api.problems import install_error_handlers
 from jisr.api.routers import LIFESPAN_HOOKS, ROUTERS
@@ -59,6 +60,7 @@ def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastA
     install_error_handlers(app)
     # The console (HTML pages under ``/``) sits on the same app; imported lazily like routers.
     importlib.import_module(CONSOLE_MODULE).install_console(app)
+    app.add_middleware(JsonDepthMiddleware, exempt_prefixes=STREAMING_PREFIXES)
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,

@@ -149,3 +149,63 @@ def test_hsts_when_the_node_is_public_over_https(node: Node, tmp_path: Path) -> 
     plain = load_settings(node.data_dir, public_url="http://jisr.dgst.example")
     with TestClient(create_app(plain)) as client:
         assert "strict-transport-security" not in client.get("/healthz").headers
+
+
+# --- Defect 7: hostile JSON -------------------------------------------------------------------
+
+DEEP = "[" * 200_000 + "]" * 200_000
+PERSON = (
+    '{"id": "ftm-1", "schema": "Person", "properties": {"name": ["Karim Benslimane"], '
+    '"birthDate": ["1975-06-01"]}}'
+)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/messages", "/api/v1/screening/check", "/api/v1/tokens"])
+@pytest.mark.parametrize("content_type", ["application/json", None])
+def test_a_deep_json_body_is_refused_with_a_stable_code(
+    node: Node, path: str, content_type: str | None
+) -> None:
+    headers = node.auth("liaison")
+    if content_type:
+        headers["content-type"] = content_type
+    refused = node.client.post(path, content=DEEP.encode(), headers=headers)
+    assert refused.status_code == 422, refused.text[:500]
+    assert refused.json()["code"] == "json_too_deep"
+    # A body of ordinary depth still reaches the route.
+    shallow = node.client.post(path, json={"a": [[[[1]]]]}, headers=node.auth("liaison"))
+    assert shallow.status_code == 422 and shallow.json()["code"] == "validation_failed"
+
+
+def test_a_deep_envelope_is_not_a_server_error(node: Node) -> None:
+    for path in ("/federation/v1/inbox",):
+        answer = node.client.post(
+            path, content=DEEP.encode(), headers={"content-type": "application/json"}
+        )
+        assert answer.status_code < 500, answer.text[:500]
+        assert "Traceback" not in answer.text
+
+
+def test_a_deep_ftm_line_is_a_rejected_row_in_import_and_screen(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jisr.cli.app import main
+
+    made = make_node(tmp_path / "node", db_url)
+    hostile = tmp_path / "list.jsonl"
+    hostile.write_text(PERSON + "\n" + '{"schema": "Person", "x": ' + DEEP + "}\n")
+    data = ["--data-dir", str(made.data_dir)]
+    assert main(["watchlist", "import", *data, "--name", "ftm", str(hostile)]) == 0
+    captured = capsys.readouterr()
+    assert "json_too_deep" in captured.err and "Traceback" not in captured.err
+    assert "1 entries, 1 rejected" in captured.out
+    only_deep = tmp_path / "deep.jsonl"
+    only_deep.write_text('{"schema": "Person", "x": ' + DEEP + "}\n")
+    assert main(["watchlist", "import", *data, "--name", "ftm", str(only_deep)]) == 2
+    assert "[watchlist_import_empty]" in capsys.readouterr().err
+    travellers = tmp_path / "travellers.csv"
+    travellers.write_text("id,name,birth_date\nq1,Karim Benslimane,1975-06-01\n")
+    assert main(["screen", "--watchlist", str(hostile), str(travellers)]) == 0
+    captured = capsys.readouterr()
+    assert '"entity_id"' in captured.out and "Traceback" not in captured.err
+    assert main(["screen", "--watchlist", str(travellers), str(hostile)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
