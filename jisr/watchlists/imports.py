@@ -249,19 +249,22 @@ def _refuse_shrink(
             WatchlistEntry.active.is_(True),
         )
     ).scalar_one()
-    facts = {"entries": count, "previous_entries": int(previous), "rejected": rejected}
     if count == 0:
         raise ImportEmptyError(
             f"the file yields no entry ({rejected} row(s) rejected); the list keeps its "
             f"{previous} entries. Import again with allow_shrink to empty it on purpose",
-            **facts,
+            entries=count,
+            previous_entries=int(previous),
+            rejected=rejected,
         )
     if previous and count < previous * (1 - max_shrink):
         raise ImportShrinksError(
             f"the file yields {count} entries where the list has {previous} (more than "
             f"{max_shrink:.0%} fewer); the previous version stays. Import again with "
             "allow_shrink if this is intended",
-            **facts,
+            entries=count,
+            previous_entries=int(previous),
+            rejected=rejected,
         )
 
 
