@@ -208,6 +208,19 @@ class CaseRead(BaseModel):
     created_at: datetime
     messages: int
     open_requests: int
+    members: list[str] = Field(
+        default_factory=list,
+        description="Who needs to know: user:<id> or role:<role>; under H2/H3 only they read it.",
+    )
+
+
+class CaseMemberAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member: str = Field(
+        pattern=r"^(user:[A-Z]{2}-[A-Z0-9]{2,16}:user:[0-9A-Z]{26}|role:[a-z_]{2,32})$",
+        examples=["role:border_officer"],
+    )
 
 
 class CaseThread(BaseModel):
