@@ -11,9 +11,7 @@ from jisr.errors import NotFoundError
 from jisr.exchange.models import Case, Message
 
 
-def message_resource(
-    session: Session, message: Message, recipient: str | None = None
-) -> Resource:
+def message_resource(session: Session, message: Message, recipient: str | None = None) -> Resource:
     """The message as policy sees it, with its case's members (none yet for a new case)."""
     case = session.get(Case, message.case_ref) if message.case_ref else None
     return Resource(

@@ -21,12 +21,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor, ActorKind
+from jisr.actors import Actor, ActorKind, Role
 from jisr.audit import AuditAction, record
 from jisr.errors import ValidationError
 from jisr.exchange.access import load_case
 from jisr.exchange.models import Case, CaseMember
-from jisr.identity.models import Role, User
+from jisr.identity.models import User
 
 DESK = f"role:{Role.LIAISON.value}"
 # The units a partner's traffic is addressed to (the desk and the analysis unit).

@@ -20,7 +20,7 @@ from jisr.cli.common import (
 from jisr.screening.sources import Rejection
 from jisr.watchlists import checks, manifests
 from jisr.watchlists.cache import ScreenerCache
-from jisr.watchlists.imports import import_list
+from jisr.watchlists.imports import ImportSettings, import_list
 from jisr.watchlists.models import ManifestJob
 from jisr.watchlists.schemas import TravellerCheck
 from jisr.watchlists.service import count_active, list_watchlists
@@ -61,6 +61,7 @@ def import_command(
                 alert_type=alert_type,
                 strict=strict,
                 allow_shrink=allow_shrink,
+                max_shrink=node.settings.section(ImportSettings).max_shrink,
                 on_reject=_report,
                 progress=lambda n: bar.update(task, completed=n),
             )

@@ -65,6 +65,9 @@ class ImportTooLargeError(JisrError):
     title = "List file too large"
 
 
+DEFAULT_MAX_SHRINK = 0.5
+
+
 class ImportSettings(BaseSettings):
     """Prefix ``JISR_WATCHLISTS_``."""
 
@@ -75,7 +78,7 @@ class ImportSettings(BaseSettings):
     # Share of the previous version's entries an import may lose without ``allow_shrink``
     # (0.5: refuse a new version with fewer than half the entries). An empty import is
     # always refused without it.
-    max_shrink: float = Field(default=0.5, ge=0.0, le=1.0)
+    max_shrink: float = Field(default=DEFAULT_MAX_SHRINK, ge=0.0, le=1.0)
 
 
 def require_importer(session: Session, actor: Actor, name: str) -> None:
@@ -138,13 +141,13 @@ def import_list(
     alert_type: str = "sanctions",
     strict: bool = False,
     allow_shrink: bool = False,
-    max_shrink: float | None = None,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
     on_reject: Callable[[Rejection], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Read ``path`` and store its subjects as version N+1 of the list ``name``.
 
-    ``max_shrink`` defaults to ``JISR_WATCHLISTS_MAX_SHRINK``."""
+    Callers pass ``max_shrink`` from the node's ``ImportSettings`` section."""
     require_importer(session, actor, name)
     source = read_subjects(path, on_reject=on_reject)
     stmt = select(Watchlist).where(Watchlist.name == name)
@@ -193,8 +196,7 @@ def import_list(
     if strict and source.rejections:
         raise _rejected(source.rejections)
     if not allow_shrink:
-        limit = ImportSettings().max_shrink if max_shrink is None else max_shrink
-        _refuse_shrink(session, watchlist, count, len(source.rejections), limit)
+        _refuse_shrink(session, watchlist, count, len(source.rejections), max_shrink)
     _flush(session, rows)
     if progress is not None:
         progress(count)
