@@ -21,6 +21,7 @@ from jisr.api.routers import LIFESPAN_HOOKS, ROUTERS
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.db.migrate import require_current
 from jisr.identity.service import local_agency_code
+from jisr.observability.metrics import MetricsMiddleware
 from jisr.settings import JisrSettings
 
 CONSOLE_MODULE = "jisr.web.console"
@@ -65,6 +66,7 @@ def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastA
         exempt_paths=STREAMING_PATHS,
     )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(MetricsMiddleware)
     app.include_router(health_router)
     for module, prefix in ROUTERS:
         router = cast(APIRouter, importlib.import_module(module).router)
