@@ -21,6 +21,7 @@ from jisr.federation.cli import outbox_app, partner_app
 from jisr.identity.cli import agency_app, user_app
 from jisr.notices.cli import notice_app
 from jisr.rights.cli import rights_app
+from jisr.runtime.cli import worker
 from jisr.screening.cli import register as register_screen
 from jisr.watchlists.cli import watchlist_app
 
@@ -41,6 +42,7 @@ app.add_typer(notice_app, name="notice")
 app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(rights_app, name="rights")
 app.command("demo")(demo)
+app.command("worker")(worker)
 register_screen(app)
 
 
@@ -70,6 +72,9 @@ def serve(
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
     host: Annotated[str | None, typer.Option(help="Listen address (JISR_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (JISR_PORT).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes (PostgreSQL; run `jisr worker` beside).")
+    ] = 1,
 ) -> None:
     """Serve the API under /api/v1 and the console under /."""
     import uvicorn
@@ -85,6 +90,10 @@ def serve(
         overrides["port"] = port
     settings = load_settings(data_dir, **overrides)
     configure_logging(settings.log_level, settings.log_json)
+    if workers > 1:
+        from jisr.runtime.serve import serve_workers
+
+        return serve_workers(settings, workers)
     application = create_app(settings)
     uvicorn.run(
         application,

@@ -75,7 +75,7 @@ def route_template(scope: Scope) -> str:
     if not isinstance(template, str) or not template:
         return UNMATCHED
     pattern = getattr(route, "path_regex", None)
-    path = scope.get("path", "")
+    path: str = scope.get("path", "")
     if isinstance(pattern, re.Pattern) and not pattern.match(path):
         for at, char in enumerate(path):
             if char == "/" and at and pattern.match(path[at:]):
