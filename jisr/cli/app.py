@@ -21,7 +21,7 @@ from jisr.federation.cli import outbox_app, partner_app
 from jisr.identity.cli import agency_app, user_app
 from jisr.notices.cli import notice_app
 from jisr.rights.cli import rights_app
-from jisr.runtime.cli import worker
+from jisr.runtime.cli import backup, db_app, restore, worker
 from jisr.screening.cli import register as register_screen
 from jisr.watchlists.cli import watchlist_app
 
@@ -43,6 +43,9 @@ app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(rights_app, name="rights")
 app.command("demo")(demo)
 app.command("worker")(worker)
+app.command("backup")(backup)
+app.command("restore")(restore)
+app.add_typer(db_app, name="db")
 register_screen(app)
 
 
