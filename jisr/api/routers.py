@@ -15,13 +15,13 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.federation.router", ""),
     ("jisr.watchlists.router", "/api/v1"),
     ("jisr.rights.router", "/api/v1"),
-    ("jisr.observability.router", ""),
+    ("jisr.api.monitoring.router", ""),
 )
 
 # Modules exposing ``lifespan_hook(ctx: AppContext) -> AbstractAsyncContextManager[None]``,
 # entered in order at start-up and left in reverse order at shut-down.
 LIFESPAN_HOOKS: tuple[str, ...] = (
-    "jisr.observability.hooks",
+    "jisr.api.monitoring.hooks",
     "jisr.federation.worker",
     "jisr.watchlists.worker",
     "jisr.notices.worker",

@@ -26,13 +26,13 @@ from jisr.federation.node import (
     FederationSettings,
     build_node,
 )
+from jisr.federation.observed import deliver_span, receive_span, seal_span, traced_registry
 from jisr.federation.outbox import Claimed, Outcome, ack_subject_envelope, claim_due, settle
 from jisr.federation.payloads import expand_payload
 from jisr.federation.service import receive, receive_many
 from jisr.federation.transports import Transport, Transports
 from jisr.federation.transports.http import HttpTransport
 from jisr.federation.transports.nats import NatsTransport, consume
-from jisr.observability.federation import deliver_span, receive_span, seal_span, traced_registry
 
 if TYPE_CHECKING:
     from jisr.api.context import AppContext

@@ -1,6 +1,6 @@
-"""Observability: Prometheus metrics at ``/metrics`` and OpenTelemetry traces across partners.
+"""Observability kernel: settings, event metrics and the request middleware, the scrape's text,
+OpenTelemetry set-up and W3C trace-context helpers. Imports no domain.
 
-The pieces a composition root wires in: ``router`` (``jisr.observability.router``), the request
-middleware (``MetricsMiddleware``), the start-up hook (``jisr.observability.hooks``) that
-configures tracing and the database collector, and ``traced_registry`` for federation handlers.
+Built on it: ``jisr.api.monitoring`` (``GET /metrics``, database gauges, start-up hook) and
+``jisr.federation.observed`` (spans around seal, deliver, receive and handle).
 """

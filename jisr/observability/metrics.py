@@ -4,7 +4,7 @@ Event metrics (requests, deliveries, receipts) live in prometheus-client's proce
 as the library intends: they are counted where the event happens and never reset. Under
 ``jisr serve --workers N`` each process writes them to ``PROMETHEUS_MULTIPROC_DIR`` and the
 scrape sums them (``jisr.observability.exposition``). State (outbox depth, dead envelopes, jobs,
-audit trail length) is read from the database at scrape time (``jisr.observability.collector``).
+audit trail length) is read from the database at scrape time (``jisr.api.monitoring.collector``).
 """
 
 from __future__ import annotations

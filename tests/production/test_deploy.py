@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from jisr.api.app import create_app
+from jisr.api.monitoring.hooks import SETTINGS_KEY
 from jisr.cli.app import main
-from jisr.observability.hooks import SETTINGS_KEY
 from jisr.observability.settings import ObservabilitySettings
 from tests.nodes import make_node
 

@@ -13,9 +13,9 @@ from pydantic import SecretStr
 from sqlalchemy import update
 
 from jisr.api.app import create_app
+from jisr.api.monitoring.hooks import SETTINGS_KEY
 from jisr.clock import utcnow
 from jisr.federation.models import OutboxMessage
-from jisr.observability.hooks import SETTINGS_KEY
 from jisr.observability.settings import ObservabilitySettings
 from tests.federation.nodes import FedNode
 from tests.nodes import served

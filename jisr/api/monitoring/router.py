@@ -13,10 +13,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
 from jisr.api.deps import ContextDep
+from jisr.api.monitoring.collector import DatabaseCollector
+from jisr.api.monitoring.hooks import COLLECTOR_KEY, SETTINGS_KEY
 from jisr.errors import AuthenticationError, NotFoundError, PermissionDeniedError
-from jisr.observability.collector import DatabaseCollector
 from jisr.observability.exposition import render
-from jisr.observability.hooks import COLLECTOR_KEY, SETTINGS_KEY
 from jisr.observability.settings import ObservabilitySettings
 
 router = APIRouter(tags=["observability"])

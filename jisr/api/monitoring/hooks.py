@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from jisr.observability.collector import DatabaseCollector
+from jisr.api.monitoring.collector import DatabaseCollector
 from jisr.observability.settings import ObservabilitySettings
 from jisr.observability.tracing import configure_tracing
 
