@@ -29,22 +29,13 @@ from tests.federation.nodes import link, make_node, wait_for
 
 
 def _fill(directory: Path) -> Path:
-    """Write zeros until the filesystem refuses (ENOSPC)."""
+    """Write zeros until the filesystem refuses (ENOSPC), in big then small writes."""
     filler = directory / "filler.bin"
-    block = b"\0" * (64 * 1024)
-    with filler.open("wb") as handle:
+    for size, mode in ((64 * 1024, "wb"), (512, "ab")):
         try:
-            while True:
-                handle.write(block)
-                handle.flush()
-        except OSError:
-            pass
-    # Smaller writes fill what a 64 KiB block could not.
-    with filler.open("ab") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 512)
-                handle.flush()
+            with filler.open(mode, buffering=0) as handle:
+                while True:
+                    handle.write(b"\0" * size)
         except OSError:
             pass
     return filler
