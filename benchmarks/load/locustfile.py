@@ -1,4 +1,4 @@
-"""Locust users for a node on loopback: screening checks, listings, console pages.
+"""Locust users for a node on loopback: screening checks and a console page.
 
 Started by ``benchmarks.load.run`` (which sets up the node and reads the token from
 ``JISR_LOAD_TOKEN``); not meant to be pointed at anything but 127.0.0.1.
@@ -16,7 +16,7 @@ NAMES = os.environ.get("JISR_LOAD_NAMES", "Karim Benali").split("|")
 
 
 class BorderOfficer(FastHttpUser):
-    """Checks travellers (the hot path), and now and then reads lists and pages."""
+    """Checks travellers (the hot path), and now and then opens a console page."""
 
     wait_time = between(0.0, 0.05)
 
@@ -33,13 +33,5 @@ class BorderOfficer(FastHttpUser):
         )
 
     @task(2)
-    def list_watchlists(self) -> None:
-        self.client.get("/api/v1/watchlists", headers=self.headers)
-
-    @task(2)
-    def list_messages(self) -> None:
-        self.client.get("/api/v1/messages", headers=self.headers)
-
-    @task(1)
     def console_sign_in_page(self) -> None:
         self.client.get("/sign-in")

@@ -33,7 +33,7 @@ from jisr import __version__
 from jisr.clock import utcnow
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.db.migrate import pending_revisions
-from jisr.errors import JisrError
+from jisr.errors import ConflictError, JisrError
 from jisr.identity.service import local_agency_code
 from jisr.settings import load_settings
 
@@ -68,6 +68,8 @@ class BackupResult:
 
 def backup_node(data_dir: Path, output: Path) -> BackupResult:
     """Write a backup of the node in ``data_dir`` to ``output`` (0600; refuses to overwrite)."""
+    if output.exists():
+        raise ConflictError(f"{output} exists; refusing to overwrite", code="backup_exists")
     settings = load_settings(data_dir)
     url = settings.effective_database_url
     engine = make_engine(url)

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -18,7 +17,6 @@ from jisr.clock import utcnow
 from jisr.federation.models import OutboxMessage
 from jisr.observability.settings import ObservabilitySettings
 from tests.federation.nodes import FedNode
-from tests.nodes import served
 
 TOKEN = "scrape-token-for-tests-0123456789"
 
@@ -146,9 +144,12 @@ def test_outbox_depth_age_and_dead_come_from_the_database(pair: tuple[FedNode, F
         )
 
 
-def test_served_node_answers_loopback_scrapers(pair: tuple[FedNode, FedNode]) -> None:
+def test_loopback_scrapers_need_no_token(pair: tuple[FedNode, FedNode]) -> None:
     a, _b = pair
-    with served(a.data_dir) as url:
-        response = httpx.get(f"{url}/metrics", timeout=10)
+    app = create_app(a.settings, engine=a.engine)
+    with TestClient(app, client=("127.0.0.1", 40000)) as client:
+        response = client.get("/metrics")
     assert response.status_code == 200
     assert _value(response.text, "jisr_database_up") == 1
+    with TestClient(app, client=("::1", 40000)) as client:
+        assert client.get("/metrics").status_code == 200

@@ -84,7 +84,7 @@ def test_two_workers_run_each_pass_once_and_hand_over(workers: list[Worker]) -> 
     for task in ("notices-expiry", "exchange-reminders"):
         wait_for(
             lambda t=task: first.passes(t) + second.passes(t) >= 4,  # type: ignore[misc]
-            timeout=60,
+            timeout=240,
             what=f"{task} passes",
         )
     for task in ("notices-expiry", "exchange-reminders"):
@@ -96,7 +96,7 @@ def test_two_workers_run_each_pass_once_and_hand_over(workers: list[Worker]) -> 
     leader.process.send_signal(signal.SIGKILL)
     leader.process.wait()
     # The dead leader's lock went with its connection (or file): the follower takes over.
-    wait_for(lambda: follower.passes("notices-expiry") >= 2, timeout=60, what="take-over")
+    wait_for(lambda: follower.passes("notices-expiry") >= 2, timeout=120, what="take-over")
     assert follower.process.poll() is None
     # The follower also ran deliveries all along (the outbox lease shares them).
     assert "worker started" in follower.log.read_text()
@@ -142,7 +142,7 @@ def test_serve_workers_on_postgresql(databases: DatabaseFactory, tmp_path: Path)
             except httpx.HTTPError:
                 return False
 
-        wait_for(up, timeout=60, what="two API processes")
+        wait_for(up, timeout=240, what="two API processes")
         for _ in range(20):
             assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
         # The scrape sums what every API process counted (PROMETHEUS_MULTIPROC_DIR).
