@@ -102,6 +102,7 @@ def test_two_workers_run_each_pass_once_and_hand_over(workers: list[Worker]) -> 
     assert "worker started" in follower.log.read_text()
 
 
+@pytest.mark.slow
 def test_serve_workers_refuses_sqlite(databases: DatabaseFactory, tmp_path: Path) -> None:
     if databases.backend != "sqlite":
         pytest.skip("the refusal is SQLite's")
