@@ -9,7 +9,7 @@ and the domain handler, so one trace shows both sides of an exchange.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import trace
@@ -108,8 +108,11 @@ class TracedRegistry(HandlerRegistry):
     parent is the sender's span named in the envelope's header."""
 
     def __init__(self, inner: HandlerRegistry) -> None:
-        super().__init__()
         self._inner = inner
+        super().__init__()
+
+    def extend(self, handlers: Mapping[str, Handler], expanders: Mapping[str, Expander]) -> None:
+        self._inner.extend(handlers, expanders)
 
     def register(self, envelope_type: str, handler: Handler) -> None:
         self._inner.register(envelope_type, handler)

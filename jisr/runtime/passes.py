@@ -1,14 +1,13 @@
-"""The node's periodic passes, as ``jisr worker`` runs them (``jisr serve`` runs the same passes
-from each domain's start-up hook when it is the node's only process)."""
+"""The node's periodic passes as ``jisr worker`` runs them: every module's ``PeriodicTask``
+(``jisr serve`` runs the same tasks itself when it is the node's only process)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jisr.db import SessionFactory
-from jisr.exchange.worker import ExchangeSettings, remind_pass
-from jisr.notices.worker import NoticesSettings, expire_pass
+from jisr.api.context import AppContext
+from jisr.node import parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,20 +15,16 @@ class PeriodicPass:
     name: str
     # Seconds between two passes (0: off).
     interval: float
-    # One pass; returns how many records it changed.
-    run: Callable[[], int]
+    run: Callable[[], None]
 
 
-def node_passes(factory: SessionFactory, agency_code: str) -> list[PeriodicPass]:
-    notices, exchange = NoticesSettings(), ExchangeSettings()
+def node_passes(ctx: AppContext) -> list[PeriodicPass]:
+    passes = []
+    for part in parts():
+        for task in part.periodic:
 
-    def expire() -> int:
-        return expire_pass(factory, agency_code, batch=notices.expiry_batch)
+            def run(task_run: Callable[[AppContext], None] = task.run) -> None:
+                task_run(ctx)
 
-    def remind() -> int:
-        return remind_pass(factory, agency_code, within_hours=exchange.reminder_within_hours)
-
-    return [
-        PeriodicPass("notices-expiry", notices.expiry_interval_seconds, expire),
-        PeriodicPass("exchange-reminders", exchange.reminder_interval_seconds, remind),
-    ]
+            passes.append(PeriodicPass(task.name, task.interval(ctx), run))
+    return passes

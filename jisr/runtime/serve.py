@@ -55,8 +55,8 @@ def serve_workers(settings: JisrSettings, workers: int) -> None:
 
 def create_api_process() -> FastAPI:
     """The app of one API process (uvicorn imports this in each worker)."""
-    from jisr.api.app import create_app
     from jisr.logs import configure_logging
+    from jisr.node import create_app
 
     settings = load_settings(Path(os.environ["JISR_DATA_DIR"]))
     configure_logging(settings.log_level, settings.log_json)

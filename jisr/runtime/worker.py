@@ -14,12 +14,11 @@ from contextlib import AsyncExitStack
 
 import structlog
 
+from jisr.api.app import open_context
 from jisr.api.context import AppContext
-from jisr.db import make_engine, make_session_factory, unit_of_work
-from jisr.db.migrate import require_current
-from jisr.federation import worker as federation_worker
-from jisr.federation.node import FederationSettings
-from jisr.identity.service import local_agency_code
+from jisr.db import make_engine
+from jisr.federation.module import run_federation
+from jisr.node import handler_registry, install_listeners, load_sections
 from jisr.observability.settings import ObservabilitySettings
 from jisr.observability.tracing import configure_tracing
 from jisr.runtime.leadership import Leadership
@@ -47,8 +46,8 @@ async def _run_pass(ctx: AppContext, periodic: PeriodicPass, stop: asyncio.Event
             wait = periodic.interval
             if await asyncio.to_thread(leadership.acquire):
                 try:
-                    changed = await asyncio.to_thread(periodic.run)
-                    log.info("periodic pass", task=periodic.name, changed=changed, pid=os.getpid())
+                    await asyncio.to_thread(periodic.run)
+                    log.info("periodic pass", task=periodic.name, pid=os.getpid())
                 except Exception as exc:  # noqa: BLE001 - the schedule outlives a bad pass
                     log.warning(
                         "periodic pass failed", task=periodic.name, error=type(exc).__name__
@@ -64,20 +63,18 @@ async def _run_pass(ctx: AppContext, periodic: PeriodicPass, stop: asyncio.Event
 
 
 def build_context(settings: JisrSettings) -> AppContext:
+    install_listeners()
+    load_sections(settings)
     engine = make_engine(settings.effective_database_url)
-    require_current(engine)
-    factory = make_session_factory(engine, settings.data_dir)
-    with unit_of_work(factory) as session:
-        agency = local_agency_code(session)
-    return AppContext(settings, engine, factory, agency)
+    return open_context(settings, engine, handler_registry(), ())
 
 
 async def run_worker(settings: JisrSettings, *, deliveries: bool = True) -> None:
     """Run until SIGTERM or SIGINT: deliveries (unless ``deliveries`` is False) and passes."""
-    ctx = build_context(settings)
-    configure_tracing(ObservabilitySettings())
     # This process is where deliveries happen, whatever the API processes are told.
-    ctx.services[federation_worker.SETTINGS_KEY] = FederationSettings(worker_enabled=deliveries)
+    os.environ["JISR_FEDERATION_WORKER_ENABLED"] = "true" if deliveries else "false"
+    ctx = build_context(settings)
+    configure_tracing(ctx.settings.section(ObservabilitySettings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -85,8 +82,8 @@ async def run_worker(settings: JisrSettings, *, deliveries: bool = True) -> None
     log.info("worker started", agency=ctx.agency_code, pid=os.getpid(), deliveries=deliveries)
     try:
         async with AsyncExitStack() as stack:
-            await stack.enter_async_context(federation_worker.lifespan_hook(ctx))
-            await run_passes(ctx, node_passes(ctx.session_factory, ctx.agency_code), stop)
+            await stack.enter_async_context(run_federation(ctx))
+            await run_passes(ctx, node_passes(ctx), stop)
             await stop.wait()
     finally:
         ctx.engine.dispose()

@@ -19,9 +19,8 @@ import yaml
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from jisr.api.app import create_app
-from jisr.api.monitoring.hooks import SETTINGS_KEY
 from jisr.cli.app import main
+from jisr.node import create_app
 from jisr.observability.settings import ObservabilitySettings
 from tests.nodes import make_node
 
@@ -127,9 +126,9 @@ def test_dashboard_queries_only_metrics_the_node_exports(db_url: str, tmp_path: 
             wanted |= set(re.findall(r"\b(jisr_[a-z_]+)", target["expr"]))
     assert len(dashboard["panels"]) >= 10 and wanted
     node = make_node(tmp_path / "node", db_url)
-    app = create_app(node.settings)
     token = "dashboard-test-token-0123456789abcdef"
-    app.state.ctx.services[SETTINGS_KEY] = ObservabilitySettings(metrics_token=SecretStr(token))
+    observability = ObservabilitySettings(metrics_token=SecretStr(token))
+    app = create_app(node.settings.with_sections(observability))
     with TestClient(app) as client:
         client.get("/healthz")
         text = client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).text

@@ -11,10 +11,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import update
 
-from jisr.api.app import create_app
-from jisr.api.monitoring.hooks import SETTINGS_KEY
 from jisr.clock import utcnow
 from jisr.federation.models import OutboxMessage
+from jisr.node import create_app
 from jisr.observability.settings import ObservabilitySettings
 from tests.federation.nodes import FedNode
 
@@ -22,8 +21,7 @@ TOKEN = "scrape-token-for-tests-0123456789"
 
 
 def _client(node: FedNode, settings: ObservabilitySettings) -> TestClient:
-    app = create_app(node.settings, engine=node.engine)
-    app.state.ctx.services[SETTINGS_KEY] = settings
+    app = create_app(node.settings.with_sections(settings), engine=node.engine)
     return TestClient(app)
 
 

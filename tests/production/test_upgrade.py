@@ -100,7 +100,7 @@ def test_previous_release_database_upgrades(databases: DatabaseFactory, tmp_path
     # The upgraded node starts (``serve`` refuses an outdated schema) and answers.
     from fastapi.testclient import TestClient
 
-    from jisr.api.app import create_app
+    from jisr.node import create_app
     from jisr.settings import load_settings
 
     with TestClient(create_app(load_settings(data_dir))) as client:

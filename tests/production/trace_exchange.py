@@ -24,15 +24,15 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E4
 )
 
 from jisr.actors import system_actor  # noqa: E402
-from jisr.api.app import create_app  # noqa: E402
 from jisr.db import (  # noqa: E402
     make_engine,
     make_session_factory,
     unit_of_work,  # noqa: E402
 )
-from jisr.federation.node import HANDLERS_KEY, FederationSettings, build_node  # noqa: E402
+from jisr.federation.node import FederationSettings, build_node  # noqa: E402
 from jisr.federation.worker import deliver_once  # noqa: E402
 from jisr.identity.service import local_agency_code  # noqa: E402
+from jisr.node import create_app  # noqa: E402
 from jisr.settings import load_settings  # noqa: E402
 from tests.federation.nodes import note  # noqa: E402
 from tests.federation.notes import note_registry  # noqa: E402
@@ -46,8 +46,7 @@ def main() -> None:
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
 
-    app = create_app(load_settings(receiver_dir))
-    app.state.ctx.services[HANDLERS_KEY] = note_registry()
+    app = create_app(load_settings(receiver_dir), handlers=note_registry())
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
     )

@@ -1,4 +1,4 @@
-"""Start-up hook: observability settings, the database collector and the tracer provider."""
+"""Start-up hook: the tracer provider for the chosen exporter (none by default)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from jisr.api.monitoring.collector import DatabaseCollector
 from jisr.observability.settings import ObservabilitySettings
 from jisr.observability.tracing import configure_tracing
 
@@ -16,19 +15,11 @@ if TYPE_CHECKING:
     from jisr.api.context import AppContext
 
 log = structlog.get_logger("jisr.observability")
-SETTINGS_KEY = "observability.settings"
-COLLECTOR_KEY = "observability.collector"
 
 
 @asynccontextmanager
-async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
-    settings = ctx.services.get(SETTINGS_KEY)
-    if not isinstance(settings, ObservabilitySettings):
-        settings = ObservabilitySettings()
-        ctx.services[SETTINGS_KEY] = settings
-    ctx.services[COLLECTOR_KEY] = DatabaseCollector(
-        ctx.session_factory, settings.metrics_cache_seconds
-    )
+async def start_tracing(ctx: AppContext) -> AsyncIterator[None]:
+    settings = ctx.settings.section(ObservabilitySettings)
     provider = configure_tracing(settings)
     log.info(
         "observability started",

@@ -14,18 +14,18 @@ from starlette.concurrency import run_in_threadpool
 
 from jisr.api.deps import ContextDep
 from jisr.api.monitoring.collector import DatabaseCollector
-from jisr.api.monitoring.hooks import COLLECTOR_KEY, SETTINGS_KEY
 from jisr.errors import AuthenticationError, NotFoundError, PermissionDeniedError
 from jisr.observability.exposition import render
 from jisr.observability.settings import ObservabilitySettings
 
 router = APIRouter(tags=["observability"])
 _bearer = HTTPBearer(auto_error=False, description="JISR_OBSERVABILITY_METRICS_TOKEN")
+# The app's database collector (one per app, so its cache is shared by its scrapes).
+COLLECTOR_STATE = "jisr_metrics_collector"
 
 
 def _settings(ctx: ContextDep) -> ObservabilitySettings:
-    settings = ctx.services.get(SETTINGS_KEY)
-    return settings if isinstance(settings, ObservabilitySettings) else ObservabilitySettings()
+    return ctx.settings.section(ObservabilitySettings)
 
 
 def _is_loopback(request: Request) -> bool:
@@ -68,10 +68,12 @@ def require_scraper(
         403: {"description": "Not a loopback client"},
     },
 )
-async def metrics(ctx: ContextDep) -> Response:
+async def metrics(request: Request, ctx: ContextDep) -> Response:
     """Request, federation, audit and queue metrics in Prometheus' text format."""
-    collector = ctx.services.get(COLLECTOR_KEY)
-    body = await run_in_threadpool(
-        render, collector if isinstance(collector, DatabaseCollector) else None
-    )
+    collector = getattr(request.app.state, COLLECTOR_STATE, None)
+    if not isinstance(collector, DatabaseCollector):
+        cache = _settings(ctx).metrics_cache_seconds
+        collector = DatabaseCollector(ctx.session_factory, cache)
+        setattr(request.app.state, COLLECTOR_STATE, collector)
+    body = await run_in_threadpool(render, collector)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
