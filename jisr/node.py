@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jisr.agreements.module import MODULE as AGREEMENTS
+from jisr.api.monitoring.module import MODULE as MONITORING
 from jisr.audit.module import MODULE as AUDIT
 from jisr.exchange.module import MODULE as EXCHANGE
 from jisr.federation.module import MODULE as FEDERATION
@@ -27,7 +28,6 @@ from jisr.modules import CommandGroup, DomainModule, DomainParts, PeriodicTask, 
 from jisr.notices.module import MODULE as NOTICES
 from jisr.reports.module import MODULE as REPORTS
 from jisr.rights.module import MODULE as RIGHTS
-from jisr.runtime.module import MODULE as RUNTIME
 from jisr.screening.module import MODULE as SCREENING
 from jisr.watchlists.module import MODULE as WATCHLISTS
 from jisr.web.module import MODULE as CONSOLE
@@ -55,7 +55,7 @@ MODULES: tuple[DomainModule, ...] = (
     SCREENING,
     REPORTS,
     CONSOLE,
-    RUNTIME,
+    MONITORING,
 )
 
 

@@ -18,6 +18,7 @@ from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from jisr import __version__
+from jisr.cli import runtime
 from jisr.cli.common import DEFAULT_DATA_DIR, DataDirOption, stderr
 from jisr.errors import JisrError
 from jisr.modules import CommandGroup
@@ -62,6 +63,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+# Running and keeping a node (jisr/runtime): its own processes, backups, schema.
+app.command("worker")(runtime.worker)
+app.command("backup")(runtime.backup)
+app.command("restore")(runtime.restore)
+app.add_typer(runtime.db_app, name="db")
 
 
 @app.command("demo")
