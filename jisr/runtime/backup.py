@@ -135,10 +135,10 @@ def libpq_url(url: str) -> str:
 
 def _pg_dump(url: str, target: Path) -> None:
     command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target)]
-    _run([*command, "--dbname", libpq_url(url)], "pg_dump")
+    _run([*command, "--dbname", libpq_url(url)], "pg_dump", "pgdump_failed")
 
 
-def _run(command: list[str], what: str) -> None:
+def _run(command: list[str], what: str, code: str) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError(
             f"{what} is not installed (PostgreSQL client tools)", code="pg_tools_missing"
@@ -146,7 +146,7 @@ def _run(command: list[str], what: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["failed"])[-1]
-        raise BackupError(f"{what}: {last}", code=f"{what.replace('_', '')}_failed")
+        raise BackupError(f"{what}: {last}", code=code)
 
 
 def _data_files(data_dir: Path) -> Iterator[str]:
