@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jisr.agreements.module import MODULE as AGREEMENTS
+from jisr.api.monitoring.module import MODULE as MONITORING
 from jisr.audit.module import MODULE as AUDIT
 from jisr.exchange.module import MODULE as EXCHANGE
 from jisr.federation.module import MODULE as FEDERATION
@@ -58,6 +59,7 @@ MODULES: tuple[DomainModule, ...] = (
     SCREENING,
     REPORTS,
     CONSOLE,
+    MONITORING,
 )
 
 

@@ -27,6 +27,7 @@ from jisr.federation.handlers import HandlerRegistry
 from jisr.identity.security import CsrfProtected
 from jisr.identity.service import local_agency_code
 from jisr.modules import RouterMount, StartupHook
+from jisr.observability.metrics import MetricsMiddleware
 from jisr.settings import JisrSettings
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def build_app(
         exempt_paths=STREAMING_PATHS,
     )
     app.add_middleware(RequestContextMiddleware, hsts=wants_hsts(ctx.settings.public_url))
+    app.add_middleware(MetricsMiddleware)
     app.include_router(health_router)
     for mount in routers:
         # Every API route refuses cookie-authenticated state changes without the CSRF token.
