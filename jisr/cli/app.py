@@ -15,6 +15,7 @@ from jisr.audit.cli import app as audit_app
 from jisr.cli.common import DEFAULT_DATA_DIR, DataDirOption, stderr
 from jisr.cli.demo import demo
 from jisr.cli.node import init_node
+from jisr.cyber.cli import cyber_app
 from jisr.errors import JisrError
 from jisr.exchange.cli import message_app
 from jisr.federation.cli import outbox_app, partner_app
@@ -40,6 +41,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(notice_app, name="notice")
 app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(rights_app, name="rights")
+app.add_typer(cyber_app, name="cyber")
 app.command("demo")(demo)
 register_screen(app)
 
