@@ -15,6 +15,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.federation.router", ""),
     ("jisr.watchlists.router", "/api/v1"),
     ("jisr.rights.router", "/api/v1"),
+    ("jisr.cyber.router", ""),
 )
 
 # Modules exposing ``lifespan_hook(ctx: AppContext) -> AbstractAsyncContextManager[None]``,

@@ -203,33 +203,43 @@ def expire_indicators(session: Session, agency_code: str, now: datetime | None =
     if not rows:
         return 0
     node = system_actor(agency_code)
-    by_partner: dict[tuple[str, str], list[CyberShare]] = {}
-    ids = {row.stix_id for row in rows}
     for row in rows:
         row.expired = True
-    shares = session.execute(
-        select(CyberShare).where(
-            CyberShare.stix_id.in_(ids), CyberShare.status == ShareStatus.SENT.value
-        )
-    ).scalars()
-    for share in shares:
-        by_partner.setdefault((share.agency, share.agreement_id), []).append(share)
-    for (partner, agreement_id), held in sorted(by_partner.items()):
-        agreement = session.get(Agreement, agreement_id)
-        if agreement is None:
-            continue
-        payload = {"ids": sorted(s.stix_id for s in held), "reason": "expired"}
-        if _send(
-            session, node, partner, agreement, EXPIRE_ENVELOPE, payload, agreement.default_handling
-        ):
-            for share in held:
-                share.status, share.updated_at = ShareStatus.EXPIRED.value, now
+    partners = tell_holders(session, node, {row.stix_id for row in rows}, "expired", now)
     record(
         session,
         node,
         AuditAction.ALTERATION,
         "cyber_indicator",
         None,
-        details={"event": "expired", "count": len(rows), "partners": len(by_partner)},
+        details={"event": "expired", "count": len(rows), "partners": partners},
     )
     return len(rows)
+
+
+def tell_holders(
+    session: Session, actor: Actor, ids: set[str], reason: str, now: datetime | None = None
+) -> int:
+    """Tell every partner holding one of ``ids`` to drop its copy; returns partners told."""
+    now = now or utcnow()
+    by_partner: dict[tuple[str, str], list[CyberShare]] = {}
+    shares = session.execute(
+        select(CyberShare).where(
+            CyberShare.stix_id.in_(ids),
+            CyberShare.status.in_([ShareStatus.SENT.value, ShareStatus.REVOKED.value]),
+        )
+    ).scalars()
+    for share in shares:
+        by_partner.setdefault((share.agency, share.agreement_id), []).append(share)
+    told = 0
+    for (partner, agreement_id), held in sorted(by_partner.items()):
+        agreement = session.get(Agreement, agreement_id)
+        if agreement is None:
+            continue
+        payload = {"ids": sorted(s.stix_id for s in held), "reason": reason}
+        handling = agreement.default_handling
+        if _send(session, actor, partner, agreement, EXPIRE_ENVELOPE, payload, handling):
+            told += 1
+            for share in held:
+                share.status, share.updated_at = ShareStatus.EXPIRED.value, now
+    return told
