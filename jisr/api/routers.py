@@ -15,7 +15,8 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.federation.router", ""),
     ("jisr.watchlists.router", "/api/v1"),
     ("jisr.rights.router", "/api/v1"),
-    ("jisr.cyber.router", ""),
+    ("jisr.cyber.taxii_router", ""),
+    ("jisr.cyber.router", "/api/v1"),
 )
 
 # Modules exposing ``lifespan_hook(ctx: AppContext) -> AbstractAsyncContextManager[None]``,

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from jisr.actors import Actor
 from jisr.agreements.models import Agreement
 from jisr.audit import AuditAction, record
-from jisr.cyber import misp, stix
+from jisr.cyber import misp, stix, views
 from jisr.cyber.access import ReadGate, require_write
 from jisr.cyber.collections import get_collection
-from jisr.cyber.errors import UploadTooLargeError
+from jisr.cyber.errors import ObjectNotFoundError, UploadTooLargeError
 from jisr.cyber.models import CyberCollection, CyberObject, CyberStatus, Origin
 from jisr.cyber.sharing import share_versions
 from jisr.cyber.store import IngestResult, Labels, ingest
@@ -79,6 +79,38 @@ def _claim_ownership(objects: list[Any], agency_code: str) -> None:
             obj["created_by_ref"] = creator
 
 
+def _refuse_partner_copies(session: Session, objects: list[Any], result: IngestResult) -> list[Any]:
+    """Objects a partner owns are never taken over (nor passed on) by this node."""
+    ids = {o.get("id") for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)}
+    if not ids:
+        return objects
+    theirs: set[str] = set()
+    id_list = sorted(i for i in ids if isinstance(i, str))
+    for start in range(0, len(id_list), 500):
+        theirs.update(
+            session.execute(
+                select(CyberObject.stix_id)
+                .where(
+                    CyberObject.stix_id.in_(id_list[start : start + 500]),
+                    CyberObject.origin == Origin.PARTNER.value,
+                )
+                .distinct()
+            ).scalars()
+        )
+    if not theirs:
+        return objects
+    kept: list[Any] = []
+    for index, obj in enumerate(objects):
+        if isinstance(obj, dict) and obj.get("id") in theirs:
+            result.errors.append(
+                stix.ObjectError(index, "object_not_owned", "a partner owns this object", obj["id"])
+            )
+            result.total += 1
+        else:
+            kept.append(obj)
+    return kept
+
+
 def import_objects(
     session: Session,
     actor: Actor,
@@ -93,7 +125,9 @@ def import_objects(
     collection = get_collection(session, actor.agency_code, collection_key)
     labels = labels_for(session, actor, collection, tlp, recipients)
     _claim_ownership(objects, actor.agency_code)
-    result = ingest(session, collection.id, objects, labels)
+    result = IngestResult()
+    objects = _refuse_partner_copies(session, objects, result)
+    result = ingest(session, collection.id, objects, labels, result)
     shared = share_versions(session, actor, collection, result.stored_versions)
     status = CyberStatus(
         id=f"{new_ulid().lower()}",
@@ -210,3 +244,27 @@ def export_bundle(session: Session, actor: Actor, collection_key: str | None) ->
 def export_misp(session: Session, actor: Actor, collection_key: str | None) -> list[dict[str, Any]]:
     bundle = export_bundle(session, actor, collection_key)
     return misp.stix_to_misp(bundle["objects"])
+
+
+def revoke_object(session: Session, actor: Actor, stix_id: str) -> ImportOutcome:
+    """Store a revoked version of our object; every partner holding it receives it."""
+    collection_id, body = views.revoked_version(session, actor, stix_id)
+    collection = session.get(CyberCollection, collection_id)
+    if collection is None:
+        raise ObjectNotFoundError(f"no collection for {stix_id}")
+    current = session.execute(
+        select(CyberObject).where(
+            CyberObject.collection_id == collection_id,
+            CyberObject.stix_id == stix_id,
+            CyberObject.current.is_(True),
+        )
+    ).scalar_one()
+    return import_objects(
+        session,
+        actor,
+        [body],
+        collection_key=collection.id,
+        tlp=Tlp(current.tlp),
+        recipients=current.recipients,
+        source_format="revocation",
+    )

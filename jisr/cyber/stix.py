@@ -145,6 +145,12 @@ def observables(body: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield _normalise("wallet:address", body["address"])
 
 
+def normalise_value(value: str) -> str:
+    """A searched value as stored: trimmed, lower case except URLs' paths."""
+    value = value.strip()
+    return value if "://" in value else value.lower()[:512]
+
+
 def _normalise(kind: str, value: str) -> tuple[str, str]:
     value = value.replace("\\'", "'").strip()
     if not kind.startswith("url:"):
