@@ -11,7 +11,9 @@ from jisr.identity.models import Role, User
 from jisr.identity.tokens import issue_token
 
 
-def analyst_token(session: Session, username: str = "nadia", roles: list[Role] | None = None) -> str:
+def analyst_token(
+    session: Session, username: str = "nadia", roles: list[Role] | None = None
+) -> str:
     admin = session.execute(select(User).where(User.username == "admin")).scalar_one()
     user = create_user(
         session,
