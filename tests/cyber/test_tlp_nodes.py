@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from jisr.clock import utcnow
 from jisr.cyber.collections import collection_id
+from jisr.cyber.demo import DOMAIN, campaign_bundle, share_phishing_campaign
 from jisr.cyber.sharing import OBJECTS_ENVELOPE, expire_indicators
 from jisr.cyber.tlp import MARKING_IDS, Tlp, marking_definition
 from jisr.federation.models import OutboxMessage
@@ -179,3 +181,25 @@ def test_revocation_and_expiry_reach_every_holder(
         assert expire_indicators(session, PARIS, now=until + timedelta(seconds=1)) >= 1
     for code in (RABAT, MADRID):
         eventually(lambda code=code: not analysts[code].has(brief["id"]), f"{code} to drop it")
+
+
+def test_demo_story_sighting_and_correlation(
+    world: tuple[list[FedNode], dict[str, Analyst]], tmp_path: Path
+) -> None:
+    """The demo's story on three real nodes: Paris publishes, Rabat sights, Madrid links."""
+    nodes, analysts = world
+    for slug, node in zip(("paris", "rabat", "madrid"), nodes, strict=True):
+        (tmp_path / slug).symlink_to(node.data_dir)
+    assert share_phishing_campaign(tmp_path)
+    domain_indicator = campaign_bundle()[2]["id"]
+
+    def counted() -> bool:
+        page = analysts[PARIS].call("GET", f"/objects/{domain_indicator}")
+        return bool(page["reported_sightings"].get(RABAT) == 3)
+
+    eventually(counted, "Paris to count Rabat's sighting")
+    page = analysts[PARIS].call("GET", f"/objects/{domain_indicator}")
+    assert [s["sighting_of_ref"] for s in page["sightings"]] == [domain_indicator]
+    assert {r["relationship_type"] for r in page["relationships"]} == {"indicates"}
+    link = analysts[MADRID].call("GET", "/correlations", params={"value": DOMAIN})
+    assert link["cross_agency"] and link["agencies"] == sorted([PARIS, MADRID])
