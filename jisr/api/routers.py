@@ -26,4 +26,5 @@ LIFESPAN_HOOKS: tuple[str, ...] = (
     "jisr.watchlists.worker",
     "jisr.notices.worker",
     "jisr.exchange.worker",
+    "jisr.cyber.worker",
 )

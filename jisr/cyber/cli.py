@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +22,7 @@ from jisr.cli.common import (
 )
 from jisr.cyber import service
 from jisr.cyber.collections import list_collections
+from jisr.cyber.feeds import FeedSpec, add_feed, poll_feed
 from jisr.cyber.sharing import expire_indicators
 from jisr.cyber.tlp import parse_level
 
@@ -123,3 +125,41 @@ def expire_command(data_dir: DataDirOption = DEFAULT_DATA_DIR) -> None:
     with open_node(data_dir) as node, node.session() as session:
         count = expire_indicators(session, node.agency_code)
     typer.echo(f"{count} indicators expired")
+
+
+feed_app = typer.Typer(help="TAXII 2.1 feeds this node polls.", no_args_is_help=True)
+cyber_app.add_typer(feed_app, name="feed")
+
+
+@feed_app.command("add")
+def feed_add(
+    name: Annotated[str, typer.Argument(help="A short name for the feed.")],
+    url: Annotated[str, typer.Option(help="The remote TAXII collection URL.")],
+    provider: Annotated[str, typer.Option(help="Agency code of the provider.")],
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+    agreement: Annotated[str | None, typer.Option(help="Agreement it arrives under.")] = None,
+    interval: Annotated[int, typer.Option(help="Seconds between polls.")] = 3600,
+    token_env: Annotated[
+        str | None, typer.Option(help="Environment variable holding the bearer token.")
+    ] = None,
+) -> None:
+    """Register a feed; its token is read from an environment variable, never an argument."""
+    token = os.environ.get(token_env) if token_env else None
+    spec = FeedSpec(name, url, provider, token, agreement, interval)
+    with open_node(data_dir) as node, node.session() as session:
+        feed = add_feed(session, node.system, spec)
+    typer.echo(f"feed {feed.name} added ({feed.collection_id})")
+
+
+@feed_app.command("poll")
+def feed_poll(
+    name: Annotated[str, typer.Argument(help="The feed's name.")],
+    data_dir: DataDirOption = DEFAULT_DATA_DIR,
+) -> None:
+    """Poll one feed now and print counts."""
+    with open_node(data_dir) as node:
+        result = poll_feed(node.factory, node.system, name)
+    typer.echo(
+        f"feed {name}: {result.stored} stored, {result.unchanged} unchanged,"
+        f" {len(result.errors)} rejected"
+    )
