@@ -96,13 +96,16 @@ def share_versions(
     if not versions:
         return {}
     ids = {stix_id for stix_id, _ in versions}
+    if collection.agreement_id is None:  # nothing shared from here but sightings reported
+        ids = {stix_id for stix_id in ids if stix_id.startswith("sighting--")}
+    ordered = sorted(ids)
     rows = [
         row
-        for start in range(0, len(ids), 500)
+        for start in range(0, len(ordered), 500)
         for row in session.execute(
             select(CyberObject).where(
                 CyberObject.collection_id == collection.id,
-                CyberObject.stix_id.in_(sorted(ids)[start : start + 500]),
+                CyberObject.stix_id.in_(ordered[start : start + 500]),
                 CyberObject.current.is_(True),
             )
         ).scalars()

@@ -70,8 +70,7 @@ class IngestResult:
 def check_all(objects: Sequence[Any], result: IngestResult) -> list[stix.CheckedObject]:
     valid: list[stix.CheckedObject] = []
     result.total += len(objects)
-    for index, obj in enumerate(objects):
-        checked = stix.check_object(index, obj)
+    for checked in (stix.check_object(i, obj) for i, obj in enumerate(objects)):
         if isinstance(checked, stix.ObjectError):
             result.errors.append(checked)
         else:
