@@ -3,6 +3,7 @@ correlations), revocation by the owner. Every read asks policy through ``ReadGat
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -135,3 +136,22 @@ def revoked_version(session: Session, actor: Actor, stix_id: str) -> tuple[str, 
     stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
     body = {**row.body, "revoked": True, "modified": stamp}
     return row.collection_id, body
+
+
+def new_sighting(stix_id: str, count: int, where: str) -> dict[str, Any]:
+    """A sighting of ``stix_id`` by the agency whose identity is ``where``, now."""
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    return {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": f"sighting--{uuid.uuid4()}",
+        "created": stamp,
+        "modified": stamp,
+        "created_by_ref": where,
+        "sighting_of_ref": stix_id,
+        "count": count,
+        "first_seen": stamp,
+        "last_seen": stamp,
+        "where_sighted_refs": [where],
+    }

@@ -29,6 +29,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "jisr.web.pages.notices",
     "jisr.web.pages.notices_changes",
     "jisr.web.pages.screening",
+    "jisr.web.pages.cyber",
     "jisr.web.pages.partners",
     "jisr.web.pages.dashboard",
     "jisr.web.pages.users",
