@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from jisr.actors import Actor
@@ -160,9 +160,9 @@ def page(
     stmt = _query(session, actor, collection_id, filters)
     if cursor:
         added, seq = decode_cursor(cursor)
-        stmt = stmt.where(
-            or_(CyberObject.added > added, and_(CyberObject.added == added, CyberObject.seq > seq))
-        )
+        # A row-value comparison: both databases seek the (collection, added, seq) index to
+        # the cursor, so every page costs the same however deep it is.
+        stmt = stmt.where(tuple_(CyberObject.added, CyberObject.seq) > tuple_(added, seq))
     stmt = stmt.order_by(CyberObject.added, CyberObject.seq).limit(size + 1)
     rows = list(session.execute(stmt).scalars())
     more = len(rows) > size
