@@ -13,14 +13,11 @@ import json
 from typing import Any, cast
 
 import stix2
-from misp_stix_converter import (
-    ExternalSTIX2toMISPParser,
-    InternalSTIX2toMISPParser,
-    MISPtoSTIX21Parser,
-)
-from misp_stix_converter.tools.stix2_to_misp_helpers import is_stix2_from_misp
 
 from jisr.errors import ValidationError
+
+# ``misp_stix_converter`` (with PyMISP and the STIX 1 libraries) takes about a second of CPU to
+# import: it is imported when a MISP event is converted, not when a node starts.
 
 
 def is_misp_event(document: Any) -> bool:
@@ -32,6 +29,8 @@ def is_misp_event(document: Any) -> bool:
 
 def misp_to_stix(document: dict[str, Any]) -> list[dict[str, Any]]:
     """The STIX 2.1 objects of one MISP event (``{"Event": {...}}`` or the bare event)."""
+    from misp_stix_converter import MISPtoSTIX21Parser
+
     event = document if "Event" in document else {"Event": document}
     parser = MISPtoSTIX21Parser()
     try:
@@ -45,6 +44,9 @@ def misp_to_stix(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def stix_to_misp(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """MISP events (JSON) of stored STIX objects: one per report from MISP, or one for all."""
+    from misp_stix_converter import ExternalSTIX2toMISPParser, InternalSTIX2toMISPParser
+    from misp_stix_converter.tools.stix2_to_misp_helpers import is_stix2_from_misp
+
     if not objects:
         return []
     bundle = stix2.parse(
