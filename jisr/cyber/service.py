@@ -79,36 +79,21 @@ def _claim_ownership(objects: list[Any], agency_code: str) -> None:
             obj["created_by_ref"] = creator
 
 
-def _refuse_partner_copies(session: Session, objects: list[Any], result: IngestResult) -> list[Any]:
-    """Objects a partner owns are never taken over (nor passed on) by this node."""
-    ids = {o.get("id") for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)}
-    if not ids:
-        return objects
-    theirs: set[str] = set()
-    id_list = sorted(i for i in ids if isinstance(i, str))
-    for start in range(0, len(id_list), 500):
-        theirs.update(
-            session.execute(
-                select(CyberObject.stix_id)
-                .where(
-                    CyberObject.stix_id.in_(id_list[start : start + 500]),
-                    CyberObject.origin == Origin.PARTNER.value,
-                )
-                .distinct()
-            ).scalars()
-        )
-    if not theirs:
-        return objects
-    kept: list[Any] = []
-    for index, obj in enumerate(objects):
-        if isinstance(obj, dict) and obj.get("id") in theirs:
-            result.errors.append(
-                stix.ObjectError(index, "object_not_owned", "a partner owns this object", obj["id"])
+def _partner_copies(session: Session, objects: list[Any]) -> dict[str, str]:
+    """Ids among ``objects`` a partner owns here: never taken over (nor passed on) by us."""
+    ids = sorted({o["id"] for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)})
+    theirs: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        found = session.execute(
+            select(CyberObject.stix_id)
+            .where(
+                CyberObject.stix_id.in_(ids[start : start + 500]),
+                CyberObject.origin != Origin.LOCAL.value,
             )
-            result.total += 1
-        else:
-            kept.append(obj)
-    return kept
+            .distinct()
+        ).scalars()
+        theirs.update(dict.fromkeys(found, "object_not_owned"))
+    return theirs
 
 
 def import_objects(
@@ -125,9 +110,9 @@ def import_objects(
     collection = get_collection(session, actor.agency_code, collection_key)
     labels = labels_for(session, actor, collection, tlp, recipients)
     _claim_ownership(objects, actor.agency_code)
-    result = IngestResult()
-    objects = _refuse_partner_copies(session, objects, result)
-    result = ingest(session, collection.id, objects, labels, result)
+    result = ingest(
+        session, collection.id, objects, labels, refused=_partner_copies(session, objects)
+    )
     shared = share_versions(session, actor, collection, result.stored_versions)
     status = CyberStatus(
         id=f"{new_ulid().lower()}",

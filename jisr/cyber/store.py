@@ -11,7 +11,7 @@ at all and the rest of the bundle still goes in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,10 +67,17 @@ class IngestResult:
         }
 
 
-def check_all(objects: Sequence[Any], result: IngestResult) -> list[stix.CheckedObject]:
+def check_all(
+    objects: Sequence[Any], result: IngestResult, refused: Mapping[str, str] | None = None
+) -> list[stix.CheckedObject]:
+    """Check every object; those whose id is in ``refused`` fail with that code."""
     valid: list[stix.CheckedObject] = []
     result.total += len(objects)
-    for checked in (stix.check_object(i, obj) for i, obj in enumerate(objects)):
+    for index, obj in enumerate(objects):
+        checked = stix.check_object(index, obj)
+        if refused and isinstance(checked, stix.CheckedObject) and checked.stix_id in refused:
+            code = refused[checked.stix_id]
+            checked = stix.ObjectError(index, code, "a partner owns this object", checked.stix_id)
         if isinstance(checked, stix.ObjectError):
             result.errors.append(checked)
         else:
@@ -84,10 +91,11 @@ def ingest(
     objects: Sequence[Any],
     labels: Labels,
     result: IngestResult | None = None,
+    refused: Mapping[str, str] | None = None,
 ) -> IngestResult:
     """Check and store ``objects`` in ``collection_id``; the caller audits and shares."""
     result = result or IngestResult()
-    checked = check_all(objects, result)
+    checked = check_all(objects, result, refused)
     for start in range(0, len(checked), CHUNK):
         chunk = checked[start : start + CHUNK]
         try:

@@ -228,10 +228,15 @@ def delete_object(
     row = get_collection(session, actor.agency_code, collection_id)
     require(session, actor, Action.WITHDRAW, indicator_resource(actor.agency_code))
     filters = taxii.parse_filters(None, object_id, None, match_version or "all", None)
+    every = taxii.versions_of(session, actor, row.id, object_id, filters)
+    wanted = filters.versions
     found = [
         r
-        for r in taxii.versions_of(session, actor, row.id, object_id, filters)
-        if filters.versions == ("all",) or r.modified_text in filters.versions or r.current
+        for r in every
+        if "all" in wanted
+        or r.modified_text in wanted
+        or ("last" in wanted and r.current)
+        or ("first" in wanted and r is every[0])
     ]
     own = [r for r in found if r.owner_agency == actor.agency_code]
     if not own:
