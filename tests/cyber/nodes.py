@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +21,13 @@ from jisr.clock import utcnow
 from jisr.federation.keys import load_node_keys
 from jisr.federation.partners import PartnerInfo, add_partner
 from tests.cyber.conftest import analyst_token
-from tests.exchange.test_delivery import ExchangeServer
-from tests.federation.nodes import FedNode, make_node
+from tests.exchange.test_delivery import LAUNCHER
+from tests.federation.nodes import FedNode, Server, make_node, wait_for
+from tests.nodes import free_port
 
 CYBER_REFERENCE = "CYBER/2026/01"
+# Three nodes start at once on a machine that may be busy: give each time to start.
+START_TIMEOUT = 120
 CODES = (("FR-DGSI", "FR"), ("MA-DGST", "MA"), ("ES-CGI", "ES"))
 
 
@@ -85,6 +91,67 @@ class Analyst:
         return {o["id"] for o in response.json().get("objects", [])}
 
 
+class CyberServer(Server):
+    """A node served with every domain's envelope handlers (the exchange launcher)."""
+
+    def start(self) -> CyberServer:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("JISR_")}
+        env.update(self.env)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(LAUNCHER), str(self.node.data_dir), str(self.node.port)],
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+        wait_for(self._healthy, timeout=START_TIMEOUT, what=f"{self.node.code} to start")
+        return self
+
+
+@contextmanager
+def served_slowly(data_dir: Path, port: int | None = None) -> Iterator[str]:
+    """``jisr serve`` as a real process (like ``tests.nodes.served``), patient at start."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JISR_")}
+    log_path = data_dir / "server.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jisr",
+                "serve",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(healthy, timeout=START_TIMEOUT, what="the node to start")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @contextmanager
 def three_nodes(base: Path, urls: list[str]) -> Iterator[list[FedNode]]:
     nodes = [
@@ -92,7 +159,7 @@ def three_nodes(base: Path, urls: list[str]) -> Iterator[list[FedNode]]:
         for url, (code, country) in zip(urls, CODES, strict=True)
     ]
     link_all(nodes)
-    servers = [ExchangeServer(n) for n in nodes]
+    servers = [CyberServer(n) for n in nodes]
     try:
         for server in servers:
             server.start()
