@@ -100,8 +100,12 @@ def bundle_objects(document: Any) -> list[Any]:
     raise ValidationError("not a STIX bundle: no objects list", code="bundle_malformed")
 
 
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
 def parse_timestamp(text: str) -> datetime:
-    return ensure_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    """A STIX timestamp (any precision; Python keeps microseconds) as an aware datetime."""
+    return ensure_utc(datetime.fromisoformat(_FRACTION.sub(r"\1", text.replace("Z", "+00:00"))))
 
 
 def check_object(index: int, obj: Any) -> CheckedObject | ObjectError:
@@ -126,7 +130,13 @@ def check_object(index: int, obj: Any) -> CheckedObject | ObjectError:
     except (stix2.exceptions.STIXError, ValueError, TypeError) as exc:
         return ObjectError(index, "object_invalid", str(exc)[:500], stix_id)
     stamp = obj.get("modified") or obj.get("created") or "1970-01-01T00:00:00.000Z"
-    return CheckedObject(index, obj, stix_id, stix_type, parse_timestamp(stamp), stamp)
+    try:
+        modified = parse_timestamp(str(stamp))
+        if isinstance(obj.get("valid_until"), str):
+            parse_timestamp(obj["valid_until"])
+    except ValueError:
+        return ObjectError(index, "object_invalid", f"unreadable timestamp {stamp!r}", stix_id)
+    return CheckedObject(index, obj, stix_id, stix_type, modified, str(stamp))
 
 
 def observables(body: dict[str, Any]) -> Iterator[tuple[str, str]]:
