@@ -12,7 +12,7 @@ from jisr.api.deps import CurrentActor, SessionDep
 from jisr.cyber import correlate, service, views
 from jisr.cyber.access import require_read_own
 from jisr.cyber.errors import UploadTooLargeError
-from jisr.cyber.schemas import CorrelationRead, ImportRead, ObjectRead, ObjectSummary
+from jisr.cyber.schemas import ERRORS, CorrelationRead, ImportRead, ObjectRead, ObjectSummary
 from jisr.cyber.tlp import parse_level
 
 router = APIRouter(prefix="/cyber", tags=["cyber"])
@@ -29,7 +29,7 @@ async def _read_limited(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/imports", response_model=ImportRead, status_code=201)
+@router.post("/imports", response_model=ImportRead, status_code=201, responses=ERRORS)
 async def import_document(
     request: Request,
     session: SessionDep,
@@ -53,7 +53,7 @@ async def import_document(
     return ImportRead.model_validate(outcome.summary())
 
 
-@router.get("/objects", response_model=list[ObjectSummary])
+@router.get("/objects", response_model=list[ObjectSummary], responses=ERRORS)
 def search(
     session: SessionDep,
     actor: CurrentActor,
@@ -67,19 +67,19 @@ def search(
     ]
 
 
-@router.get("/objects/{stix_id}", response_model=ObjectRead)
+@router.get("/objects/{stix_id}", response_model=ObjectRead, responses=ERRORS)
 def get_object(stix_id: str, session: SessionDep, actor: CurrentActor) -> ObjectRead:
     require_read_own(session, actor)
     return ObjectRead.of(views.object_view(session, actor, stix_id))
 
 
-@router.post("/objects/{stix_id}/revoke", response_model=ImportRead)
+@router.post("/objects/{stix_id}/revoke", response_model=ImportRead, responses=ERRORS)
 def revoke(stix_id: str, session: SessionDep, actor: CurrentActor) -> ImportRead:
     """Revoke our object: a new version with ``revoked``, sent to every partner holding it."""
     return ImportRead.model_validate(service.revoke_object(session, actor, stix_id).summary())
 
 
-@router.get("/correlations", response_model=CorrelationRead)
+@router.get("/correlations", response_model=CorrelationRead, responses=ERRORS)
 def correlations(
     session: SessionDep,
     actor: CurrentActor,
@@ -89,7 +89,7 @@ def correlations(
     return CorrelationRead.of(correlate.lookup(session, actor, value))
 
 
-@router.get("/export")
+@router.get("/export", responses=ERRORS)
 def export(
     session: SessionDep,
     actor: CurrentActor,

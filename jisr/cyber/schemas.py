@@ -117,3 +117,14 @@ class ObjectRead(BaseModel):
             reported_sightings=view.reported_sightings,
             correlations=[CorrelationRead.of(c) for c in view.correlations],
         )
+
+
+# Documented error answers (problem+json bodies; their codes are in ``jisr.cyber.errors``).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in"},
+    403: {"description": "Not allowed (the policy's reason is in the problem detail)"},
+    404: {"description": "No such collection, object or status"},
+    413: {"description": "Upload too large"},
+    415: {"description": "Unsupported media type"},
+    422: {"description": "Invalid input"},
+}

@@ -3,11 +3,11 @@ versions, delete, status. Authenticated with ``Authorization: Bearer`` API token
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from sqlalchemy import delete, select
 
 from jisr.agreements.policy import Action
@@ -19,6 +19,7 @@ from jisr.cyber.access import indicator_resource, require_read_own
 from jisr.cyber.collections import get_collection, list_collections
 from jisr.cyber.errors import ObjectNotFoundError, UploadTooLargeError
 from jisr.cyber.models import CyberCollection, CyberObject, CyberObservable, CyberStatus
+from jisr.cyber.schemas import ERRORS
 from jisr.cyber.sharing import tell_holders
 from jisr.cyber.stix import load_document
 from jisr.errors import JisrError, NotFoundError, ValidationError
@@ -34,13 +35,10 @@ class UnsupportedMediaError(JisrError):
     title = "Unsupported media type"
 
 
-class TaxiiResponse(Response):
-    media_type = TAXII_MEDIA
+class TaxiiResponse(JSONResponse):
+    """JSON in TAXII's media type (``application/taxii+json;version=2.1``)."""
 
-    def __init__(
-        self, content: Any, status_code: int = 200, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(json.dumps(content, ensure_ascii=False), status_code, headers, TAXII_MEDIA)
+    media_type = TAXII_MEDIA
 
 
 def _collection_read(row: CyberCollection) -> dict[str, Any]:
@@ -58,7 +56,7 @@ def _collection_read(row: CyberCollection) -> dict[str, Any]:
 Limit = Annotated[int | None, Query(ge=1, le=100_000)]
 
 
-@router.get("/", response_class=TaxiiResponse)
+@router.get("/", response_class=TaxiiResponse, responses=ERRORS)
 def discovery(request: Request, actor: CurrentActor) -> Response:
     """TAXII discovery: this node's one API root."""
     base = str(request.base_url).rstrip("/")
@@ -72,7 +70,7 @@ def discovery(request: Request, actor: CurrentActor) -> Response:
     )
 
 
-@router.get("/api/", response_class=TaxiiResponse)
+@router.get("/api/", response_class=TaxiiResponse, responses=ERRORS)
 def api_root(actor: CurrentActor) -> Response:
     return TaxiiResponse(
         {
@@ -83,7 +81,7 @@ def api_root(actor: CurrentActor) -> Response:
     )
 
 
-@router.get("/api/status/{status_id}/", response_class=TaxiiResponse)
+@router.get("/api/status/{status_id}/", response_class=TaxiiResponse, responses=ERRORS)
 def get_status(status_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     status = session.get(CyberStatus, status_id)
     if status is None or status.requested_by != actor.id:
@@ -108,14 +106,14 @@ def _status_body(status: CyberStatus) -> dict[str, Any]:
     }
 
 
-@router.get("/api/collections/", response_class=TaxiiResponse)
+@router.get("/api/collections/", response_class=TaxiiResponse, responses=ERRORS)
 def collections(session: SessionDep, actor: CurrentActor) -> Response:
     require_read_own(session, actor)
     rows = list_collections(session, actor.agency_code)
     return TaxiiResponse({"collections": [_collection_read(r) for r in rows]})
 
 
-@router.get("/api/collections/{collection_id}/", response_class=TaxiiResponse)
+@router.get("/api/collections/{collection_id}/", response_class=TaxiiResponse, responses=ERRORS)
 def collection(collection_id: str, session: SessionDep, actor: CurrentActor) -> Response:
     require_read_own(session, actor)
     return TaxiiResponse(
@@ -132,7 +130,9 @@ def _page_headers(result: taxii.Page) -> dict[str, str]:
     }
 
 
-@router.get("/api/collections/{collection_id}/objects/", response_class=TaxiiResponse)
+@router.get(
+    "/api/collections/{collection_id}/objects/", response_class=TaxiiResponse, responses=ERRORS
+)
 def get_objects(
     collection_id: str,
     session: SessionDep,
@@ -154,7 +154,9 @@ def get_objects(
     return TaxiiResponse(taxii.envelope(result), headers=_page_headers(result))
 
 
-@router.get("/api/collections/{collection_id}/manifest/", response_class=TaxiiResponse)
+@router.get(
+    "/api/collections/{collection_id}/manifest/", response_class=TaxiiResponse, responses=ERRORS
+)
 def get_manifest(
     collection_id: str,
     session: SessionDep,
@@ -176,7 +178,11 @@ def get_manifest(
     return TaxiiResponse(taxii.manifest(result), headers=_page_headers(result))
 
 
-@router.get("/api/collections/{collection_id}/objects/{object_id}/", response_class=TaxiiResponse)
+@router.get(
+    "/api/collections/{collection_id}/objects/{object_id}/",
+    response_class=TaxiiResponse,
+    responses=ERRORS,
+)
 def get_object(
     collection_id: str,
     object_id: str,
@@ -195,7 +201,9 @@ def get_object(
 
 
 @router.get(
-    "/api/collections/{collection_id}/objects/{object_id}/versions/", response_class=TaxiiResponse
+    "/api/collections/{collection_id}/objects/{object_id}/versions/",
+    response_class=TaxiiResponse,
+    responses=ERRORS,
 )
 def get_versions(
     collection_id: str,
@@ -215,7 +223,9 @@ def get_versions(
 
 
 @router.delete(
-    "/api/collections/{collection_id}/objects/{object_id}/", response_class=TaxiiResponse
+    "/api/collections/{collection_id}/objects/{object_id}/",
+    response_class=TaxiiResponse,
+    responses=ERRORS,
 )
 def delete_object(
     collection_id: str,
@@ -287,7 +297,10 @@ async def _read_body(request: Request) -> bytes:
 
 
 @router.post(
-    "/api/collections/{collection_id}/objects/", response_class=TaxiiResponse, status_code=202
+    "/api/collections/{collection_id}/objects/",
+    response_class=TaxiiResponse,
+    status_code=202,
+    responses=ERRORS,
 )
 async def add_objects(
     collection_id: str, request: Request, session: SessionDep, actor: CurrentActor
