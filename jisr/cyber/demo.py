@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import structlog
 from sqlalchemy import select
 
 from jisr.agreements.models import AgreementStatus, CrimeArea, DataCategory, HandlingCode
@@ -25,9 +26,11 @@ from jisr.cyber import correlate, service
 from jisr.cyber.models import CyberObject
 from jisr.cyber.stix import agency_identity_id
 from jisr.cyber.tlp import MARKING_IDS, Tlp, marking_definition
+from jisr.errors import JisrError
 from jisr.identity.accounts import create_user
 from jisr.identity.models import Role, User
 
+log = structlog.get_logger("jisr.cyber")
 REFERENCE = "CYBER/2026/01"
 PARTIES = ("FR-DGSI", "MA-DGST", "ES-CGI")
 NODES = {"paris": "FR-DGSI", "rabat": "MA-DGST", "madrid": "ES-CGI"}
@@ -149,7 +152,16 @@ def _wait(node_dir: Path, stix_id: str) -> bool:
 
 
 def share_phishing_campaign(data_dir: Path) -> bool:
-    """Run the story on running demo nodes (idempotent); True when Madrid's link shows."""
+    """Run the story on running demo nodes (idempotent); True when Madrid's link shows. The
+    rest of the demo goes on whatever happens here."""
+    try:
+        return _story(data_dir)
+    except JisrError as exc:
+        log.warning("cyber demo story stopped", code=exc.code, detail=exc.detail)
+        return False
+
+
+def _story(data_dir: Path) -> bool:
     for slug in NODES:
         _ensure_world(data_dir / slug, slug)
     objects = campaign_bundle()
