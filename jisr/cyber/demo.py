@@ -10,25 +10,32 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from jisr.actors import Actor, system_actor
 from jisr.agreements.models import AgreementStatus, CrimeArea, DataCategory, HandlingCode
 from jisr.agreements.schemas import AgreementCreate
 from jisr.agreements.service import create_agreement, list_agreements
-from jisr.cli.common import open_node
 from jisr.clock import utcnow
 from jisr.cyber import correlate, service
 from jisr.cyber.models import CyberObject
 from jisr.cyber.stix import agency_identity_id
 from jisr.cyber.tlp import MARKING_IDS, Tlp, marking_definition
+from jisr.db import SessionFactory, make_engine, make_session_factory, unit_of_work
 from jisr.errors import JisrError
 from jisr.identity.accounts import create_user
 from jisr.identity.models import Role, User
+from jisr.identity.service import local_agency_code
+from jisr.settings import load_settings
 
 log = structlog.get_logger("jisr.cyber")
 REFERENCE = "CYBER/2026/01"
@@ -99,6 +106,35 @@ def campaign_bundle() -> list[dict[str, Any]]:
         for i, ind in enumerate(indicators)
     ]
     return [marking_definition(Tlp.GREEN), campaign, *indicators, *relations]
+
+
+@dataclass
+class _Node:
+    agency_code: str
+    session_factory: SessionFactory
+
+    @property
+    def system(self) -> Actor:
+        return system_actor(self.agency_code)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with unit_of_work(self.session_factory) as session:
+            yield session
+
+
+@contextmanager
+def open_node(node_dir: Path) -> Iterator[_Node]:
+    """A demo node's database (the demo is a domain-level story: no CLI helpers here)."""
+    settings = load_settings(node_dir)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        factory = make_session_factory(engine, settings.data_dir)
+        with unit_of_work(factory) as session:
+            agency = local_agency_code(session)
+        yield _Node(agency, factory)
+    finally:
+        engine.dispose()
 
 
 def _ensure_world(node_dir: Path, slug: str) -> None:

@@ -1,4 +1,4 @@
-"""Start-up hook for ``jisr serve``: feeds polled and indicators expired on schedule.
+"""The periodic pass of ``jisr serve``: feeds polled and indicators expired on schedule.
 
 Every ``JISR_CYBER_SCHEDULE_SECONDS`` the node polls the feeds that are due and expires its
 indicators past ``valid_until`` (telling every partner holding a copy). ``jisr cyber feed poll``
@@ -6,10 +6,6 @@ and ``jisr cyber expire`` do the same from cron.
 """
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
 
 import structlog
 from pydantic import Field
@@ -20,10 +16,6 @@ from jisr.cyber.feeds import due_feeds, poll_feed
 from jisr.cyber.sharing import expire_indicators
 from jisr.db import SessionFactory, unit_of_work
 from jisr.errors import JisrError
-from jisr.schedule import every
-
-if TYPE_CHECKING:
-    from jisr.api.context import AppContext
 
 log = structlog.get_logger("jisr.cyber")
 
@@ -47,14 +39,3 @@ def scheduled_pass(factory: SessionFactory, agency_code: str) -> None:
             log.warning("feed poll failed", feed=name, code=exc.code)
     with unit_of_work(factory) as session:
         expire_indicators(session, agency_code)
-
-
-@asynccontextmanager
-async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
-    settings = CyberSettings()
-
-    def work() -> None:
-        scheduled_pass(ctx.session_factory, ctx.agency_code)
-
-    async with every(settings.schedule_seconds, "cyber-schedule", work):
-        yield
