@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jisr.errors import JisrError, NotFoundError, PermissionDeniedError, ValidationError
+from jisr.errors import JisrError, NotFoundError, ValidationError
 
 
 class CollectionNotFoundError(NotFoundError):
@@ -11,10 +11,6 @@ class CollectionNotFoundError(NotFoundError):
 
 class ObjectNotFoundError(NotFoundError):
     code = "object_not_found"
-
-
-class TlpRefusedError(PermissionDeniedError):
-    code = "tlp_refused"
 
 
 class UploadTooLargeError(JisrError):
