@@ -218,5 +218,27 @@ ERROR_CODES: frozenset[str] = frozenset(
         # reports
         "partner_not_found",
         "period_invalid",
+        # cyber (object_* , unknown_type, pattern_invalid, spec_version_unsupported: per object)
+        "bundle_malformed",
+        "collection_not_found",
+        "feed_exists",
+        "feed_not_found",
+        "feed_unreachable",
+        "filter_invalid",
+        "media_type_unsupported",
+        "misp_event_invalid",
+        "next_invalid",
+        "object_invalid",
+        "object_malformed",
+        "object_not_found",
+        "object_not_owned",
+        "object_unknown",
+        "pattern_invalid",
+        "spec_version_unsupported",
+        "status_not_found",
+        "tlp_invalid",
+        "tlp_violation",
+        "unknown_type",
+        "upload_too_large",
     }
 )

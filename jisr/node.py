@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from jisr.agreements.module import MODULE as AGREEMENTS
 from jisr.api.monitoring.module import MODULE as MONITORING
 from jisr.audit.module import MODULE as AUDIT
+from jisr.cyber.module import MODULE as CYBER
 from jisr.exchange.module import MODULE as EXCHANGE
 from jisr.federation.module import MODULE as FEDERATION
 from jisr.identity.module import MODULE as IDENTITY
@@ -57,6 +58,7 @@ MODULES: tuple[DomainModule, ...] = (
     OPERATIONS,
     TRAINING,
     SCREENING,
+    CYBER,
     REPORTS,
     CONSOLE,
     MONITORING,

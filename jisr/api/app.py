@@ -39,6 +39,8 @@ STREAMING_PREFIXES = (
     "/api/v1/screening/manifests",
     "/api/v1/watchlists/",  # list imports (the only bodies under it); their own limit
     "/federation/v1/",
+    "/api/v1/cyber/imports",  # bundles and MISP events: their own limit
+    "/taxii2/",  # TAXII adds: their own limit (jisr.cyber.service.MAX_UPLOAD_BYTES)
 )
 # Console forms that carry attachments: read with their own limit (``attachment_max_bytes`` of
 # files and room for the text, ``jisr.web.pages.exchange_actions``), only for a signed-in writer.
