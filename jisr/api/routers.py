@@ -24,4 +24,5 @@ LIFESPAN_HOOKS: tuple[str, ...] = (
     "jisr.watchlists.worker",
     "jisr.notices.worker",
     "jisr.exchange.worker",
+    "jisr.audit.worker",
 )

@@ -140,7 +140,9 @@ def consistency_proof(source: SubtreeSource, old_size: int, new_size: int) -> li
     return _subproof(source, old_size, 0, new_size, complete=True)
 
 
-def _subproof(source: SubtreeSource, m: int, start: int, end: int, *, complete: bool) -> list[bytes]:
+def _subproof(
+    source: SubtreeSource, m: int, start: int, end: int, *, complete: bool
+) -> list[bytes]:
     n = end - start
     if m == n:
         return [] if complete else [source.subtree(start, end)]

@@ -126,6 +126,17 @@ class WitnessedCheckpoint(Base):
     updated_at: Mapped[datetime]
 
 
+class WitnessPeer(Base):
+    """What each partner (as our witness) was last sent, and the newest size it co-signed."""
+
+    __tablename__ = "audit_witness_peers"
+
+    partner: Mapped[str] = mapped_column(String(24), primary_key=True)
+    sent_size: Mapped[int] = mapped_column(_BIG, default=0)
+    sent_at: Mapped[datetime | None]
+    cosigned_size: Mapped[int] = mapped_column(_BIG, default=0)
+
+
 class AlertKind(StrEnum):
     # A partner's new checkpoint is not an extension of the one we hold (fork or rewrite).
     INCONSISTENT = "inconsistent"

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from jisr.audit.chain import entry_canonical
@@ -29,7 +29,7 @@ from jisr.audit.merkle import (
 from jisr.audit.models import AuditEntry, AuditHead, AuditTreeNode
 
 HEAD_ID = 1
-_NODES = AuditTreeNode.__table__
+_NODES = cast(Table, AuditTreeNode.__table__)
 
 
 def canonical_of(entry: AuditEntry) -> bytes:
@@ -122,7 +122,10 @@ def iter_entries(session: Session, *, batch: int = 2000) -> Iterator[AuditEntry]
     while True:
         rows = list(
             session.execute(
-                select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+                select(AuditEntry)
+                .where(AuditEntry.seq > last)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
             ).scalars()
         )
         if not rows:
@@ -147,8 +150,6 @@ def rebuild_tree(connection: Connection) -> int:
     if rows:
         connection.execute(insert(_NODES), rows)
     frontier = [h.hex() for h in compact.hashes]
-    connection.execute(
-        AuditHead.__table__.update().where(AuditHead.id == HEAD_ID).values(frontier=frontier)
-    )
+    connection.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(frontier=frontier))
     session.close()
     return compact.size

@@ -33,6 +33,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "jisr.exchange.federation",
     "jisr.watchlists.federation",
     "jisr.notices.federation",
+    "jisr.audit.witness",
 )
 
 

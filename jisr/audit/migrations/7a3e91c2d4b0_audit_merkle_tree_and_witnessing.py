@@ -81,6 +81,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("origin_agency", name=op.f("pk_audit_witnessed")),
     )
     op.create_table(
+        "audit_witness_peers",
+        sa.Column("partner", sa.String(length=24), nullable=False),
+        sa.Column("sent_size", _BIG, nullable=False),
+        sa.Column("sent_at", jisr.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cosigned_size", _BIG, nullable=False),
+        sa.PrimaryKeyConstraint("partner", name=op.f("pk_audit_witness_peers")),
+    )
+    op.create_table(
         "audit_witness_alerts",
         sa.Column("id", _BIG, autoincrement=True, nullable=False),
         sa.Column("kind", sa.String(length=24), nullable=False),
@@ -112,6 +120,7 @@ def _build_tree() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_audit_witness_alerts_agency"), table_name="audit_witness_alerts")
     op.drop_table("audit_witness_alerts")
+    op.drop_table("audit_witness_peers")
     op.drop_table("audit_witnessed")
     op.drop_index(op.f("ix_audit_cosignatures_checkpoint_id"), table_name="audit_cosignatures")
     op.drop_table("audit_cosignatures")
