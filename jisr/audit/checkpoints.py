@@ -19,7 +19,25 @@ from sqlalchemy.orm import Session
 from jisr.audit.merkle import ProofError
 from jisr.audit.models import AuditCheckpoint, AuditHead
 from jisr.audit.notes import Checkpoint, raw_public, sign_checkpoint
-from jisr.audit.tree import HEAD_ID, StoredTree, compact_of, prove_consistency, prove_inclusion
+from jisr.audit.tree import (
+    HEAD_ID,
+    StoredTree,
+    compact_of,
+    prove_consistency,
+    prove_inclusion,
+    tree_size,
+)
+
+__all__ = [
+    "checkpoint_due",
+    "consistency",
+    "inclusion",
+    "latest_checkpoint",
+    "make_checkpoint",
+    "origin_of",
+    "tree_size",
+    "witness_name",
+]
 from jisr.clock import utcnow
 from jisr.errors import NotFoundError, ValidationError
 

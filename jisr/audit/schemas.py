@@ -30,3 +30,19 @@ class AuditVerification(BaseModel):
     head_hash: str
     first_bad_seq: int | None
     problem: str | None
+
+
+class InclusionRead(BaseModel):
+    seq: int
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str
+    root_hash: str
+    inclusion_path: list[str]
+    checkpoint: str
+
+
+class ConsistencyRead(BaseModel):
+    first: int
+    second: int
+    consistency_path: list[str]
