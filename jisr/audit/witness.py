@@ -84,7 +84,10 @@ def send(
     envelope_type: str,
     payload: dict[str, Any],
 ) -> None:
-    """Queue a witnessing envelope (no operational data: no crime area, category or code)."""
+    """Queue a witnessing envelope (no operational data: no crime area, category or code).
+    Witnessing envelopes to one partner form one sequence, delivered in order: a checkpoint
+    retried after an outage never arrives after a newer one (which would look like a
+    rollback)."""
     enqueue(
         session,
         actor,
@@ -95,6 +98,7 @@ def send(
         data_category=None,
         crime_area=None,
         handling_code=None,
+        case_ref=f"{actor.agency_code}:audit:witness",
         resource_kind=ResourceKind.AUDIT,
     )
 

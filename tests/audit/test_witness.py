@@ -40,7 +40,7 @@ from jisr.identity import service as identity
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role, User
 from tests.audit import insider
-from tests.federation.nodes import FedNode, Loopback
+from tests.federation.nodes import FedNode, Loopback, Server, serving, wait_for
 from tests.web.conftest import PASSWORD, csrf_of
 
 EVERY_ENTRY = AuditSettings(checkpoint_every_entries=1)
@@ -235,3 +235,20 @@ def _console_shows_the_alert(node: FedNode, origin: str) -> None:
     with unit_of_work(make_session_factory(node.engine)) as session:
         alert = session.execute(select(WitnessAlert)).scalar_one()
         assert alert.acknowledged_by == "hind.auditor"
+
+
+def test_served_nodes_witness_each_other_on_schedule(pair: tuple[FedNode, FedNode]) -> None:
+    """``jisr serve`` signs checkpoints and has them co-signed without anyone asking."""
+    rabat, paris = pair
+    Witnessing(rabat, paris).write(rabat, 5)
+    env = {"JISR_AUDIT_WITNESS_POLL_SECONDS": "0.5", "JISR_AUDIT_CHECKPOINT_EVERY_ENTRIES": "1"}
+
+    def cosigned() -> bool:
+        with rabat.session() as session:
+            return session.execute(select(AuditCosignature.id)).first() is not None
+
+    with serving(Server(rabat, env), Server(paris, env)):
+        wait_for(cosigned, timeout=60, what="Paris to co-sign Rabat's checkpoint")
+    with rabat.session() as session:
+        report = verify_node_log(session, rabat.settings, rabat.code)
+        assert report.intact and report.cosignatures >= 1, report.problems
