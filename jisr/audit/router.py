@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 
 from jisr.api.deps import AuditorActor, ContextDep, SessionDep
 from jisr.audit import checkpoints, service
-from jisr.audit.integrity import node_signing_key
+from jisr.audit.integrity import node_signing_key, verification
 from jisr.audit.models import AuditAction
 from jisr.audit.schemas import AuditEntryRead, AuditVerification, ConsistencyRead, InclusionRead
 from jisr.errors import ValidationError
@@ -58,9 +58,10 @@ def list_entries(
 
 
 @router.post("/verify", response_model=AuditVerification, responses=_ERRORS)
-def verify(session: SessionDep, actor: AuditorActor) -> AuditVerification:
-    """Recompute the hash chain; reports the first entry edited, removed or moved."""
-    result = service.verify_chain(session)
+def verify(session: SessionDep, ctx: ContextDep, actor: AuditorActor) -> AuditVerification:
+    """Recompute the chain, the Merkle tree and the root at each checkpoint; check every
+    checkpoint's signature and every co-signature. Names each problem found."""
+    result = verification(session, ctx.settings, ctx.agency_code)
     service.record(
         session,
         actor,
@@ -68,13 +69,7 @@ def verify(session: SessionDep, actor: AuditorActor) -> AuditVerification:
         "audit_trail",
         details={"verify": True, "intact": result.intact},
     )
-    return AuditVerification(
-        intact=result.intact,
-        entries=result.entries,
-        head_hash=result.head_hash,
-        first_bad_seq=result.first_bad_seq,
-        problem=result.problem,
-    )
+    return result
 
 
 @router.get(

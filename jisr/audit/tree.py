@@ -10,7 +10,7 @@ or a few folded together.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, and_, insert, or_, select, update
@@ -107,13 +107,33 @@ def tree_size(session: Session) -> int:
     return head.seq if head else 0
 
 
+class _Needs:
+    """A ``SubtreeSource`` that only notes which stored subtrees a proof will read."""
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[int, int]] = []
+
+    def subtree(self, start: int, end: int) -> bytes:
+        self.keys.extend(perfect_ranges(start, end))
+        return bytes(32)
+
+
+def _prefetched(session: Session, build: Callable[[SubtreeSource], list[bytes]]) -> list[bytes]:
+    """Run ``build`` once to learn the subtrees it needs, read them in one query, run it."""
+    needs = _Needs()
+    build(needs)
+    tree = StoredTree(session)
+    if needs.keys:
+        tree.nodes(sorted(set(needs.keys)))
+    return build(tree)
+
+
 def prove_inclusion(session: Session, seq: int, size: int) -> list[bytes]:
-    source: SubtreeSource = StoredTree(session)
-    return inclusion_proof(source, seq - 1, size)
+    return _prefetched(session, lambda source: inclusion_proof(source, seq - 1, size))
 
 
 def prove_consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:
-    return consistency_proof(StoredTree(session), old_size, new_size)
+    return _prefetched(session, lambda source: consistency_proof(source, old_size, new_size))
 
 
 def iter_entries(session: Session, *, batch: int = 2000) -> Iterator[AuditEntry]:

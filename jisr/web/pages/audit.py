@@ -16,9 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from jisr.api.deps import SessionDep
-from jisr.audit import AuditAction, AuditEntry, AuditFilter, read_entries, record, verify_chain
+from jisr.api.deps import SessionDep, SettingsDep
+from jisr.audit import AuditAction, AuditEntry, AuditFilter, read_entries, record
 from jisr.audit.alerts import acknowledge_alert, open_alert_count, witnessing_view
+from jisr.audit.integrity import verification
 from jisr.audit.models import AlertKind
 from jisr.audit.service import AUDIT_READER_ROLES
 from jisr.errors import NotFoundError
@@ -171,9 +172,11 @@ def entry_page(seq: int, request: Request, session: SessionDep, viewer: AuditVie
 
 
 @router.post("/audit/verify")
-def verify(request: Request, session: SessionDep, viewer: CsrfForm) -> Response:
+def verify(
+    request: Request, session: SessionDep, settings: SettingsDep, viewer: CsrfForm
+) -> Response:
     auditor = viewer_with(*ROLES)(viewer)
-    result = verify_chain(session)
+    result = verification(session, settings, auditor.actor.agency_code)
     record(
         session,
         auditor.actor,
