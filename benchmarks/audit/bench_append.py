@@ -101,7 +101,7 @@ def bench_backend(backend: str, entries: int, workdir: Path) -> None:
     print(f"\n## {backend}: {entries} entries per mode (best of 2, alternating)")
     print(f"{'mode':<28}{'tree /s':>10}{'chain /s':>10}{'ratio':>8}")
     for per_transaction in (1, 32):
-        count = entries if per_transaction > 1 else max(entries // 10, 500)
+        count = entries if per_transaction > 1 else max(entries // 20, 300)
         best = {True: 0.0, False: 0.0}
         for attempt in range(2):
             for tree in (True, False) if attempt == 0 else (False, True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,17 @@ from sqlalchemy import func, select
 
 from jisr.api.app import create_app
 from jisr.audit import AuditEntry
+from jisr.clock import utcnow
 from jisr.db import make_engine, make_session_factory, unit_of_work
+from jisr.federation.envelope import SealRequest, seal
+from jisr.federation.keys import fingerprint, load_node_keys, raw_public_key
 from jisr.federation.node import FederationSettings
 from jisr.federation.ratelimit import SERVICE_KEY, RateLimiter, RateLimitSettings
-from jisr.federation.worker import SETTINGS_KEY
+from jisr.federation.worker import SETTINGS_KEY, receive_batch
+from jisr.ids import new_id
 from jisr.settings import JisrSettings
+from tests.federation.nodes import REFERENCE, FedNode
+from tests.federation.notes import NOTE
 from tests.nodes import make_node
 
 PROBLEM = "application/problem+json"
@@ -115,3 +122,33 @@ def test_the_bucket_refills() -> None:
     assert limiter.take("10.0.0.1", now=0.0) == pytest.approx(0.5)
     assert limiter.take("10.0.0.2", now=0.0) == 0  # per source
     assert limiter.take("10.0.0.1", now=0.5) == 0
+
+
+def test_a_refusal_after_the_signature_verified_is_the_partners_act(
+    pair: tuple[FedNode, FedNode],
+) -> None:
+    """Signed by the pinned partner but dated an hour ahead: refused, and audited as its act."""
+    rabat, paris = pair
+    keys = load_node_keys(rabat.data_dir, None)
+    partner = load_node_keys(paris.data_dir, None)
+    envelope_id = new_id(rabat.code, "envelope")
+    raw = seal(
+        SealRequest(envelope_id, rabat.code, paris.code, REFERENCE, NOTE),
+        {"n": 1},
+        signing_key=keys.signing,
+        signing_fingerprint=fingerprint(keys.signing_public),
+        recipient_key=raw_public_key(partner.encryption_public),
+        now=utcnow() + timedelta(hours=1),
+    )
+    garbage = json.dumps({"header": {"id": new_id(rabat.code, "envelope")}}).encode()
+    answers = receive_batch(paris.federation(), [raw, garbage])
+    assert [json.loads(a)["ack"]["code"] for a in answers] == ["clock_skew", "envelope_malformed"]
+    with paris.session() as session:
+        rows = session.execute(
+            select(AuditEntry.actor, AuditEntry.object_id, AuditEntry.details).where(
+                AuditEntry.object_type == "envelope"
+            )
+        ).all()
+    assert [(actor, object_id, details["event"]) for actor, object_id, details in rows] == [
+        (rabat.code, envelope_id, "refused")
+    ]
