@@ -1,10 +1,10 @@
-"""What a running node needs for federation, held on the app context under ``federation``."""
+"""What a running node needs for federation, held on the app context (``ctx.federation``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from pydantic import Field
@@ -14,11 +14,8 @@ from sqlalchemy.orm import Session
 from jisr.db import SessionFactory, unit_of_work
 from jisr.federation.handlers import HandlerRegistry
 from jisr.federation.keyring import KeyStore
+from jisr.federation.ratelimit import RateLimiter, RateLimitSettings
 from jisr.settings import JisrSettings
-
-SERVICE_KEY = "federation"
-# Tests and embedders may put a ready HandlerRegistry here before start-up.
-HANDLERS_KEY = "federation.handlers"
 
 
 class FederationSettings(BaseSettings):
@@ -82,6 +79,8 @@ class FederationNode:
     registry: HandlerRegistry
     settings: FederationSettings
     session_factory: SessionFactory
+    # Per-source token buckets of the federation endpoints (jisr.federation.ratelimit).
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(RateLimitSettings()))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -97,11 +96,12 @@ def build_node(
     registry: HandlerRegistry,
     federation: FederationSettings | None = None,
 ) -> FederationNode:
-    federation = federation or FederationSettings()
+    federation = federation or settings.section(FederationSettings)
     passphrase = settings.key_passphrase
     keys = KeyStore(
         settings.data_dir,
         passphrase.get_secret_value().encode() if passphrase else None,
         federation.key_grace,
     )
-    return FederationNode(agency_code, keys, registry, federation, session_factory)
+    limiter = RateLimiter(settings.section(RateLimitSettings))
+    return FederationNode(agency_code, keys, registry, federation, session_factory, limiter)

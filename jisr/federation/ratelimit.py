@@ -2,32 +2,26 @@
 
 Each source address gets a token bucket (``JISR_FEDERATION_RATE_PER_SECOND`` refilled,
 ``JISR_FEDERATION_RATE_BURST`` deep); a request finding it empty gets a 429 problem with
-``Retry-After``. The buckets live in the running node (``ctx.services``), in memory: a node
-behind several workers limits per worker, which is enough to stop a flood from one source.
+``Retry-After`` (the router answers it). The buckets live in the running node's
+``FederationNode``, in memory: a node behind several workers limits per worker, which is
+enough to stop a flood from one source.
 
 Refusals are counted in ``jisr.federation.refusals``.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import structlog
-from fastapi import Request
-from fastapi.responses import Response
 from prometheus_client import Counter
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jisr.api.context import AppContext
-from jisr.api.problems import problem_response
-
 log = structlog.get_logger("jisr.federation")
-SERVICE_KEY = "federation.ratelimit"
 
 RATE_LIMITED = Counter(
     "jisr_federation_rate_limited", "Federation requests answered 429", ["endpoint"]
@@ -81,29 +75,3 @@ class RateLimiter:
                 bucket.tokens -= 1
                 return 0.0
             return (1 - bucket.tokens) / rate
-
-
-def limiter_of(ctx: AppContext) -> RateLimiter:
-    limiter = ctx.services.get(SERVICE_KEY)
-    if not isinstance(limiter, RateLimiter):
-        limiter = ctx.services[SERVICE_KEY] = RateLimiter(RateLimitSettings())
-    return limiter
-
-
-def rate_limited(request: Request, ctx: AppContext, endpoint: str) -> Response | None:
-    """None when the source may go on; else the 429 problem to answer with."""
-    source = request.client.host if request.client else "unknown"
-    wait = limiter_of(ctx).take(source)
-    if wait <= 0:
-        return None
-    RATE_LIMITED.labels(endpoint=endpoint).inc()
-    log.info("federation request rate-limited", source=source, endpoint=endpoint)
-    response = problem_response(
-        request,
-        429,
-        "rate_limited",
-        "Too many requests",
-        f"too many federation requests from this source; retry in {math.ceil(wait)} s",
-    )
-    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
-    return response

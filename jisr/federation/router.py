@@ -6,32 +6,36 @@ No bearer token: an envelope authenticates itself (the sender's pinned signing k
 from __future__ import annotations
 
 import json
+import math
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from jisr.agreements.parties import Agency
 from jisr.api.deps import ContextDep
+from jisr.api.problems import problem_response
 from jisr.errors import NotFoundError, UnavailableError, ValidationError
 from jisr.federation.envelope import SCHEMA_VERSION, canonical
 from jisr.federation.errors import OversizedEnvelopeError
 from jisr.federation.keys import fingerprint
-from jisr.federation.node import SERVICE_KEY, FederationNode
-from jisr.federation.ratelimit import rate_limited
+from jisr.federation.node import FederationNode
+from jisr.federation.ratelimit import RATE_LIMITED
 from jisr.federation.refusals import count_refusal
 from jisr.federation.schemas import NodeCard
 from jisr.federation.worker import receive_batch, receive_one
-from jisr.identity.models import Agency
 
 router = APIRouter(prefix="/federation/v1", tags=["federation"])
+log = structlog.get_logger("jisr.federation")
 ACK_MEDIA_TYPE = "application/json"
 MAX_BATCH = 256
 BATCH_FACTOR = 4
 
 
 def _node(ctx: ContextDep) -> FederationNode:
-    node = ctx.services.get(SERVICE_KEY)
-    if not isinstance(node, FederationNode):
+    node = ctx.federation
+    if node is None:
         raise UnavailableError("federation is not running on this node", code="federation_off")
     return node
 
@@ -83,6 +87,27 @@ async def post_inbox_batch(request: Request, ctx: ContextDep) -> Response:
     raws = [canonical(item) if isinstance(item, dict) else b"" for item in items]
     answers = await run_in_threadpool(receive_batch, node, raws)
     return Response(b"[" + b",".join(answers) + b"]", media_type=ACK_MEDIA_TYPE)
+
+
+def rate_limited(request: Request, ctx: ContextDep, endpoint: str) -> Response | None:
+    """None when the source may go on; else the 429 problem to answer with."""
+    node = _node(ctx)
+    source = request.client.host if request.client else "unknown"
+    wait = node.limiter.take(source)
+    if wait <= 0:
+        return None
+    RATE_LIMITED.labels(endpoint=endpoint).inc()
+    log.info("federation request rate-limited", source=source, endpoint=endpoint)
+    seconds = max(1, math.ceil(wait))
+    response = problem_response(
+        request,
+        429,
+        "rate_limited",
+        "Too many requests",
+        f"too many federation requests from this source; retry in {seconds} s",
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 async def _read(request: Request, limit: int) -> bytes:

@@ -120,7 +120,7 @@ def render(
         "languages": i18n.languages(),
         "viewer": viewer,
         "csrf_token": csrf,
-        "nav": navigation(viewer.roles) if viewer is not None else [],
+        "nav": navigation(request.app.state.ctx.console, viewer.roles) if viewer else [],
         "request_path": request.url.path,
         "current_url": _local_url(request),
         "flash": _read_flash(request),

@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 
 from jisr.actors import Actor, ActorKind
 from jisr.audit import AuditAction, record
-from jisr.audit.integrity import verify_node_log
 from jisr.audit.verify import LogReport, ProblemKind
 from jisr.cli.app import main
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.settings import JisrSettings
+from jisr.witness.integrity import verify_node_log
 from tests.nodes import make_node
 
 AGENCY = "MA-DGST"

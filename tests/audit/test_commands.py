@@ -11,18 +11,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from jisr.api.app import create_app
 from jisr.audit.merkle import verify_consistency, verify_inclusion
 from jisr.audit.notes import parse_note, verifier_key, verify_checkpoint
 from jisr.cli.app import main
 from jisr.db import make_session_factory, unit_of_work
 from jisr.federation.keys import load_node_keys
 from jisr.federation.node import FederationSettings
-from jisr.federation.worker import SETTINGS_KEY
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role, User
 from jisr.identity.service import create_user
 from jisr.identity.tokens import issue_token
+from jisr.node import create_app
 from tests.audit.conftest import AGENCY, AuditNode
 
 ORIGIN = f"jisr/{AGENCY}/audit"
@@ -108,8 +107,7 @@ def api(audit_node: AuditNode) -> TestClient:
                 password="a long enough password 2026",
             )
             users[name] = issue_token(session, actor_for(user), user.id, "audit", ["*"], 1)[0]
-    app = create_app(audit_node.settings)
-    app.state.ctx.services[SETTINGS_KEY] = FederationSettings(worker_enabled=False)
+    app = create_app(audit_node.settings.with_sections(FederationSettings(worker_enabled=False)))
     client = TestClient(app)
     client.headers["Authorization"] = f"Bearer {users['hind']}"
     client.headers["X-Other-Token"] = users["amal"]

@@ -13,16 +13,16 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
-from jisr.api.app import create_app
 from jisr.audit import AuditEntry
 from jisr.clock import utcnow
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.federation.envelope import SealRequest, seal
 from jisr.federation.keys import fingerprint, load_node_keys, raw_public_key
 from jisr.federation.node import FederationSettings
-from jisr.federation.ratelimit import SERVICE_KEY, RateLimiter, RateLimitSettings
-from jisr.federation.worker import SETTINGS_KEY, receive_batch
+from jisr.federation.ratelimit import RateLimiter, RateLimitSettings
+from jisr.federation.worker import receive_batch
 from jisr.ids import new_id
+from jisr.node import create_app
 from jisr.settings import JisrSettings
 from tests.federation.nodes import REFERENCE, FedNode
 from tests.federation.notes import NOTE
@@ -34,8 +34,7 @@ PROBLEM = "application/problem+json"
 @pytest.fixture()
 def node(tmp_path: Path, db_url: str) -> Iterator[tuple[TestClient, JisrSettings]]:
     made = make_node(tmp_path / "node", db_url)
-    app = create_app(made.settings)
-    app.state.ctx.services[SETTINGS_KEY] = FederationSettings(worker_enabled=False)
+    app = create_app(made.settings.with_sections(FederationSettings(worker_enabled=False)))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, made.settings
 
@@ -99,9 +98,8 @@ def test_300_garbage_posts_add_no_audit_entry(
 
 def test_a_flood_from_one_source_is_rate_limited(node: tuple[TestClient, JisrSettings]) -> None:
     client, _settings = node
-    client.app.state.ctx.services[SERVICE_KEY] = RateLimiter(  # type: ignore[attr-defined]
-        RateLimitSettings(per_second=0.5, burst=5)
-    )
+    federation = client.app.state.ctx.federation  # type: ignore[attr-defined]
+    federation.limiter = RateLimiter(RateLimitSettings(per_second=0.5, burst=5))
     answers = [client.post("/federation/v1/inbox", content=b"{}") for _ in range(5)]
     assert {a.status_code for a in answers} == {403}
     limited = client.post("/federation/v1/inbox", content=b"{}")

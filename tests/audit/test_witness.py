@@ -15,9 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor, ActorKind
-from jisr.api.app import create_app
 from jisr.audit import AuditAction, record
-from jisr.audit.integrity import verify_node_log
 from jisr.audit.models import (
     AlertKind,
     AuditCheckpoint,
@@ -27,18 +25,19 @@ from jisr.audit.models import (
     WitnessedCheckpoint,
     WitnessPeer,
 )
-from jisr.audit.publish import AuditSettings, witness_pass
 from jisr.audit.verify import ProblemKind
 from jisr.clock import utcnow
 from jisr.db import make_session_factory, unit_of_work
-from jisr.federation.handlers import assemble_registry
 from jisr.federation.keys import load_node_keys
 from jisr.federation.node import FederationNode, FederationSettings, build_node
 from jisr.federation.transports import Transports
-from jisr.federation.worker import SETTINGS_KEY, deliver_once
+from jisr.federation.worker import deliver_once
 from jisr.identity import service as identity
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role, User
+from jisr.node import create_app, handler_registry
+from jisr.witness.integrity import verify_node_log
+from jisr.witness.publish import AuditSettings, witness_pass
 from tests.audit import insider
 from tests.federation.nodes import FedNode, Loopback, Server, serving, wait_for
 from tests.web.conftest import PASSWORD, csrf_of
@@ -81,7 +80,7 @@ class Witnessing:
 
 def _federation(node: FedNode) -> FederationNode:
     factory = make_session_factory(node.engine, node.data_dir)
-    return build_node(node.settings, factory, node.code, assemble_registry(), FederationSettings())
+    return build_node(node.settings, factory, node.code, handler_registry(), FederationSettings())
 
 
 def test_partner_cosigns_then_refuses_a_rewritten_history(pair: tuple[FedNode, FedNode]) -> None:
@@ -207,8 +206,7 @@ def _console_shows_the_alert(node: FedNode, origin: str) -> None:
         identity.confirm_totp_enrolment(
             session, node.settings, auditor, totp.at(utcnow(), counter_offset=-1)
         )
-    app = create_app(node.settings)
-    app.state.ctx.services[SETTINGS_KEY] = FederationSettings(worker_enabled=False)
+    app = create_app(node.settings.with_sections(FederationSettings(worker_enabled=False)))
     with TestClient(app, base_url="https://testserver") as client:
         page = client.get("/sign-in")
         form = {

@@ -14,7 +14,6 @@ from httpx import Response
 from sqlalchemy import select
 
 from jisr.agreements.models import CrimeArea
-from jisr.api.app import create_app
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.exchange.models import Message
 from jisr.federation.models import OutboxMessage
@@ -22,6 +21,7 @@ from jisr.identity.accounts import create_user
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role, User
 from jisr.identity.tokens import issue_token
+from jisr.node import create_app
 from jisr.settings import load_settings
 from jisr.watchlists.service import upsert_notice_entry
 from tests.exchange.conftest import LOCAL, PARTNER, add_agreement, pin_partner

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from jisr.api.deps import SessionDep, SettingsDep
 from jisr.audit import AuditAction, AuditEntry, AuditFilter, read_entries, record
 from jisr.audit.alerts import acknowledge_alert, open_alert_count, witnessing_view
-from jisr.audit.integrity import verification
 from jisr.audit.models import AlertKind
 from jisr.audit.service import AUDIT_READER_ROLES
 from jisr.errors import NotFoundError
@@ -29,6 +28,7 @@ from jisr.web.i18n import N_
 from jisr.web.registry import Attention, NavItem
 from jisr.web.templating import render, translate
 from jisr.web.viewer import Viewer, viewer_with
+from jisr.witness.integrity import verification
 
 ROLES = tuple(sorted(AUDIT_READER_ROLES))
 router = console_router()

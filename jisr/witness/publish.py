@@ -27,13 +27,13 @@ from jisr.audit.checkpoints import (
 from jisr.audit.models import AlertKind, AuditCheckpoint, AuditCosignature, WitnessPeer
 from jisr.audit.notes import CheckpointError, parse_note, verify_cosignature
 from jisr.audit.tree import StoredTree, tree_size
-from jisr.audit.wire import CHECKPOINT_ENVELOPE, ReplyStatus, WireCheckpoint, WireReply
-from jisr.audit.witness import partner_signing_keys, raise_alert, send
 from jisr.clock import utcnow
 from jisr.db import SessionFactory, unit_of_work
 from jisr.federation.errors import RejectedError
 from jisr.federation.handlers import InboundEnvelope, parse_payload
 from jisr.federation.partners import list_partners
+from jisr.witness.handlers import partner_signing_keys, raise_alert, send
+from jisr.witness.wire import CHECKPOINT_ENVELOPE, ReplyStatus, WireCheckpoint, WireReply
 
 log = structlog.get_logger("jisr.audit")
 

@@ -1,26 +1,22 @@
 """``jisr audit``: verify, export, sign checkpoints and prove entries, for the data-protection
-officer and for oversight bodies (``verify-export`` needs no node at all)."""
+officer and for oversight bodies (``verify-export`` needs no node at all).
+
+The trail's services are imported by the commands themselves, so ``--help`` stays instant."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from jisr.audit import checkpoints, service
-from jisr.audit.integrity import node_signing_key, verify_node_log
-from jisr.audit.notes import parse_verifier_key
-from jisr.audit.offline import verify_export
-from jisr.audit.verify import LogReport
 from jisr.cli.common import DEFAULT_DATA_DIR, DataDirOption, open_node, stderr
-from jisr.db import make_engine, unit_of_work
-from jisr.db.session import make_session_factory
 from jisr.errors import ValidationError
-from jisr.identity.service import local_agency_code
-from jisr.settings import load_settings
+
+if TYPE_CHECKING:
+    from jisr.audit.verify import LogReport
 
 app = typer.Typer(help="The tamper-evident, witnessed audit trail.", no_args_is_help=True)
 
@@ -37,6 +33,11 @@ OutputOption = Annotated[Path, typer.Option("--output", "-o", help="File, or - f
 def verify(data_dir: DataDirOption = DEFAULT_DATA_DIR, checkpoint: CheckpointFiles = None) -> None:
     """Check the chain, the Merkle tree, every stored checkpoint and co-signature, and the
     checkpoints given. Exit 0 if intact; 1 naming each problem otherwise."""
+    from jisr.db import make_engine, make_session_factory, unit_of_work
+    from jisr.identity.service import local_agency_code
+    from jisr.settings import load_settings
+    from jisr.witness.integrity import verify_node_log
+
     settings = load_settings(data_dir)
     external = [(f"checkpoint {path}", _read_text(path)) for path in checkpoint or []]
     engine = make_engine(settings.effective_database_url)
@@ -68,6 +69,8 @@ def _summary(report: LogReport) -> str:
 @app.command("export")
 def export(data_dir: DataDirOption = DEFAULT_DATA_DIR, output: OutputOption = Path("-")) -> None:
     """Write every entry as JSON lines (with hashes, so the export can be re-verified)."""
+    from jisr.audit import service
+
     with open_node(data_dir) as node, node.session() as session:
         handle = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
         count = 0
@@ -87,6 +90,9 @@ def checkpoint(
 ) -> None:
     """Sign a checkpoint of the log as it stands now (C2SP tlog-checkpoint) and print it; keep
     it outside the node to verify against later (``jisr audit verify --checkpoint``)."""
+    from jisr.audit import checkpoints
+    from jisr.witness.integrity import node_signing_key
+
     with open_node(data_dir) as node, node.session() as session:
         row = checkpoints.make_checkpoint(
             session, node.agency_code, node_signing_key(node.settings)
@@ -103,6 +109,9 @@ def prove(
 ) -> None:
     """Print the inclusion proof (JSON, RFC 9162) of one entry in the newest checkpoint (signed
     now if none covers the entry yet)."""
+    from jisr.audit import checkpoints
+    from jisr.witness.integrity import node_signing_key
+
     with open_node(data_dir) as node, node.session() as session:
         latest = checkpoints.latest_checkpoint(session)
         if latest is None or latest.tree_size < entry:
@@ -128,6 +137,9 @@ def verify_export_command(
 ) -> None:
     """Verify an export offline, without the node's database: the chain, and each checkpoint's
     signature and root recomputed from the entries."""
+    from jisr.audit.notes import parse_verifier_key
+    from jisr.audit.offline import verify_export
+
     key_text = _read_text(Path(key)) if Path(key).is_file() else key
     name, public = parse_verifier_key(key_text)
     notes = [(f"checkpoint {path}", _read_text(path)) for path in checkpoint]

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from jisr.audit.schemas import AuditProblemRead, AuditVerification
 from jisr.audit.service import verify_chain
 from jisr.audit.verify import LogReport, verify_log
-from jisr.audit.witness import partner_signing_keys
 from jisr.errors import ConfigError
 from jisr.federation.keyring import load_keyring
 from jisr.settings import JisrSettings
+from jisr.witness.handlers import partner_signing_keys
 
 
 def _passphrase(settings: JisrSettings) -> bytes | None:

@@ -2,9 +2,9 @@
 co-sign it; refuse, audit and raise a console alert when it is not (a rewritten or forked
 history, or a truncation).
 
-This module and ``jisr.audit.publish`` are the federation-facing part of the audit trail (they
-sit above ``jisr.federation`` like a domain; the rest of ``jisr.audit`` sits below it). Both
-envelope types are listed in ``jisr.federation.handlers.HANDLER_MODULES`` via ``handlers()``.
+This module and ``jisr.witness.publish`` are the federation-facing part of the audit trail (they
+sit above ``jisr.federation`` like a domain; ``jisr.audit`` sits below it). Both envelope types
+are registered by ``jisr.witness.module`` (``jisr.witness.envelopes.handlers``).
 """
 
 from __future__ import annotations
@@ -20,36 +20,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor, system_actor
+from jisr.agreements.parties import Agency
 from jisr.agreements.policy import ResourceKind
 from jisr.audit.checkpoints import origin_of, witness_name
 from jisr.audit.merkle import verify_consistency
 from jisr.audit.models import AlertKind, AuditAction, WitnessAlert, WitnessedCheckpoint
 from jisr.audit.notes import Checkpoint, CheckpointError, cosign, verify_checkpoint
 from jisr.audit.service import record
-from jisr.audit.wire import (
-    CHECKPOINT_ENVELOPE,
+from jisr.clock import utcnow
+from jisr.db.session import data_dir_of
+from jisr.federation.errors import RejectedError
+from jisr.federation.handlers import InboundEnvelope, parse_payload
+from jisr.federation.keys import load_node_keys, load_signing_public
+from jisr.federation.models import PartnerKey
+from jisr.federation.service import enqueue
+from jisr.settings import load_settings
+from jisr.witness.wire import (
     REPLY_ENVELOPE,
     ReplyStatus,
     WireCheckpoint,
     WireReply,
 )
-from jisr.clock import utcnow
-from jisr.db.session import data_dir_of
-from jisr.federation.errors import RejectedError
-from jisr.federation.handlers import Handler, InboundEnvelope, parse_payload
-from jisr.federation.keys import load_node_keys, load_signing_public
-from jisr.federation.models import PartnerKey
-from jisr.federation.service import enqueue
-from jisr.identity.models import Agency
-from jisr.settings import load_settings
 
 log = structlog.get_logger("jisr.audit")
-
-
-def handlers() -> dict[str, Handler]:
-    from jisr.audit.publish import receive_reply
-
-    return {CHECKPOINT_ENVELOPE: receive_checkpoint, REPLY_ENVELOPE: receive_reply}
 
 
 def partner_signing_keys(
