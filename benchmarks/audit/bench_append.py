@@ -31,6 +31,7 @@ from jisr.audit.merkle import consistency_proof, inclusion_proof
 from jisr.audit.tree import prove_consistency, prove_inclusion
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.db.migrate import upgrade
+from jisr.node import install_listeners
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ACTOR = Actor(ActorKind.PARTNER, "FR-DGSI", "FR-DGSI", label="FR-DGSI")
@@ -166,6 +167,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 entries")
     args = parser.parse_args()
     entries = 2_000 if args.quick else args.entries
+    install_listeners()  # entries are chained (and leaves appended) at flush, as in a node
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     with tempfile.TemporaryDirectory() as workdir:
         for backend in backends:
