@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -79,7 +79,8 @@ def environment(lang: str) -> jinja2.Environment:
         fmt_datetime=fmt_datetime,
         fmt_date=fmt_date,
         fmt_number=fmt_number,
-        translit=transliteration,
+        translit=partial(transliteration, lang=lang),
+        translit_lang="fr" if lang == "fr" else "en",
     )
     return env
 

@@ -211,9 +211,10 @@ def test_manifest_job_reports_every_broken_row(api: Api, multipart: bool) -> Non
     job = _wait(api, response.json()["id"])
     assert job["status"] == "done", job
     assert job["screened"] + job["rejected"] == 6
-    assert job["rejected"] == 3
+    # p4's impossible birth date (1985-13-40) is ignored, not the traveller: screened on the rest.
+    assert job["rejected"] == 2
     lines = sorted(int(r.split(":")[0].removeprefix("line ")) for r in job["rejections"])
-    assert lines == [4, 5, 7]
+    assert lines == [4, 7]
     hits = api.get(f"/screening/manifests/{job['id']}/hits").json()
     assert {h["query_id"] for h in hits} == {"p1", "p5"}
     assert all("name" not in h for h in hits)
