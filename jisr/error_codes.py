@@ -12,6 +12,8 @@ from __future__ import annotations
 ERROR_CODES: frozenset[str] = frozenset(
     {
         # errors
+        "json_too_deep",
+        "json_too_large",
         "authentication_failed",
         "config_invalid",
         "conflict",
@@ -41,6 +43,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "demo_failed",
         "node_exists",
         # identity
+        "token_expiry_exceeded",
+        "token_for_other_user",
         "account_locked",
         "agency_not_local",
         "cannot_disable_self",
@@ -122,6 +126,9 @@ ERROR_CODES: frozenset[str] = frozenset(
         "transport_failed",
         "transport_invalid",
         # exchange
+        "attachment_empty",
+        "case_member_invalid",
+        "case_not_shared",
         "attachment_changed",
         "attachment_digest_mismatch",
         "attachment_incomplete",
@@ -177,6 +184,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "update_needs_review",
         "validity_invalid",
         # watchlists
+        "watchlist_import_empty",
+        "watchlist_import_shrinks",
         "followup_not_covered",
         "hit_not_found",
         "hit_not_opened",

@@ -25,9 +25,11 @@ from jisr.federation.module import MODULE as FEDERATION
 from jisr.identity.module import MODULE as IDENTITY
 from jisr.modules import CommandGroup, DomainModule, DomainParts, PeriodicTask, StartupHook
 from jisr.notices.module import MODULE as NOTICES
+from jisr.operations.module import MODULE as OPERATIONS
 from jisr.reports.module import MODULE as REPORTS
 from jisr.rights.module import MODULE as RIGHTS
 from jisr.screening.module import MODULE as SCREENING
+from jisr.training.module import MODULE as TRAINING
 from jisr.watchlists.module import MODULE as WATCHLISTS
 from jisr.web.module import MODULE as CONSOLE
 from jisr.witness.module import MODULE as WITNESS
@@ -52,6 +54,8 @@ MODULES: tuple[DomainModule, ...] = (
     NOTICES,
     WATCHLISTS,
     RIGHTS,
+    OPERATIONS,
+    TRAINING,
     SCREENING,
     REPORTS,
     WITNESS,

@@ -22,6 +22,7 @@ from jisr.exchange.schemas import Grading, MessageCreate, ReplyCreate
 from jisr.exchange.storage import BlobStore
 from jisr.identity.auth import actor_for
 from jisr.identity.models import User
+from jisr.operations.demo import run_major_event_story
 
 ANSWER_WAIT_S = 30.0
 
@@ -114,6 +115,7 @@ def send_opening_messages(data_dir: Path) -> None:
 
 def answer_in_paris(data_dir: Path) -> bool:
     """Once Rabat's request has reached Paris, Paris reads and answers it (once)."""
+    run_major_event_story(data_dir)
     node_dir = data_dir / "paris"
     deadline = time.monotonic() + ANSWER_WAIT_S
     while time.monotonic() < deadline:

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from jisr import jsonlimits
 from jisr.federation import errors
 from jisr.ids import owner_of
 
@@ -205,8 +206,8 @@ def _signed_bytes(header_json: Mapping[str, Any], ciphertext: bytes) -> bytes:
 
 def _parse(raw: bytes) -> tuple[dict[str, Any], bytes, bytes]:
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        document = jsonlimits.loads(raw)
+    except (ValueError, UnicodeDecodeError, jsonlimits.JsonLimitError):
         raise errors.MalformedEnvelopeError("envelope is not JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("header"), dict):
         raise errors.MalformedEnvelopeError("envelope has no header")
