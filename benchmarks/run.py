@@ -15,6 +15,7 @@ SUITES: tuple[tuple[str, list[str], list[str]], ...] = (
     ("benchmarks.screening.evaluate", [], ["--quick"]),
     ("benchmarks.screening.perf", ["--size", "1000000"], ["--size", "20000"]),
     ("benchmarks.federation.bench_throughput", [], ["--quick"]),
+    ("benchmarks.audit.bench_append", [], ["--quick"]),
 )
 
 

@@ -34,6 +34,7 @@ from jisr.screening.module import MODULE as SCREENING
 from jisr.training.module import MODULE as TRAINING
 from jisr.watchlists.module import MODULE as WATCHLISTS
 from jisr.web.module import MODULE as CONSOLE
+from jisr.witness.module import MODULE as WITNESS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -60,6 +61,7 @@ MODULES: tuple[DomainModule, ...] = (
     SCREENING,
     CYBER,
     REPORTS,
+    WITNESS,
     CONSOLE,
     MONITORING,
 )

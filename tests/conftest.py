@@ -49,6 +49,7 @@ os.environ.setdefault("JISR_GC_FREEZE", "false")
 # Reminder passes on a schedule would mark requests behind the tests' backs; the tests of the
 # schedule turn it on themselves.
 os.environ.setdefault("JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS", "0")
+os.environ.setdefault("JISR_AUDIT_WITNESS_POLL_SECONDS", "0")  # witnessing tests turn it on
 RUN_ID = uuid.uuid4().hex[:8]
 PID = os.getpid()
 

@@ -1,4 +1,9 @@
-"""The hash of one audit entry: SHA-256 over canonical JSON of its fields and the previous one."""
+"""The hash of one audit entry: SHA-256 over canonical JSON of its fields and the previous one.
+
+The same canonical bytes are the entry's leaf in the Merkle tree (``jisr.audit.merkle``):
+``leaf = SHA-256(0x00 || canonical)``, so an export that carries the fields is enough to
+recompute both the chain and the tree.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 GENESIS_HASH = "0" * 64
 
 
-def entry_hash(
+def entry_canonical(
     *,
     seq: int,
     entry_id: str,
@@ -24,8 +29,9 @@ def entry_hash(
     recipients: list[str],
     details: dict[str, Any],
     prev_hash: str,
-) -> str:
-    canonical = json.dumps(
+) -> bytes:
+    """The bytes an entry's hash and leaf are computed from."""
+    return json.dumps(
         {
             "seq": seq,
             "entry_id": entry_id,
@@ -43,5 +49,9 @@ def entry_hash(
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+def entry_hash(**fields: Any) -> str:
+    """The chain hash of an entry (hex), from the fields ``entry_canonical`` takes."""
+    return hashlib.sha256(entry_canonical(**fields)).hexdigest()

@@ -1,11 +1,9 @@
-"""The audit domain as the node sees it: the hash-chained trail, its API, CLI and page."""
+"""The audit domain as the node sees it: the hash-chained trail and its Merkle tree, its API and
+page. Its commands and the witnessing are ``jisr.witness`` (they need federation)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from jisr.modules import (
-    CommandGroup,
     DomainModule,
     DomainParts,
     RouterMount,
@@ -13,18 +11,9 @@ from jisr.modules import (
     migrations_of,
 )
 
-if TYPE_CHECKING:
-    import typer
-
 
 def _models() -> None:
     import jisr.audit.models  # noqa: F401
-
-
-def _commands() -> typer.Typer:
-    from jisr.audit.cli import app
-
-    return app
 
 
 def _parts() -> DomainParts:
@@ -34,7 +23,7 @@ def _parts() -> DomainParts:
 
     return DomainParts(
         routers=(RouterMount(router),),
-        console=(PageArea(audit.router, audit.NAV, rank=100),),
+        console=(PageArea(audit.router, audit.NAV, audit.attention, rank=100),),
     )
 
 
@@ -49,7 +38,6 @@ MODULE = DomainModule(
     name="audit",
     models=_models,
     migrations=migrations_of(__file__),
-    commands=(CommandGroup("audit", "The tamper-evident audit trail.", _commands),),
     listeners=_listeners,
     parts=_parts,
 )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from jisr.api.deps import AuditorActor, SessionDep
 from jisr.audit import service
 from jisr.audit.models import AuditAction
-from jisr.audit.schemas import AuditEntryRead, AuditVerification
+from jisr.audit.schemas import AuditEntryRead
 from jisr.timeinput import UtcDatetime
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -52,23 +52,3 @@ def list_entries(
     )
     rows = service.read_entries(session, actor, query, justification=justification)
     return [AuditEntryRead.model_validate(service.entry_to_json(r)) for r in rows]
-
-
-@router.post("/verify", response_model=AuditVerification, responses=_ERRORS)
-def verify(session: SessionDep, actor: AuditorActor) -> AuditVerification:
-    """Recompute the hash chain; reports the first entry edited, removed or moved."""
-    result = service.verify_chain(session)
-    service.record(
-        session,
-        actor,
-        AuditAction.AUDIT_ACCESS,
-        "audit_trail",
-        details={"verify": True, "intact": result.intact},
-    )
-    return AuditVerification(
-        intact=result.intact,
-        entries=result.entries,
-        head_hash=result.head_hash,
-        first_bad_seq=result.first_bad_seq,
-        problem=result.problem,
-    )

@@ -24,9 +24,38 @@ class AuditEntryRead(BaseModel):
     hash: str
 
 
+class AuditProblemRead(BaseModel):
+    kind: str
+    message: str
+    seq: int | None
+
+
 class AuditVerification(BaseModel):
+    """The chain's verdict (``first_bad_seq``, ``problem``) and the whole log's: tree,
+    checkpoints, co-signatures (``problems``); ``intact`` only when every check passes."""
+
     intact: bool
     entries: int
     head_hash: str
     first_bad_seq: int | None
     problem: str | None
+    root_hash: str = ""
+    checkpoints: int = 0
+    cosignatures: int = 0
+    problems: list[AuditProblemRead] = []
+
+
+class InclusionRead(BaseModel):
+    seq: int
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str
+    root_hash: str
+    inclusion_path: list[str]
+    checkpoint: str
+
+
+class ConsistencyRead(BaseModel):
+    first: int
+    second: int
+    consistency_path: list[str]

@@ -11,6 +11,7 @@ flush with entries to their commit.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,15 +21,15 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from jisr.actors import Actor, ActorKind, Role
-from jisr.audit.chain import GENESIS_HASH, entry_hash
+from jisr.audit.chain import GENESIS_HASH
 from jisr.audit.models import AuditAction, AuditEntry, AuditHead
+from jisr.audit.tree import HEAD_ID, append_leaves, canonical_of, hashes_of
 from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError
 from jisr.ids import new_id
 
 # Who reads the trail: the oversight roles (auditor, data-protection officer) and administrators.
 AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.DPO, Role.ADMIN})
-HEAD_ID = 1
 # session.info keys: (transaction that locked the head, the head row); entries not yet chained.
 _LOCKED_HEAD = "audit.locked_head"
 _UNCHAINED = "audit.unchained"
@@ -77,12 +78,16 @@ def chain_entries(session: Session, _flush: UOWTransaction, _instances: object) 
     if not entries:
         return
     head = _locked_head(session)
+    size = head.seq
+    leaves: list[bytes] = []
     for entry in entries:
         entry.seq = head.seq + 1
         entry.at = utcnow()
         entry.prev_hash = head.hash
-        entry.hash = _hash_of(entry)
+        entry.hash, leaf = hashes_of(entry)
+        leaves.append(leaf)
         head.seq, head.hash = entry.seq, entry.hash
+    append_leaves(session, head, size, leaves)
 
 
 def _locked_head(session: Session) -> AuditHead:
@@ -101,7 +106,7 @@ def _locked_head(session: Session) -> AuditHead:
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if head is None:
-        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
+        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH, frontier=[])
         session.add(head)
     locker = session.get_nested_transaction() or session.get_transaction()
     if locker is not None:
@@ -121,20 +126,7 @@ def _within(current: SessionTransaction, locker: SessionTransaction) -> bool:
 
 
 def _hash_of(entry: AuditEntry) -> str:
-    return entry_hash(
-        seq=entry.seq,
-        entry_id=entry.entry_id,
-        at=entry.at,
-        action=entry.action,
-        actor=entry.actor,
-        actor_agency=entry.actor_agency,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        justification=entry.justification,
-        recipients=list(entry.recipients),
-        details=dict(entry.details),
-        prev_hash=entry.prev_hash,
-    )
+    return hashlib.sha256(canonical_of(entry)).hexdigest()
 
 
 @dataclass(frozen=True)

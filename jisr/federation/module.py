@@ -59,13 +59,14 @@ async def run_federation(ctx: AppContext) -> AsyncIterator[None]:
 
 def _parts() -> DomainParts:
     from jisr.federation.node import FederationSettings
+    from jisr.federation.ratelimit import RateLimitSettings
     from jisr.federation.rotation import handlers
     from jisr.federation.router import router
     from jisr.web.pages import partners
     from jisr.web.registry import PageArea
 
     return DomainParts(
-        settings=(FederationSettings,),
+        settings=(FederationSettings, RateLimitSettings),
         routers=(RouterMount(router, prefix=""),),
         federation=FederationHandlers(handlers()),
         console=(PageArea(partners.router, partners.NAV, partners.attention, rank=50),),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from pydantic import Field
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from jisr.db import SessionFactory, unit_of_work
 from jisr.federation.handlers import HandlerRegistry
 from jisr.federation.keyring import KeyStore
+from jisr.federation.ratelimit import RateLimiter, RateLimitSettings
 from jisr.settings import JisrSettings
 
 
@@ -78,6 +79,8 @@ class FederationNode:
     registry: HandlerRegistry
     settings: FederationSettings
     session_factory: SessionFactory
+    # Per-source token buckets of the federation endpoints (jisr.federation.ratelimit).
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(RateLimitSettings()))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -100,4 +103,5 @@ def build_node(
         passphrase.get_secret_value().encode() if passphrase else None,
         federation.key_grace,
     )
-    return FederationNode(agency_code, keys, registry, federation, session_factory)
+    limiter = RateLimiter(settings.section(RateLimitSettings))
+    return FederationNode(agency_code, keys, registry, federation, session_factory, limiter)

@@ -20,14 +20,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor, ActorKind, system_actor
+from jisr.actors import Actor, ActorKind
 from jisr.agreements.models import Agreement, AgreementStatus
 from jisr.agreements.policy import Action, AgreementTerms, Resource, ResourceKind, authorize
 from jisr.agreements.service import get_agreement, to_terms
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError, ValidationError
-from jisr.federation import errors
+from jisr.federation import errors, refusals
 from jisr.federation.acks import Ack, AckStatus, sign_ack
 from jisr.federation.envelope import (
     MAX_ENVELOPE_BYTES,
@@ -262,15 +262,24 @@ def _receive(session: Session, raw: bytes, node: FederationNode, intake: _Intake
         claimed = peek_header(raw)
         envelope_id = claimed.id if claimed else ""
         sender = claimed.sender if claimed else ""
-        log.warning("envelope refused", envelope_id=envelope_id, sender=sender, code=exc.code)
-        record(
-            session,
-            system_actor(node.agency_code),
-            AuditAction.COLLECTION,
-            "envelope",
-            envelope_id or None,
-            details={"event": "refused", "claimed_sender": sender, "code": exc.code},
+        proven = refusals.proven_sender(raw, intake.sender_keys)
+        refusals.count_refusal(exc.code, authenticated=proven is not None)
+        log.warning(
+            "envelope refused",
+            envelope_id=envelope_id,
+            sender=sender,
+            code=exc.code,
+            authenticated=proven is not None,
         )
+        if proven is not None:  # only what a proven partner did is audited (refusals.py)
+            record(
+                session,
+                Actor(ActorKind.PARTNER, proven, proven, label=proven),
+                AuditAction.COLLECTION,
+                "envelope",
+                envelope_id or None,
+                details={"event": "refused", "code": exc.code},
+            )
         return _answer(intake.keyring, node, envelope_id, sender, exc)
     header = opened.header
     partner = Actor(ActorKind.PARTNER, header.sender, header.sender, label=header.sender)

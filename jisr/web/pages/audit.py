@@ -12,19 +12,23 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
-from jisr.api.deps import SessionDep
-from jisr.audit import AuditAction, AuditEntry, AuditFilter, read_entries, record, verify_chain
+from jisr.api.deps import SessionDep, SettingsDep
+from jisr.audit import AuditAction, AuditEntry, AuditFilter, read_entries, record
+from jisr.audit.alerts import acknowledge_alert, open_alert_count, witnessing_view
+from jisr.audit.models import AlertKind
 from jisr.audit.service import AUDIT_READER_ROLES
 from jisr.errors import NotFoundError
 from jisr.web.errors import console_router
 from jisr.web.forms import CsrfForm, filled_in, validate
 from jisr.web.i18n import N_
-from jisr.web.registry import NavItem
+from jisr.web.registry import Attention, NavItem
 from jisr.web.templating import render, translate
 from jisr.web.viewer import Viewer, viewer_with
+from jisr.witness.integrity import verification
 
 ROLES = tuple(sorted(AUDIT_READER_ROLES))
 router = console_router()
@@ -46,6 +50,21 @@ ACTION_LABELS = {
     AuditAction.AUDIT_ACCESS.value: N_("Audit trail access"),
     AuditAction.CONFIG_CHANGE.value: N_("Configuration change"),
 }
+
+
+ALERT_LABELS = {
+    AlertKind.INCONSISTENT.value: N_("A partner's log was rewritten or forked"),
+    AlertKind.ROLLBACK.value: N_("A partner's log was truncated"),
+    AlertKind.REFUSED_BY_WITNESS.value: N_("A partner refused our checkpoint"),
+}
+
+
+def attention(session: Session, viewer: Viewer) -> list[Attention]:
+    """Inconsistencies found by witnessing, for those who watch the trail."""
+    if not viewer.has_role(*ROLES):
+        return []
+    count = open_alert_count(session)
+    return [Attention(N_("Audit log inconsistencies"), count, "/audit#witnessing", "danger")]
 
 
 class TrailQuery(BaseModel):
@@ -118,6 +137,8 @@ def audit_page(request: Request, session: SessionDep, viewer: AuditViewer) -> Re
         "errors": errors,
         "action_options": [(k, translate(request, v)) for k, v in ACTION_LABELS.items()],
         "action_labels": ACTION_LABELS,
+        "witnessing": witnessing_view(session, viewer.actor),
+        "alert_labels": ALERT_LABELS,
     }
     if query is None:
         context.update(entries=[], next_url=None, export_url=None)
@@ -151,9 +172,11 @@ def entry_page(seq: int, request: Request, session: SessionDep, viewer: AuditVie
 
 
 @router.post("/audit/verify")
-def verify(request: Request, session: SessionDep, viewer: CsrfForm) -> Response:
+def verify(
+    request: Request, session: SessionDep, settings: SettingsDep, viewer: CsrfForm
+) -> Response:
     auditor = viewer_with(*ROLES)(viewer)
-    result = verify_chain(session)
+    result = verification(session, settings, auditor.actor.agency_code)
     record(
         session,
         auditor.actor,
@@ -165,3 +188,10 @@ def verify(request: Request, session: SessionDep, viewer: CsrfForm) -> Response:
         "audit/_verify.html" if request.headers.get("hx-request") == "true" else "audit/verify.html"
     )
     return render(request, template, {"result": result})
+
+
+@router.post("/audit/alerts/{alert_id}/acknowledge")
+def acknowledge(alert_id: int, request: Request, session: SessionDep, viewer: CsrfForm) -> Response:
+    auditor = viewer_with(*ROLES)(viewer)
+    acknowledge_alert(session, auditor.actor, alert_id, "acknowledged on the console")
+    return RedirectResponse("/audit#witnessing", status_code=303)
