@@ -22,6 +22,7 @@ DOMAINS_WITH_TABLES: tuple[str, ...] = (
     "notices",
     "watchlists",
     "rights",
+    "graph",
 )
 
 
