@@ -38,6 +38,7 @@ os.environ.setdefault("JISR_GC_FREEZE", "false")
 # Reminder passes on a schedule would mark requests behind the tests' backs; the tests of the
 # schedule turn it on themselves.
 os.environ.setdefault("JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS", "0")
+os.environ.setdefault("JISR_GRAPH_SYNC_INTERVAL_SECONDS", "0")
 RUN_ID = uuid.uuid4().hex[:8]
 
 

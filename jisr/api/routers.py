@@ -15,6 +15,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("jisr.federation.router", ""),
     ("jisr.watchlists.router", "/api/v1"),
     ("jisr.rights.router", "/api/v1"),
+    ("jisr.graph.router", "/api/v1"),
 )
 
 # Modules exposing ``lifespan_hook(ctx: AppContext) -> AbstractAsyncContextManager[None]``,
@@ -24,4 +25,5 @@ LIFESPAN_HOOKS: tuple[str, ...] = (
     "jisr.watchlists.worker",
     "jisr.notices.worker",
     "jisr.exchange.worker",
+    "jisr.graph.worker",
 )

@@ -18,6 +18,7 @@ from jisr.cli.node import init_node
 from jisr.errors import JisrError
 from jisr.exchange.cli import message_app
 from jisr.federation.cli import outbox_app, partner_app
+from jisr.graph.cli import graph_app
 from jisr.identity.cli import agency_app, user_app
 from jisr.notices.cli import notice_app
 from jisr.rights.cli import rights_app
@@ -40,6 +41,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(notice_app, name="notice")
 app.add_typer(watchlist_app, name="watchlist")
 app.add_typer(rights_app, name="rights")
+app.add_typer(graph_app, name="graph")
 app.command("demo")(demo)
 register_screen(app)
 

@@ -8,9 +8,9 @@ entities and their statements stay as they are; only the cluster id on each enti
 
 **Stable ids.** Cluster ids are minted once (``AGENCY:cluster:ULID``, time-ordered). When parts
 are recomputed, each former cluster id goes to the part holding most of its members (ties: the
-larger part, then the part with the smallest member id); a part claiming several former ids (a merge) keeps the
-oldest of them; a part that inherits none (a split-off) gets a fresh id. So a merge keeps the
-older cluster's id and a split leaves the id with the larger part.
+larger part, then the part with the smallest member id); a part claiming several former ids (a
+merge) keeps the oldest of them; a part that inherits none (a split-off) gets a fresh id. So a
+merge keeps the older cluster's id and a split leaves the id with the larger part.
 """
 
 from __future__ import annotations
@@ -175,9 +175,7 @@ def recluster(session: Session, seeds: Iterable[str], agency_code: str) -> set[s
             )
         ).all()
     )
-    assigned = assign_ids(
-        _parts(members, edges), former, lambda: new_id(agency_code, "cluster")
-    )
+    assigned = assign_ids(_parts(members, edges), former, lambda: new_id(agency_code, "cluster"))
     changed = {m for m, c in assigned.items() if former.get(m) != c}
     by_cluster: dict[str, list[str]] = {}
     for member in changed:

@@ -27,6 +27,15 @@ _IDENTIFIER_SCORE = 0.97
 _IDENTIFIER_NAME_FLOOR = 0.5
 _IDENTIFIER_CONFLICT_SCORE = 0.8
 _PHONE_SUPPORT = 0.1
+# A name shared by at least this many entities (the size of the rarest name key the pair
+# shares, a term-frequency measure) is common: alone, without a date of birth, identifier or
+# phone agreeing, it only puts the pair in the review queue.
+COMMON_NAME = 10
+_COMMON_CAP = 0.85
+# A name aligning at least this well plus the same full date of birth is the same person for
+# resolution (screening, which must not stop travellers on that, asks more of the name).
+_DATED_NAME = 0.6
+_DATED_SCORE = 0.92
 # Name keys: pairs of part skeletons among the first parts of each name.
 _KEY_PARTS = 4
 _KIND = {
@@ -89,11 +98,27 @@ def blocking_keys(prepared: Prepared) -> list[str]:
             keys[f"{family}|n1:{skeletons[0]}"[:200]] = None
         for first, second in combinations(skeletons, 2):
             keys[f"{family}|n:{first}+{second}"[:200]] = None
+        # A full date of birth with a part's initial sound: finds pairs whose names are
+        # spelled too differently to share a skeleton pair.
+        for date in profile.birth_dates:
+            if len(date) == 10:
+                for skeleton in skeletons:
+                    keys[f"{family}|d:{date}:{skeleton[0]}"] = None
     return list(keys)
 
 
-def compare(left: Prepared, right: Prepared) -> Comparison:
-    """Score a pair 0-1 with the evidence in words; symmetric (the smaller id goes first)."""
+def _same_full_date(a: Profile, b: Profile) -> bool:
+    full = {d for d in a.birth_dates if len(d) == 10 and not d.endswith("-01-01")}
+    return bool(full & set(b.birth_dates))
+
+
+def is_name_key(key: str) -> bool:
+    return "|n" in key
+
+
+def compare(left: Prepared, right: Prepared, name_frequency: int = 1) -> Comparison:
+    """Score a pair 0-1 with the evidence in words; symmetric (the smaller id goes first).
+    ``name_frequency``: how many entities share the rarest name key of the pair."""
     if right.profile.id < left.profile.id:
         left, right = right, left
     a, b = left.profile, right.profile
@@ -107,9 +132,20 @@ def compare(left: Prepared, right: Prepared) -> Comparison:
     phones = sorted(set(a.values("phone")) & set(b.values("phone")))
     reasons: list[str] = [f"same {_LABELS[kind]} {value}" for kind, value in shared[:2]]
     name_score: float | None = None
+    dated = False
     if left.forms and right.forms:
-        scored = get_algorithm(ALGORITHM).score(left.subject, left.forms, right.subject, right.forms)
+        scored = get_algorithm(ALGORITHM).score(
+            left.subject, left.forms, right.subject, right.forms
+        )
         name_score = scored.score
+        dated = scored.features.get("dob", 0.0) > 0
+        if (
+            scored.features.get("name", 0.0) >= _DATED_NAME
+            and _same_full_date(left.profile, right.profile)
+            and name_score < _DATED_SCORE
+        ):
+            name_score = _DATED_SCORE
+            reasons.append("the same full date of birth")
         reasons.append(scored.explanation)
     if shared:
         if name_score is None or name_score >= _IDENTIFIER_NAME_FLOOR:
@@ -124,4 +160,7 @@ def compare(left: Prepared, right: Prepared) -> Comparison:
         if phones and score >= REVIEW - _PHONE_SUPPORT:
             score = min(1.0, score + _PHONE_SUPPORT)
             reasons.append(f"same phone {phones[0]}")
+        elif not dated and name_frequency >= COMMON_NAME and score > _COMMON_CAP:
+            score = _COMMON_CAP
+            reasons.append(f"a common name ({name_frequency} entities share it), uncorroborated")
     return Comparison(round(score, 4), "; ".join(reasons))

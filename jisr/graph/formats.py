@@ -83,9 +83,7 @@ def export_graph(
         view.hidden_sources |= everything - allowed
     reader = NetworkReader(session, view)
     if not reader.visible(entity_id):
-        raise ValidationError(
-            f"nothing of {entity_id} may be exported", code="graph_export_empty"
-        )
+        raise ValidationError(f"nothing of {entity_id} may be exported", code="graph_export_empty")
     graph = reader.neighbourhood([entity_id], depth, MAX_NODES)
     reader.describe(graph)
     text = render(session, view.hidden_sources, graph, fmt)
@@ -104,7 +102,10 @@ def export_graph(
 def render(session: Session, hidden: set[str], graph: nx.MultiGraph, fmt: ExportFormat) -> str:
     if fmt is ExportFormat.FTM:
         entities = [n for n in graph.nodes if not str(n).startswith(VALUE_PREFIX)]
-        return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in ftm_entities(session, hidden, entities))
+        return "".join(
+            json.dumps(e, ensure_ascii=False) + "\n"
+            for e in ftm_entities(session, hidden, entities)
+        )
     simple = nx.Graph()
     for node, data in graph.nodes(data=True):
         simple.add_node(str(node), **{k: str(v) for k, v in data.items()})
@@ -117,7 +118,9 @@ def render(session: Session, hidden: set[str], graph: nx.MultiGraph, fmt: Export
     return json.dumps(nx.cytoscape_data(simple), ensure_ascii=False)
 
 
-def ftm_entities(session: Session, hidden: set[str], entity_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+def ftm_entities(
+    session: Session, hidden: set[str], entity_ids: Iterable[str]
+) -> Iterator[dict[str, Any]]:
     """Entities as FollowTheMoney JSON from their visible statements."""
     ids = sorted(set(entity_ids))
     for start in range(0, len(ids), 400):
@@ -154,7 +157,9 @@ def read_ftm_lines(lines: Iterable[str | bytes]) -> list[dict[str, Any]]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValidationError(f"line {number}: not JSON ({exc.msg})", code="graph_import_invalid") from None
+            raise ValidationError(
+                f"line {number}: not JSON ({exc.msg})", code="graph_import_invalid"
+            ) from None
         if not isinstance(data, dict) or "id" not in data or "schema" not in data:
             raise ValidationError(
                 f"line {number}: not a FollowTheMoney entity (id, schema, properties)",
@@ -163,7 +168,9 @@ def read_ftm_lines(lines: Iterable[str | bytes]) -> list[dict[str, Any]]:
         try:
             list(facts_of(data))
         except ValidationError as exc:
-            raise ValidationError(f"line {number}: {exc.detail}", code="graph_import_invalid") from None
+            raise ValidationError(
+                f"line {number}: {exc.detail}", code="graph_import_invalid"
+            ) from None
         entities.append(data)
     return entities
 

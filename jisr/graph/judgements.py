@@ -97,7 +97,9 @@ def retract(session: Session, actor: Actor, judgement_id: str, reason: str = "")
         raise NotFoundError(f"no judgement {judgement_id}", code="graph_judgement_not_found")
     _visible_pair(session, actor, row.left_id, row.right_id)
     if row.retracted_at is not None:
-        raise ValidationError("this judgement is already retracted", code="graph_judgement_retracted")
+        raise ValidationError(
+            "this judgement is already retracted", code="graph_judgement_retracted"
+        )
     row.retracted_at, row.retracted_by = utcnow(), actor.display
     session.flush()
     recluster(session, {row.left_id, row.right_id}, actor.agency_code)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from jisr.clock import utcnow
 from jisr.graph.clusters import recluster
-from jisr.graph.compare import REVIEW, Prepared, blocking_keys, compare, prepare
+from jisr.graph.compare import REVIEW, Prepared, blocking_keys, compare, is_name_key, prepare
 from jisr.graph.models import GraphEntity, GraphKey, GraphLink
 from jisr.graph.profiles import Profile, profile_of
 from jisr.graph.statements import ID_PROP, live_statements
@@ -106,7 +106,9 @@ def _forget(session: Session, entity_id: str, agency_code: str) -> None:
     ]
     session.execute(delete(GraphKey).where(GraphKey.entity_id == entity_id))
     session.execute(
-        delete(GraphLink).where(or_(GraphLink.left_id == entity_id, GraphLink.right_id == entity_id))
+        delete(GraphLink).where(
+            or_(GraphLink.left_id == entity_id, GraphLink.right_id == entity_id)
+        )
     )
     session.execute(delete(GraphEntity).where(GraphEntity.id == entity_id))
     session.flush()
@@ -114,20 +116,37 @@ def _forget(session: Session, entity_id: str, agency_code: str) -> None:
         recluster(session, mates, agency_code)
 
 
-def candidates_for(session: Session, prepared: Prepared, keys: list[str]) -> list[Prepared]:
+def candidates_for(
+    session: Session, prepared: Prepared, keys: list[str]
+) -> list[tuple[Prepared, int]]:
+    """Entities sharing most keys, each with the pair's name frequency (the size, up to
+    ``_PER_KEY``, of the rarest name key they share)."""
     counts: Counter[str] = Counter()
+    frequency: dict[str, int] = {}
     for key in keys:
-        rows = session.execute(
-            select(GraphKey.entity_id).where(GraphKey.key == key).limit(_PER_KEY)
-        ).scalars()
-        counts.update(r for r in rows if r != prepared.profile.id)
+        rows = [
+            r
+            for r in session.execute(
+                select(GraphKey.entity_id).where(GraphKey.key == key).limit(_PER_KEY)
+            ).scalars()
+            if r != prepared.profile.id
+        ]
+        counts.update(rows)
+        if is_name_key(key):
+            size = len(rows) + 1
+            for row in rows:
+                frequency[row] = min(frequency.get(row, size), size)
     chosen = [entity_id for entity_id, _ in counts.most_common(_CANDIDATES)]
     if not chosen:
         return []
     profiles = session.execute(
         select(GraphEntity.profile).where(GraphEntity.id.in_(chosen))
     ).scalars()
-    return [prepare(Profile.from_json(p)) for p in profiles]
+    out = []
+    for data in profiles:
+        profile = Profile.from_json(data)
+        out.append((prepare(profile), frequency.get(profile.id, 1)))
+    return out
 
 
 def link_entity(session: Session, prepared: Prepared, agency_code: str) -> LinkResult:
@@ -147,12 +166,14 @@ def link_entity(session: Session, prepared: Prepared, agency_code: str) -> LinkR
         if x != entity_id
     ]
     session.execute(
-        delete(GraphLink).where(or_(GraphLink.left_id == entity_id, GraphLink.right_id == entity_id))
+        delete(GraphLink).where(
+            or_(GraphLink.left_id == entity_id, GraphLink.right_id == entity_id)
+        )
     )
     candidates = candidates_for(session, prepared, keys)
     links = []
-    for other in candidates:
-        result = compare(prepared, other)
+    for other, name_frequency in candidates:
+        result = compare(prepared, other, name_frequency)
         if result.score >= REVIEW:
             left, right = sorted((entity_id, other.profile.id))
             links.append(

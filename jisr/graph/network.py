@@ -179,9 +179,7 @@ class NetworkReader:
                 stored[entity_id] = cluster
         same: nx.Graph = nx.Graph()
         same.add_nodes_from(entity_ids)
-        same.add_edges_from(
-            (a, b) for a, b, d in graph.edges(data=True) if d.get("kind") == "same"
-        )
+        same.add_edges_from((a, b) for a, b, d in graph.edges(data=True) if d.get("kind") == "same")
         parts = sorted(nx.connected_components(same), key=lambda p: (-len(p), min(p)))
         claimed: set[str] = set()
         for part in parts:

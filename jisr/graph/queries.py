@@ -60,7 +60,9 @@ class Subgraph:
 
 
 def _consulted(session: Session, actor: Actor, what: str, **details: object) -> None:
-    audit(session, actor, AuditAction.CONSULTATION, "graph", None, details={"query": what, **details})
+    audit(
+        session, actor, AuditAction.CONSULTATION, "graph", None, details={"query": what, **details}
+    )
 
 
 def to_subgraph(
@@ -71,9 +73,7 @@ def to_subgraph(
     ordered = leading + sorted(n for n in graph.nodes if n not in set(leading))
     page = ordered[offset : offset + limit] if limit is not None else ordered[offset:]
     chosen = set(page)
-    nodes = [
-        {"id": str(n), **{k: str(v) for k, v in graph.nodes[n].items()}} for n in page
-    ]
+    nodes = [{"id": str(n), **{k: str(v) for k, v in graph.nodes[n].items()}} for n in page]
     edges = [
         {"source": str(a), "target": str(b), **{k: str(v) for k, v in d.items()}}
         for a, b, d in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1])))
@@ -268,7 +268,9 @@ def case_links(
     reader = _reader(session, actor, window)
     left, right = case_entities(session, reader, case_a), case_entities(session, reader, case_b)
     if not left or not right:
-        raise NotFoundError("no entities you may see in one of these cases", code="graph_case_empty")
+        raise NotFoundError(
+            "no entities you may see in one of these cases", code="graph_case_empty"
+        )
     graph = _meet(reader, left, right, min(max_depth, MAX_DEPTH) + 1)
     _consulted(session, actor, "case_links", cases=[case_a, case_b])
     return _path_subgraph(reader, graph, sorted(left), sorted(right))

@@ -69,7 +69,9 @@ def facts_of(entity: dict[str, Any]) -> Iterator[Fact]:
     try:
         proxy = model.get_proxy(entity, cleaned=False)
     except (InvalidData, KeyError, TypeError) as exc:
-        raise ValidationError(f"entity {entity.get('id')!r}: {exc}", code="entity_invalid") from None
+        raise ValidationError(
+            f"entity {entity.get('id')!r}: {exc}", code="entity_invalid"
+        ) from None
     if proxy.id is None:
         raise ValidationError("an entity without an id", code="entity_invalid")
     yield Fact(proxy.id, proxy.schema.name, ID_PROP, ID_PROP, proxy.id)

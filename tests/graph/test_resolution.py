@@ -28,10 +28,17 @@ def test_statements_carry_provenance_and_sync_is_idempotent(graph_world: GraphWo
     )
     first = _sync(graph_world)
     assert first["sources"] == 1 and first["entities"] == 1
-    rows = graph_world.session.execute(
-        select(GraphStatement).where(GraphStatement.entity_id == f"{PARIS}.p1")
-    ).scalars().all()
-    assert {(r.prop, r.value) for r in rows} >= {("name", "Hamid Ait Lahcen"), ("phone", "+33600000417")}
+    rows = (
+        graph_world.session.execute(
+            select(GraphStatement).where(GraphStatement.entity_id == f"{PARIS}.p1")
+        )
+        .scalars()
+        .all()
+    )
+    assert {(r.prop, r.value) for r in rows} >= {
+        ("name", "Hamid Ait Lahcen"),
+        ("phone", "+33600000417"),
+    }
     source = graph_world.session.get(GraphSource, f"message:{message.id}")
     assert source is not None
     assert (source.owner_agency, source.handling_code, source.agreement_id) == (
@@ -47,7 +54,8 @@ def test_statements_carry_provenance_and_sync_is_idempotent(graph_world: GraphWo
 
 def test_two_scripts_and_an_identifier_resolve_into_one_cluster(graph_world: GraphWorld) -> None:
     graph_world.send(
-        PARIS, [person("p1", "حميد آيت لحسن", birthDate=["1984-03-12"], passportNumber=["ZX0000417"])]
+        PARIS,
+        [person("p1", "حميد آيت لحسن", birthDate=["1984-03-12"], passportNumber=["ZX0000417"])],
     )
     graph_world.receive(PARIS, [person("p9", "Hamid Ait Lahcen", birthDate=["1984-03-12"])])
     graph_world.receive(MADRID, [person("x4", "Hamid Aït Lahsen", passportNumber=["ZX 0000417"])])
@@ -86,7 +94,9 @@ def test_merge_keeps_the_older_cluster_id_and_a_split_leaves_it_with_the_larger_
         older
     }
     audited = graph_world.session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.object_type == "graph_judgement")
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.object_type == "graph_judgement")
     )
     assert audited == 4
 
@@ -101,7 +111,9 @@ def test_judgement_queue_and_positive_judgement(graph_world: GraphWorld) -> None
     assert 0.7 <= item.score < 0.9 and "hadad~haddad" in item.explanation
     judge(graph_world.session, graph_world.analyst, item.left_id, item.right_id, Judgement.POSITIVE)
     assert _cluster(graph_world, f"{PARIS}.m1") == _cluster(graph_world, f"{MADRID}.m2")
-    assert not any(i.left_id == item.left_id for i in queue(graph_world.session, graph_world.analyst))
+    assert not any(
+        i.left_id == item.left_id for i in queue(graph_world.session, graph_world.analyst)
+    )
 
 
 def test_withdrawn_message_stops_counting(graph_world: GraphWorld) -> None:
@@ -117,6 +129,8 @@ def test_withdrawn_message_stops_counting(graph_world: GraphWorld) -> None:
     assert report["withdrawn"] == 1
     assert graph_world.session.get(GraphEntity, f"{PARIS}.w1") is None
     kept = graph_world.session.scalar(
-        select(func.count()).select_from(GraphStatement).where(GraphStatement.entity_id == f"{PARIS}.w1")
+        select(func.count())
+        .select_from(GraphStatement)
+        .where(GraphStatement.entity_id == f"{PARIS}.w1")
     )
     assert kept and kept > 0
