@@ -92,8 +92,7 @@ def splink_default(records: Sequence[dict[str, object]]) -> dict[str, str]:
                 "unique_id": str(record["id"]),
                 "name": name.lower() if name else None,
                 "dob": (props.get("birthDate") or [None])[0],
-                "passport": normalise_identifier((props.get("passportNumber") or [""])[0])
-                or None,
+                "passport": normalise_identifier((props.get("passportNumber") or [""])[0]) or None,
                 "phone": re.sub(r"\D", "", (props.get("phone") or [""])[0])[-9:] or None,
                 "iban": normalise_identifier((props.get("iban") or [""])[0]) or None,
             }

@@ -28,34 +28,100 @@ from pathlib import Path
 
 # Name parts as phonemes (space-separated). All fictional combinations.
 GIVEN = [
-    "m u H a m m a d", "y uu s u f", "kh aa l i d", "H a s a n", "' a l ii", "' u m a r",
-    "r a sh ii d", "k a r ii m", "n aa d i y a", "f aa T i m a", "s a m ii r", "h i sh aa m",
-    "' a b d u l l aa h", "j a m aa l", "s a ' ii d", "m u s T a f aa", "i b r aa h ii m",
-    "z a k a r i y y aa", "H a m ii d", "' aa ʔ i sh a", "kh a d ii j a", "l a y l aa",
-    "T aa r i q", "n a b ii l", "m a H m uu d", "s u l a y m aa n", "b i l aa l", "q aa s i m",
-    "dh a k i y y a", "gh aa d a", "sh a r ii f", "w a l ii d", "y a H y aa", "' i m aa d",
+    "m u H a m m a d",
+    "y uu s u f",
+    "kh aa l i d",
+    "H a s a n",
+    "' a l ii",
+    "' u m a r",
+    "r a sh ii d",
+    "k a r ii m",
+    "n aa d i y a",
+    "f aa T i m a",
+    "s a m ii r",
+    "h i sh aa m",
+    "' a b d u l l aa h",
+    "j a m aa l",
+    "s a ' ii d",
+    "m u s T a f aa",
+    "i b r aa h ii m",
+    "z a k a r i y y aa",
+    "H a m ii d",
+    "' aa ʔ i sh a",
+    "kh a d ii j a",
+    "l a y l aa",
+    "T aa r i q",
+    "n a b ii l",
+    "m a H m uu d",
+    "s u l a y m aa n",
+    "b i l aa l",
+    "q aa s i m",
+    "dh a k i y y a",
+    "gh aa d a",
+    "sh a r ii f",
+    "w a l ii d",
+    "y a H y aa",
+    "' i m aa d",
 ]
 FAMILY = [
-    "al b a n n aa n ii", "al ' a m r aa n ii", "T a z ii", "b a n n i s", "al q aa s i m ii",
-    "sh a r q aa w ii", "al kh a T T aa b ii", "al f aa s ii", "b a r r aa d a", "al H a d d aa d",
-    "z i y aa n ii", "b u sh r aa", "al ' a l a w ii", "l a H s a n", "w a z z aa n ii",
-    "al m a n S uu r ii", "q a b b aa j", "al gh aa z ii", "s a l aa w ii", "al j a z aa ʔ i r ii",
-    "b a n j a l uu n", "D a r r aa b", "al y uu s u f ii", "T a h i r ii", "al kh a y y aa T",
-    "sh aa w ii", "b a r aa d a", "kh a l f ii", "al ' i d r ii s ii", "z a r h uu n ii",
-    "m a q r i b ii", "al w aa f ii", "H a r r aa q", "al b u kh aa r ii", "s uu s ii",
-    "j a b r ii", "f i l aa l ii", "al q u r a y sh ii", "n aa S i r ii", "b a k k aa r",
+    "al b a n n aa n ii",
+    "al ' a m r aa n ii",
+    "T a z ii",
+    "b a n n i s",
+    "al q aa s i m ii",
+    "sh a r q aa w ii",
+    "al kh a T T aa b ii",
+    "al f aa s ii",
+    "b a r r aa d a",
+    "al H a d d aa d",
+    "z i y aa n ii",
+    "b u sh r aa",
+    "al ' a l a w ii",
+    "l a H s a n",
+    "w a z z aa n ii",
+    "al m a n S uu r ii",
+    "q a b b aa j",
+    "al gh aa z ii",
+    "s a l aa w ii",
+    "al j a z aa ʔ i r ii",
+    "b a n j a l uu n",
+    "D a r r aa b",
+    "al y uu s u f ii",
+    "T a h i r ii",
+    "al kh a y y aa T",
+    "sh aa w ii",
+    "b a r aa d a",
+    "kh a l f ii",
+    "al ' i d r ii s ii",
+    "z a r h uu n ii",
+    "m a q r i b ii",
+    "al w aa f ii",
+    "H a r r aa q",
+    "al b u kh aa r ii",
+    "s uu s ii",
+    "j a b r ii",
+    "f i l aa l ii",
+    "al q u r a y sh ii",
+    "n aa S i r ii",
+    "b a k k aa r",
 ]
 # Root-and-pattern morphology: a family name is a triliteral root (three consonants) poured
 # into a pattern, as Arabic forms its words: the intensive CaCCaaC of trades (Haddaad,
 # Khayyaat), the nisba -ii of origins (al-Faasii, Tazii), the participle CaaCiC (Qaasim), the
 # diminutive CuCayC, CaCiiC, the plural-like CaCaaCiC with the nisba (1, 2, 3: the radicals).
 _PATTERNS = (
-    "1 a 2 2 aa 3", "al 1 a 2 2 aa 3", "1 aa 2 i 3", "1 a 2 ii 3 ii", "al 1 a 2 2 aa 3 ii",
-    "1 u 2 a y 3", "1 a 2 aa 2 i 3 ii", "al 1 aa 2 i 3 ii", "1 a 2 2 uu 3", "1 a 2 2 aa 3 ii",
+    "1 a 2 2 aa 3",
+    "al 1 a 2 2 aa 3",
+    "1 aa 2 i 3",
+    "1 a 2 ii 3 ii",
+    "al 1 a 2 2 aa 3 ii",
+    "1 u 2 a y 3",
+    "1 a 2 aa 2 i 3 ii",
+    "al 1 aa 2 i 3 ii",
+    "1 a 2 2 uu 3",
+    "1 a 2 2 aa 3 ii",
 )
-_RADICALS = (
-    "b t j H kh d r z s sh S T ' gh f q k l m n h w y".split()
-)
+_RADICALS = "b t j H kh d r z s sh S T ' gh f q k l m n h w y".split()
 
 
 def family_names(count: int, seed: int) -> list[str]:
@@ -72,30 +138,110 @@ def family_names(count: int, seed: int) -> list[str]:
 
 
 _ARABIC = {
-    "b": "ب", "t": "ت", "th": "ث", "j": "ج", "H": "ح", "kh": "خ", "d": "د", "dh": "ذ",
-    "r": "ر", "z": "ز", "s": "س", "sh": "ش", "S": "ص", "D": "ض", "T": "ط", "Z": "ظ",
-    "'": "ع", "gh": "غ", "f": "ف", "q": "ق", "k": "ك", "l": "ل", "m": "م", "n": "ن",
-    "h": "ه", "w": "و", "y": "ي", "ʔ": "ئ", "aa": "ا", "ii": "ي", "uu": "و",
+    "b": "ب",
+    "t": "ت",
+    "th": "ث",
+    "j": "ج",
+    "H": "ح",
+    "kh": "خ",
+    "d": "د",
+    "dh": "ذ",
+    "r": "ر",
+    "z": "ز",
+    "s": "س",
+    "sh": "ش",
+    "S": "ص",
+    "D": "ض",
+    "T": "ط",
+    "Z": "ظ",
+    "'": "ع",
+    "gh": "غ",
+    "f": "ف",
+    "q": "ق",
+    "k": "ك",
+    "l": "ل",
+    "m": "م",
+    "n": "ن",
+    "h": "ه",
+    "w": "و",
+    "y": "ي",
+    "ʔ": "ئ",
+    "aa": "ا",
+    "ii": "ي",
+    "uu": "و",
 }
 _LATIN = {
     "french": {
-        "th": "t", "j": "dj", "H": "h", "dh": "d", "sh": "ch", "S": "s", "D": "d", "T": "t",
-        "Z": "z", "'": "", "q": "k", "w": "ou", "ʔ": "", "aa": "a", "ii": "i", "uu": "ou",
-        "a": "a", "i": "i", "u": "o",
+        "th": "t",
+        "j": "dj",
+        "H": "h",
+        "dh": "d",
+        "sh": "ch",
+        "S": "s",
+        "D": "d",
+        "T": "t",
+        "Z": "z",
+        "'": "",
+        "q": "k",
+        "w": "ou",
+        "ʔ": "",
+        "aa": "a",
+        "ii": "i",
+        "uu": "ou",
+        "a": "a",
+        "i": "i",
+        "u": "o",
     },
     "english": {
-        "th": "th", "j": "j", "H": "h", "dh": "dh", "sh": "sh", "S": "s", "D": "d", "T": "t",
-        "Z": "z", "'": "", "q": "q", "w": "w", "ʔ": "", "aa": "a", "ii": "ee", "uu": "oo",
-        "a": "a", "i": "i", "u": "u",
+        "th": "th",
+        "j": "j",
+        "H": "h",
+        "dh": "dh",
+        "sh": "sh",
+        "S": "s",
+        "D": "d",
+        "T": "t",
+        "Z": "z",
+        "'": "",
+        "q": "q",
+        "w": "w",
+        "ʔ": "",
+        "aa": "a",
+        "ii": "ee",
+        "uu": "oo",
+        "a": "a",
+        "i": "i",
+        "u": "u",
     },
     "spanish": {
-        "th": "z", "j": "y", "H": "h", "kh": "j", "dh": "d", "sh": "ch", "S": "s", "D": "d",
-        "T": "t", "Z": "z", "'": "", "q": "k", "w": "u", "ʔ": "", "aa": "a", "ii": "i",
-        "uu": "u", "a": "a", "i": "i", "u": "u",
+        "th": "z",
+        "j": "y",
+        "H": "h",
+        "kh": "j",
+        "dh": "d",
+        "sh": "ch",
+        "S": "s",
+        "D": "d",
+        "T": "t",
+        "Z": "z",
+        "'": "",
+        "q": "k",
+        "w": "u",
+        "ʔ": "",
+        "aa": "a",
+        "ii": "i",
+        "uu": "u",
+        "a": "a",
+        "i": "i",
+        "u": "u",
     },
 }
 _VOWELS = {"a", "i", "u", "aa", "ii", "uu"}
-_ARTICLE = {"french": ["El ", "El-", "Al ", ""], "english": ["Al-", "al-", "Al "], "spanish": ["El ", ""]}
+_ARTICLE = {
+    "french": ["El ", "El-", "Al ", ""],
+    "english": ["Al-", "al-", "Al "],
+    "spanish": ["El ", ""],
+}
 TRADITIONS = ("arabic", "french", "english", "spanish")
 
 
@@ -122,7 +268,12 @@ def render_part(phonemes: str, tradition: str, rng: random.Random) -> str:
         text = table.get(unit, unit)
         if tradition == "french" and unit == "u" and rng.random() < 0.4:
             text = "ou"
-        if tradition == "french" and unit == "a" and 0 < index < len(units) - 1 and rng.random() < 0.2:
+        if (
+            tradition == "french"
+            and unit == "a"
+            and 0 < index < len(units) - 1
+            and rng.random() < 0.2
+        ):
             text = "e"
         if pieces and text == pieces[-1] and unit not in _VOWELS and rng.random() < 0.5:
             continue  # a doubled consonant often written once
@@ -194,10 +345,14 @@ def _record(person: Person, rng: random.Random, index: int, tradition: str) -> d
             props["birthDate"] = [f"{year}-{day}-{month}"]
     if person.passport and rng.random() < 0.6:
         number = person.passport
-        props["passportNumber"] = [rng.choice([number, f"{number[:2]} {number[2:]}", number.lower()])]
+        props["passportNumber"] = [
+            rng.choice([number, f"{number[:2]} {number[2:]}", number.lower()])
+        ]
     if person.phone and rng.random() < 0.5:
         national = "0" + person.phone[4:]
-        props["phone"] = [rng.choice([person.phone, f"00{person.phone[1:]}", f"+212 {national[1:]}"])]
+        props["phone"] = [
+            rng.choice([person.phone, f"00{person.phone[1:]}", f"+212 {national[1:]}"])
+        ]
     return {"id": f"rec-{index:08d}", "schema": "Person", "properties": props}
 
 
