@@ -118,7 +118,7 @@ def splink_default(records: Sequence[dict[str, object]]) -> dict[str, str]:
         ],
     )
     db_api = DuckDBAPI(connection=connection)
-    linker = Linker("records", settings, db_api)
+    linker = Linker(db_api.register("records"), settings)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     for rule in (block_on("dob"), block_on("substr(name, 1, 3)")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)

@@ -308,6 +308,11 @@ class Person:
     phone: str | None
 
 
+def _passport(rng: random.Random) -> str:
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    return f"{rng.choice(letters)}{rng.choice(letters)}{rng.randrange(10**6, 10**7)}"
+
+
 def _person(rng: random.Random, key: str, common: bool, families: list[str]) -> Person:
     pool_given = GIVEN[:6] if common else GIVEN
     pool_family = FAMILY[:5] if common else families
@@ -318,9 +323,7 @@ def _person(rng: random.Random, key: str, common: bool, families: list[str]) -> 
         middle=rng.choice(GIVEN) if rng.random() < 0.35 else None,
         family=rng.choice(pool_family),
         birth=f"{year:04d}-{month:02d}-{day:02d}",
-        passport=f"{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{rng.randrange(10**6, 10**7)}"
-        if rng.random() < 0.6
-        else None,
+        passport=_passport(rng) if rng.random() < 0.6 else None,
         phone=f"+2126{rng.randrange(10**7, 10**8)}" if rng.random() < 0.5 else None,
     )
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
+from rapidfuzz import fuzz
+
 from jisr.graph.profiles import IDENTIFYING, SUPPORTING, Profile
 from jisr.screening import Subject, SubjectKind, get_algorithm
 from jisr.screening.names import NameForm, analyze_name
@@ -114,6 +116,33 @@ def _same_full_date(a: Profile, b: Profile) -> bool:
 
 def is_name_key(key: str) -> bool:
     return "|n" in key
+
+
+# Below this token-set similarity of the names' skeletons (0-100) a pair with no identifier,
+# phone or full date of birth in common cannot reach REVIEW: it is not scored in full.
+_QUICK_FLOOR = 55.0
+
+
+def worth_comparing(left: Prepared, right: Prepared) -> bool:
+    """A cheap test (a few microseconds) run before ``compare`` on every candidate pair."""
+    a, b = left.profile, right.profile
+    if a.family != b.family:
+        return False
+    for kind in (*IDENTIFYING, *SUPPORTING):
+        if set(a.values(kind)) & set(b.values(kind)):
+            return True
+    if not (left.forms and right.forms):
+        return False
+    if _same_full_date(a, b):
+        return True
+    return (
+        max(
+            fuzz.token_set_ratio(" ".join(x.skeletons), " ".join(y.skeletons))
+            for x in left.forms
+            for y in right.forms
+        )
+        >= _QUICK_FLOOR
+    )
 
 
 def compare(left: Prepared, right: Prepared, name_frequency: int = 1) -> Comparison:

@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 
 from jisr.clock import utcnow
 from jisr.graph.clusters import recluster
-from jisr.graph.compare import REVIEW, Prepared, blocking_keys, compare, is_name_key, prepare
+from jisr.graph.compare import (
+    REVIEW,
+    Prepared,
+    blocking_keys,
+    compare,
+    is_name_key,
+    prepare,
+    worth_comparing,
+)
 from jisr.graph.models import GraphEntity, GraphKey, GraphLink
 from jisr.graph.profiles import Profile, profile_of
 from jisr.graph.statements import ID_PROP, live_statements
@@ -173,6 +181,8 @@ def link_entity(session: Session, prepared: Prepared, agency_code: str) -> LinkR
     candidates = candidates_for(session, prepared, keys)
     links = []
     for other, name_frequency in candidates:
+        if not worth_comparing(prepared, other):
+            continue
         result = compare(prepared, other, name_frequency)
         if result.score >= REVIEW:
             left, right = sorted((entity_id, other.profile.id))

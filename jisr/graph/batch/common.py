@@ -15,7 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from jisr.errors import ValidationError
-from jisr.graph.compare import AUTO_LINK, Prepared, blocking_keys, compare, prepare
+from jisr.graph.compare import (
+    AUTO_LINK,
+    Prepared,
+    blocking_keys,
+    compare,
+    prepare,
+    worth_comparing,
+)
 from jisr.graph.profiles import Profile, profile_of_entity
 
 # Keys shared by more entities than this are too common to block on (a very common name);
@@ -75,6 +82,8 @@ _SHARED: list[Prepared] = []
 def _score_chunk(pairs: np.ndarray) -> list[tuple[int, int, float]]:
     out = []
     for a, b, freq in pairs.tolist():
+        if not worth_comparing(_SHARED[a], _SHARED[b]):
+            continue
         score = compare(_SHARED[a], _SHARED[b], freq).score
         if score >= AUTO_LINK:
             out.append((a, b, score))

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from jisr.graph.batch.common import MAX_BLOCK
-from jisr.graph.compare import AUTO_LINK, compare, prepare
+from jisr.graph.compare import AUTO_LINK, compare, prepare, worth_comparing
 from jisr.graph.profiles import profile_of_entity
 
 PAIR_BATCH = 50_000
@@ -89,7 +89,10 @@ def _score_partition(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, int
 
     for row in rows:
         a, b, freq, line_a, line_b = row
-        score = compare(get(a, line_a), get(b, line_b), int(freq)).score
+        left, right = get(a, line_a), get(b, line_b)
+        if not worth_comparing(left, right):
+            continue
+        score = compare(left, right, int(freq)).score
         if score >= AUTO_LINK:
             yield (a, b, score)
 
