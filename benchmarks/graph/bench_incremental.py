@@ -27,7 +27,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from benchmarks.graph.synthetic import generate  # noqa: E402
-from jisr.actors import ActorKind, Actor  # noqa: E402
+from jisr.actors import Actor, ActorKind  # noqa: E402
 from jisr.db import make_engine  # noqa: E402
 from jisr.db.migrate import upgrade  # noqa: E402
 from jisr.graph import queries  # noqa: E402
@@ -46,7 +46,9 @@ _BATCH = 20_000
 def _build(session: Session, count: int) -> list[dict[str, object]]:
     now = datetime.now(UTC)
     session.add(
-        Agency(code=AGENCY, name_en="DGST", name_fr="DGST", name_ar="-", country="MA", is_local=True)
+        Agency(
+            code=AGENCY, name_en="DGST", name_fr="DGST", name_ar="-", country="MA", is_local=True
+        )
     )
     session.add(
         GraphSource(
@@ -90,7 +92,8 @@ def _build(session: Session, count: int) -> list[dict[str, object]]:
             ],
         )
         session.execute(
-            insert(GraphKey), [{"key": k, "entity_id": profiles[i].id} for i in chunk for k in keys[i]]
+            insert(GraphKey),
+            [{"key": k, "entity_id": profiles[i].id} for i in chunk for k in keys[i]],
         )
         session.execute(
             insert(GraphStatement),
@@ -189,7 +192,8 @@ def main() -> None:
                 "baseline": baseline,
                 "target": target,
                 "link_p95_ratio": round(
-                    target["link"]["p95_ms"] / max(baseline["link"]["p95_ms"], 0.1), 2  # type: ignore[index]
+                    target["link"]["p95_ms"] / max(baseline["link"]["p95_ms"], 0.1),
+                    2,  # type: ignore[index]
                 ),
                 "peak_mib": round(peak, 1),
             },

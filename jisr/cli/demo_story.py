@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from jisr.actors import Actor
 from jisr.agreements.models import CrimeArea, DataCategory, HandlingCode
 from jisr.cli.common import open_node
+from jisr.cli.demo_graph import send_ring_pieces
 from jisr.exchange.messages import MessageFilter, list_messages, read_message, reply, send_message
 from jisr.exchange.models import Direction, GradingScheme, MessageKind, Priority
 from jisr.exchange.schemas import Grading, MessageCreate, ReplyCreate
@@ -115,6 +116,7 @@ def send_opening_messages(data_dir: Path) -> None:
 def answer_in_paris(data_dir: Path) -> bool:
     """Once Rabat's request has reached Paris, Paris reads and answers it (once)."""
     node_dir = data_dir / "paris"
+    send_ring_pieces(data_dir)
     deadline = time.monotonic() + ANSWER_WAIT_S
     while time.monotonic() < deadline:
         with open_node(node_dir) as node, node.session() as session:

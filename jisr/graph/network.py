@@ -27,6 +27,8 @@ from jisr.graph.compare import AUTO_LINK
 from jisr.graph.models import GraphEntity, GraphLink, GraphStatement, Judgement
 
 VALUE_TYPES = ("phone", "email", "iban")
+# FollowTheMoney 4 types an IBAN as a plain identifier: the property names it.
+VALUE_PROPS = ("iban",)
 VALUE_PREFIX = "value:"
 _CHUNK = 400
 
@@ -98,18 +100,24 @@ class NetworkReader:
                     or_(
                         and_(
                             GraphStatement.entity_id.in_(chunk),
-                            GraphStatement.prop_type.in_(("entity", *VALUE_TYPES)),
+                            or_(
+                                GraphStatement.prop_type.in_(("entity", *VALUE_TYPES)),
+                                GraphStatement.prop.in_(VALUE_PROPS),
+                            ),
                         ),
                         and_(GraphStatement.prop_type == "entity", GraphStatement.value.in_(chunk)),
                     )
                 )
             ).scalars()
             raw.extend(self._statement_edge(row) for row in rows if self._statement_ok(row))
-        for prop_type, value in values:
+        for kind, value in values:
+            match = (
+                GraphStatement.prop.in_(VALUE_PROPS)
+                if kind in VALUE_PROPS
+                else GraphStatement.prop_type == kind
+            )
             rows = self.session.execute(
-                select(GraphStatement).where(
-                    GraphStatement.prop_type == prop_type, GraphStatement.value == value
-                )
+                select(GraphStatement).where(match, GraphStatement.value == value)
             ).scalars()
             raw.extend(self._statement_edge(row) for row in rows if self._statement_ok(row))
         raw.extend(self._same_edges(entities))
@@ -118,9 +126,10 @@ class NetworkReader:
 
     @staticmethod
     def _statement_edge(row: GraphStatement) -> tuple[str, str, dict[str, str]]:
-        target = row.value if row.prop_type == "entity" else value_node(row.prop_type, row.value)
-        kind = "ref" if row.prop_type == "entity" else "has"
-        return (row.entity_id, target, {"kind": kind, "prop": row.prop, "source": row.source_id})
+        kind = row.prop if row.prop in VALUE_PROPS else row.prop_type
+        target = row.value if row.prop_type == "entity" else value_node(kind, row.value)
+        edge = "ref" if row.prop_type == "entity" else "has"
+        return (row.entity_id, target, {"kind": edge, "prop": row.prop, "source": row.source_id})
 
     def _same_edges(self, entities: set[str]) -> list[tuple[str, str, dict[str, str]]]:
         if not entities:

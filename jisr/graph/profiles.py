@@ -85,7 +85,7 @@ def identifier_kind(schema_name: str, prop_name: str) -> str | None:
         return "phone"
     if type_name == "email":
         return "email"
-    if type_name == "iban" or prop.name == "accountNumber":
+    if type_name == "iban" or prop.name in ("iban", "accountNumber"):
         return "iban"
     if type_name == "identifier":
         return "doc"

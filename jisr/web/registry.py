@@ -33,6 +33,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "jisr.web.pages.dashboard",
     "jisr.web.pages.users",
     "jisr.web.pages.audit",
+    "jisr.web.pages.graph",
 )
 
 

@@ -29,6 +29,7 @@ from jisr.federation.envelope import EnvelopeHeader
 from jisr.federation.handlers import InboundEnvelope
 from jisr.ids import new_id
 from tests.exchange.conftest import add_agreement, add_local_agency, officer, pin_partner
+from tests.web.conftest import console  # noqa: F401 - the console fixture, for page tests
 
 LOCAL = "MA-DGST"
 PARIS = "FR-DGSI"
