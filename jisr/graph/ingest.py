@@ -50,9 +50,9 @@ def _dotted(record_id: str) -> str:
 
 def message_records(session: Session) -> Iterator[SourceRecord | str]:
     """Messages with entities; a withdrawn message yields its source key (to withdraw)."""
-    rows = session.execute(
-        select(Message).where(Message.entities != []).order_by(Message.created_at, Message.id)
-    ).scalars()
+    # JSON columns cannot be compared portably (PostgreSQL's json has no equality): messages
+    # without entities are skipped here.
+    rows = session.execute(select(Message).order_by(Message.created_at, Message.id)).scalars()
     for message in rows:
         if not message.entities:
             continue
