@@ -2,20 +2,29 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Reinstall whenever pyproject.toml changes.
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Reinstall whenever the lock or pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTEST_WORKERS ?= 2
+# bash with pipefail: a failure inside a piped recipe line fails the target.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
-.PHONY: install lint fmt test demo bench browser screenshots clean
+.PHONY: install lint fmt test demo bench browser screenshots clean lock audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		(echo "Python >= 3.11 is required (set PYTHON=...)" >&2; exit 1)
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Every dependency comes from requirements.lock, pinned with hashes (`make lock` rewrites it).
+# PyICU has no binary wheel: pip compiles it once per machine (a few minutes, shown below) and
+# keeps the wheel in its cache, so later installs take seconds.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	@echo "jisr: installing the locked dependencies into $(VENV) (requirements.lock, hashes checked)"
+	$(BIN)/python -m pip install --require-hashes --no-deps --progress-bar on \
+		--no-input -r requirements.lock 2>&1 | grep --line-buffered -v "^WARNING: Location"
+	$(BIN)/python -m pip check
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -50,6 +59,18 @@ screenshots: install browser
 
 demo: install
 	$(BIN)/jisr demo
+
+# Rewrite the lock from pyproject.toml (needs the package index).
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		-q -o requirements.lock
+
+# Known vulnerabilities in the locked dependencies (needs an advisory database: PyPI's JSON API
+# or OSV). --strict: a dependency that could not be checked is a failure, not a pass.
+audit-deps: install
+	$(BIN)/pip-audit --strict --require-hashes --disable-pip --progress-spinner off \
+		-r requirements.lock
 
 bench: install
 	$(BIN)/python -m benchmarks.run
