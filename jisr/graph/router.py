@@ -3,7 +3,7 @@ the judgement queue and judgements, exports and imports."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
@@ -38,8 +38,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    """A time without a zone is read as UTC (every stored time is UTC)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def _window(since: datetime | None, until: datetime | None) -> TimeWindow:
-    return TimeWindow(since, until)
+    return TimeWindow(_aware(since), _aware(until))
 
 
 def _subgraph(result: queries.Subgraph) -> SubgraphRead:
