@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from jisr.api.deps import ContextDep, CurrentActor, SessionDep
@@ -218,17 +218,32 @@ def export_entity(
     return Response(text, media_type=formats.MEDIA_TYPES[fmt])
 
 
-@router.post("/imports", response_model=ImportRead, status_code=201, responses=_ERRORS)
+@router.post(
+    "/imports",
+    response_model=ImportRead,
+    status_code=201,
+    responses=_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ("application/x-ndjson", "application/octet-stream")
+            },
+        }
+    },
+)
 async def import_entities(
+    request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    body: Annotated[bytes, Body(media_type="application/x-ndjson")],
     name: Annotated[str, Query(min_length=1, max_length=60)] = "import",
     handling_code: Annotated[str, Query(pattern=r"^H[0-3]$")] = "H0",
     crime_area: Annotated[str | None, Query(max_length=32)] = None,
 ) -> ImportRead:
-    """Bring FtM entities (JSON lines) into the graph as a record of your agency; a bad line
-    refuses the whole file."""
+    """Bring FtM entities (JSON lines, the raw body) into the graph as a record of your agency;
+    a bad line refuses the whole file."""
+    body = await request.body()
     source_id, count = await run_in_threadpool(
         formats.import_ftm,
         session,
