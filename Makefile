@@ -34,6 +34,7 @@ lint: install
 	$(BIN)/ruff check jisr tests benchmarks
 	$(BIN)/ruff format --check jisr tests benchmarks
 	$(BIN)/mypy --strict jisr
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff check --fix jisr tests benchmarks

@@ -6,6 +6,20 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+class Role(StrEnum):
+    """What a user of a node may be; policy (``jisr.agreements.policy``) decides by them."""
+
+    ADMIN = "admin"
+    LIAISON = "liaison"
+    ANALYST = "analyst"
+    BORDER_OFFICER = "border_officer"
+    CERT_ANALYST = "cert_analyst"
+    COORDINATOR = "coordinator"
+    TRAINER = "trainer"
+    AUDITOR = "auditor"
+    DPO = "dpo"  # data-protection officer: read-only on content, data-subject requests
+
+
 class ActorKind(StrEnum):
     USER = "user"
     PARTNER = "partner"

@@ -1,7 +1,10 @@
 """The root of every error Jisr raises on purpose.
 
 Domains raise subclasses; the API turns them into RFC 9457 problem+json and the CLI into one line
-on stderr. ``code`` is stable: clients and tests rely on it, so never rename one.
+on stderr. ``code`` is stable: clients and tests rely on it, so never rename one. ``field`` is
+the path of the input the error is about (``subject.birthDate``, ``related[0].name``), when there
+is one: the API returns it (problem member ``field``) and the console puts the message beside that
+form field, so nobody parses a message to find where it belongs.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ class JisrError(Exception):
     http_status: int = 500
     title: str = "Internal error"
 
-    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self, detail: str, *, code: str | None = None, field: str | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         if code is not None:
             self.code = code
+        self.field = field
         self.extra = extra
 
 

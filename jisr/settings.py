@@ -1,4 +1,10 @@
-"""Node settings: one pydantic-settings class, prefix ``JISR_``, injected, never read from globals.
+"""Node settings: one tree, prefix ``JISR_``, loaded once at start, injected, never global.
+
+``JisrSettings`` is the root: the kernel's fields, and one section per domain (a
+``BaseSettings`` with its own prefix, ``JISR_FEDERATION_``, ``JISR_RIGHTS_``...), reached with
+``settings.section(FederationSettings)``. The composition root (``jisr.node``) loads every
+declared section when a node starts, so a bad value stops the start; a section a command needs
+that was not loaded yet is read on first use, once per settings object.
 
 Values come from (highest first) keyword overrides, the environment, then ``DATA_DIR/node.env``
 which ``jisr init`` writes with a freshly generated secret. Outside ``JISR_ENV=dev`` the node
@@ -9,9 +15,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from threading import Lock
+from typing import Any, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jisr.errors import ConfigError
@@ -19,6 +26,7 @@ from jisr.errors import ConfigError
 NODE_ENV_FILE = "node.env"
 DEV_SECRET = "dev-only-insecure-secret"  # noqa: S105 - the one value refused outside dev
 _MIN_SECRET_LENGTH = 32
+_Section = TypeVar("_Section", bound=BaseSettings)
 
 
 class Environment(StrEnum):
@@ -68,6 +76,9 @@ class JisrSettings(BaseSettings):
     # templates) from the cyclic garbage collector (``gc.freeze``): full collections then walk
     # only what requests allocate. Without it a node under federation load paused 100-300 ms.
     gc_freeze: bool = True
+    # Domain sections by type, filled by ``load_sections``/``with_sections`` or on first use.
+    _sections: dict[type[BaseSettings], BaseSettings] = PrivateAttr(default_factory=dict)
+    _sections_lock: Lock = PrivateAttr(default_factory=Lock)
 
     @model_validator(mode="after")
     def _refuse_insecure(self) -> JisrSettings:
@@ -98,6 +109,32 @@ class JisrSettings(BaseSettings):
         value = self.secret_key.get_secret_value()
         return value or DEV_SECRET
 
+    @property
+    def env_file(self) -> Path | None:
+        path = self.data_dir / NODE_ENV_FILE
+        return path if path.is_file() else None
+
+    def section(self, kind: type[_Section]) -> _Section:
+        """The domain section ``kind``; read from the environment (and node.env) on first use."""
+        with self._sections_lock:
+            found = self._sections.get(kind)
+            if not isinstance(found, kind):
+                found = _load_section(kind, self.env_file)
+                self._sections[kind] = found
+            return found
+
+    def load_sections(self, kinds: tuple[type[BaseSettings], ...]) -> None:
+        """Read every section a node declares, at start: an invalid value stops the start."""
+        for kind in kinds:
+            self.section(kind)
+
+    def with_sections(self, *sections: BaseSettings) -> JisrSettings:
+        """A copy whose sections of these types are the given values (tests, embedders)."""
+        copy = self.model_copy()
+        copy._sections = {**self._sections, **{type(s): s for s in sections}}
+        copy._sections_lock = Lock()
+        return copy
+
 
 def load_settings(data_dir: Path | None = None, **overrides: Any) -> JisrSettings:
     """Build settings for the node in ``data_dir``, turning any problem into one ConfigError."""
@@ -110,7 +147,21 @@ def load_settings(data_dir: Path | None = None, **overrides: Any) -> JisrSetting
     try:
         return JisrSettings(_env_file=env_file, **overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"invalid setting {where}: {message}" if where else message) from None
+        raise _config_error(exc, "") from None
+
+
+def _load_section(kind: type[_Section], env_file: Path | None) -> _Section:
+    try:
+        return kind(_env_file=env_file)
+    except ValidationError as exc:
+        prefix = str(kind.model_config.get("env_prefix", "")).lower()
+        raise _config_error(exc, prefix) from None
+
+
+def _config_error(exc: ValidationError, prefix: str) -> ConfigError:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if where and prefix:
+        where = f"{prefix.removeprefix('jisr_')}{where}"
+    return ConfigError(f"invalid setting {where}: {message}" if where else message)

@@ -4,12 +4,22 @@
 ``JISR_TEST_PG_URL`` (default 127.0.0.1:5432, user postgres); each run creates its own template
 database, migrated once, and every test that needs a fresh database gets a copy of it. Under
 ``CI=true`` an unreachable PostgreSQL fails the run instead of skipping.
+
+Test databases are named ``jisr_t_<run>_<host>_<pid>_<n>`` (templates
+``jisr_tpl_<run>_<host>_<pid>``): the pid of the pytest process (or xdist worker) that created
+them, and a mark of the host and pid namespace it runs in. Each run drops what it created when it
+ends, and when it starts drops what processes of this host that are gone left behind (an
+interrupted run), unless someone is connected to it: a live run's databases are never touched,
+so runs may share the server.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +33,7 @@ from sqlalchemy.orm import Session
 from jisr.db import make_engine
 from jisr.db.migrate import upgrade
 from jisr.identity import passwords
+from jisr.node import install_listeners
 
 if TYPE_CHECKING:
     from tests.federation.nodes import FedNode
@@ -40,6 +51,30 @@ os.environ.setdefault("JISR_GC_FREEZE", "false")
 os.environ.setdefault("JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS", "0")
 os.environ.setdefault("JISR_GRAPH_SYNC_INTERVAL_SECONDS", "0")
 RUN_ID = uuid.uuid4().hex[:8]
+PID = os.getpid()
+
+
+def _host_mark() -> str:
+    """Pids are only comparable within one host and pid namespace: names carry a mark of it."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return hashlib.sha256(f"{socket.gethostname()}/{namespace}".encode()).hexdigest()[:6]
+
+
+HOST = _host_mark()
+# Names of earlier conftests (without host and pid) never match: they are never dropped here.
+_TEST_DATABASE = re.compile(
+    rf"^jisr_(?:t|tpl)_[0-9a-f]{{8}}_{HOST}_(?P<pid>\d+)(?:_[0-9a-f]{{10}})?$"
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _node_listeners() -> None:
+    """What a node installs when it starts (audit chaining, worker wake-up): the tests open
+    sessions without starting one."""
+    install_listeners()
 
 
 def _pg_server() -> Engine | None:
@@ -53,6 +88,36 @@ def _pg_server() -> Engine | None:
             pytest.fail(f"PostgreSQL unreachable at {PG_SERVER_URL} under CI=true: {exc}")
         return None
     return engine
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def _drop_leftovers(server: Engine) -> list[str]:
+    """Drop the test databases whose creating process is gone (interrupted runs)."""
+    with server.connect() as connection:
+        names = connection.execute(
+            text(
+                "SELECT datname FROM pg_database d WHERE datname LIKE 'jisr\\_t%' AND NOT EXISTS"
+                " (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)"
+            )
+        ).scalars()
+        stale = []
+        for name in names:
+            match = _TEST_DATABASE.match(name)
+            if match and not _pid_alive(int(match["pid"])):
+                stale.append(name)
+        # Copies first: a template cannot be dropped while copies are being made from it.
+        for name in sorted(stale, key=lambda n: n.startswith("jisr_tpl_")):
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return stale
 
 
 def _pg_url(database: str) -> str:
@@ -71,7 +136,9 @@ class DatabaseFactory:
             self.server = _pg_server()
             if self.server is None:
                 pytest.skip("PostgreSQL not reachable (set CI=true to make this a failure)")
-            self.template = f"jisr_tpl_{RUN_ID}"
+            _drop_leftovers(self.server)
+            self.template = f"jisr_tpl_{RUN_ID}_{HOST}_{PID}"
+            self.created.append(self.template)
             with self.server.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{self.template}"'))
             engine = make_engine(_pg_url(self.template))
@@ -84,7 +151,7 @@ class DatabaseFactory:
             engine.dispose()
 
     def new_url(self) -> str:
-        name = f"jisr_t_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+        name = f"jisr_t_{RUN_ID}_{HOST}_{PID}_{uuid.uuid4().hex[:10]}"
         if self.server is not None:
             with self.server.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
@@ -98,8 +165,10 @@ class DatabaseFactory:
         if self.server is None:
             return
         with self.server.connect() as connection:
-            for name in [*self.created, self.template]:
+            # Copies before the template they were made from.
+            for name in reversed(self.created):
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.clear()
         self.server.dispose()
 
 

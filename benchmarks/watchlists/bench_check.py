@@ -24,7 +24,6 @@ from sqlalchemy import insert, select
 
 from benchmarks.screening import synthetic
 from benchmarks.screening.perf import rss_mb
-from jisr.api.app import create_app
 from jisr.cli.node import init_node
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.identity.accounts import create_user
@@ -32,9 +31,10 @@ from jisr.identity.auth import actor_for
 from jisr.identity.models import Role, User
 from jisr.identity.tokens import issue_token
 from jisr.ids import new_id
+from jisr.node import create_app
 from jisr.screening import Subject
 from jisr.settings import load_settings
-from jisr.watchlists.cache import CACHE_KEY, ScreenerCache
+from jisr.watchlists.cache import ScreenerCache
 from jisr.watchlists.models import ListKind, Watchlist, WatchlistEntry
 from jisr.watchlists.service import bump_version, subject_fields
 
@@ -123,7 +123,7 @@ def main() -> None:
         app = create_app(load_settings(data_dir))
         headers = {"Authorization": f"Bearer {token}"}
         with TestClient(app) as client:
-            cache: ScreenerCache = app.state.ctx.services[CACHE_KEY]
+            cache: ScreenerCache = app.state.ctx.screener
             started = time.perf_counter()
             cache.warm(app.state.ctx.session_factory)
             built = time.perf_counter() - started

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from jisr.actors import Actor, ActorKind
+from jisr.actors import Actor, ActorKind, Role
 from jisr.agreements.models import AgreementStatus, HandlingCode
 
 
@@ -61,19 +61,19 @@ _ADMIN_KINDS = {ResourceKind.AGENCY, ResourceKind.USER, ResourceKind.AGREEMENT}
 
 # Which roles may create, alter or share which kinds of record.
 ROLE_GRANTS: dict[str, set[ResourceKind]] = {
-    "liaison": _CASEWORK | {ResourceKind.NOTICE, ResourceKind.WATCHLIST},
-    "analyst": _CASEWORK | {ResourceKind.WATCHLIST},
-    "border_officer": {ResourceKind.SCREENING, ResourceKind.MESSAGE, ResourceKind.CASE},
-    "cert_analyst": {ResourceKind.INDICATOR, ResourceKind.MESSAGE, ResourceKind.CASE},
-    "coordinator": {ResourceKind.OPERATION, ResourceKind.MESSAGE, ResourceKind.CASE},
-    "trainer": {ResourceKind.TRAINING},
-    "admin": set(_ADMIN_KINDS),
-    "auditor": set(),
-    "dpo": {ResourceKind.SUBJECT_REQUEST},
+    Role.LIAISON: _CASEWORK | {ResourceKind.NOTICE, ResourceKind.WATCHLIST},
+    Role.ANALYST: _CASEWORK | {ResourceKind.WATCHLIST},
+    Role.BORDER_OFFICER: {ResourceKind.SCREENING, ResourceKind.MESSAGE, ResourceKind.CASE},
+    Role.CERT_ANALYST: {ResourceKind.INDICATOR, ResourceKind.MESSAGE, ResourceKind.CASE},
+    Role.COORDINATOR: {ResourceKind.OPERATION, ResourceKind.MESSAGE, ResourceKind.CASE},
+    Role.TRAINER: {ResourceKind.TRAINING},
+    Role.ADMIN: set(_ADMIN_KINDS),
+    Role.AUDITOR: set(),
+    Role.DPO: {ResourceKind.SUBJECT_REQUEST},
 }
 # Read every record and the audit trail, write no content (see rule 1).
-OVERSIGHT_ROLES = frozenset({"auditor", "dpo"})
-REVIEWER_ROLES = frozenset({"liaison"})
+OVERSIGHT_ROLES = frozenset({Role.AUDITOR, Role.DPO})
+REVIEWER_ROLES = frozenset({Role.LIAISON})
 WRITE_ACTIONS = frozenset(
     {Action.CREATE, Action.UPDATE, Action.WITHDRAW, Action.EXTEND, Action.SHARE, Action.REVIEW}
 )
@@ -141,7 +141,7 @@ def _user_decision(
 ) -> Decision:
     roles = actor.roles
     if action is Action.AUDIT_READ:
-        if roles & (OVERSIGHT_ROLES | {"admin"}):
+        if roles & (OVERSIGHT_ROLES | {Role.ADMIN}):
             return Decision(
                 True, "auditors, data-protection officers and administrators read the audit trail"
             )
@@ -159,11 +159,11 @@ def _user_decision(
             return Decision(True, "record of your own agency")
         return _covered(actor.agency_code, resource.owner_agency, resource, agreements, now)
     if action is Action.ADMINISTER:
-        if "admin" in roles:
+        if Role.ADMIN in roles:
             return Decision(True, "administrator")
         return Decision(False, "administration needs the admin role")
     if action is Action.SCREEN:
-        if "border_officer" in roles or "liaison" in roles:
+        if Role.BORDER_OFFICER in roles or Role.LIAISON in roles:
             return Decision(True, "border officers and liaison officers screen travellers")
         return Decision(False, "screening needs the border_officer or liaison role")
     if action is Action.REVIEW:
@@ -174,7 +174,7 @@ def _user_decision(
         roles & OVERSIGHT_ROLES
         and action in WRITE_ACTIONS
         and not _granted(roles - OVERSIGHT_ROLES, resource.kind)
-        and not (resource.kind is ResourceKind.SUBJECT_REQUEST and "dpo" in roles)
+        and not (resource.kind is ResourceKind.SUBJECT_REQUEST and Role.DPO in roles)
     ):
         who = "auditors" if "auditor" in roles else "data-protection officers"
         return Decision(False, f"{who} are read-only on content")

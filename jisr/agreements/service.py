@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from jisr.actors import Actor
 from jisr.agreements.models import Agreement, AgreementParty, AgreementStatus
+from jisr.agreements.parties import Agency
 from jisr.agreements.policy import (
     Action,
     AgreementTerms,
@@ -21,7 +22,6 @@ from jisr.agreements.schemas import AgreementCreate, AgreementRead
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from jisr.identity.models import Agency
 from jisr.ids import new_id
 
 

@@ -1,15 +1,18 @@
-"""The app factory: one FastAPI app per node, built from settings."""
+"""The app factory: one FastAPI app per node, from its context and what its modules mount.
+
+The composition root (``jisr.node.create_app``) opens the context and hands over the routers,
+the console installer and the start-up hooks of every domain module.
+"""
 
 from __future__ import annotations
 
 import gc
-import importlib
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from jisr import __version__
@@ -17,13 +20,16 @@ from jisr.api.context import AppContext
 from jisr.api.health import router as health_router
 from jisr.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from jisr.api.problems import install_error_handlers
-from jisr.api.routers import LIFESPAN_HOOKS, ROUTERS
-from jisr.db import make_engine, make_session_factory, unit_of_work
+from jisr.db import make_session_factory, unit_of_work
 from jisr.db.migrate import require_current
+from jisr.federation.handlers import HandlerRegistry
 from jisr.identity.service import local_agency_code
+from jisr.modules import RouterMount, StartupHook
 from jisr.settings import JisrSettings
 
-CONSOLE_MODULE = "jisr.web.console"
+if TYPE_CHECKING:
+    from jisr.web.registry import PageArea
+
 # Paths that stream large bodies and enforce their own limits.
 STREAMING_PREFIXES = (
     "/api/v1/attachments",
@@ -36,48 +42,60 @@ STREAMING_PREFIXES = (
 STREAMING_PATHS = re.compile(r"^/exchange/(compose|messages/[^/]+/reply)$")
 
 
-def create_app(settings: JisrSettings, *, engine: Engine | None = None) -> FastAPI:
-    """Build the node's app; refuses to start on an outdated schema or an uninitialised node."""
-    engine = engine or make_engine(settings.effective_database_url)
+def open_context(
+    settings: JisrSettings,
+    engine: Engine,
+    handlers: HandlerRegistry,
+    console: Sequence[PageArea],
+) -> AppContext:
+    """Refuses an outdated schema or an uninitialised node."""
     require_current(engine)
     factory = make_session_factory(engine, settings.data_dir)
     with unit_of_work(factory) as session:
         agency = local_agency_code(session)
-    ctx = AppContext(settings, engine, factory, agency)
+    return AppContext(settings, engine, factory, agency, handlers, tuple(console))
 
+
+def build_app(
+    ctx: AppContext,
+    *,
+    routers: Sequence[RouterMount],
+    install_console: Callable[[FastAPI], None],
+    startup: Sequence[StartupHook],
+) -> FastAPI:
     app = FastAPI(
         title="Jisr",
         version=__version__,
         summary="Secure, lawful cooperation between partner security agencies",
-        lifespan=_lifespan(ctx),
+        lifespan=_lifespan(ctx, tuple(startup)),
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    # The console (HTML pages under ``/``) sits on the same app; imported lazily like routers.
-    importlib.import_module(CONSOLE_MODULE).install_console(app)
+    # The console (HTML pages under ``/``) sits on the same app.
+    install_console(app)
     app.add_middleware(
         BodyLimitMiddleware,
-        limit=settings.max_body_bytes,
+        limit=ctx.settings.max_body_bytes,
         exempt_prefixes=STREAMING_PREFIXES,
         exempt_paths=STREAMING_PATHS,
     )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
-    for module, prefix in ROUTERS:
-        router = cast(APIRouter, importlib.import_module(module).router)
-        app.include_router(router, prefix=prefix)
+    for mount in routers:
+        app.include_router(mount.router, prefix=mount.prefix)
     return app
 
 
-def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(
+    ctx: AppContext, hooks: tuple[StartupHook, ...]
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            for module in LIFESPAN_HOOKS:
-                hook: Any = importlib.import_module(module).lifespan_hook
+            for hook in hooks:
                 await stack.enter_async_context(hook(ctx))
             if ctx.settings.gc_freeze:
                 gc.collect()

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor, ActorKind
+from jisr.actors import Actor, ActorKind, Role
 from jisr.api.context import AppContext
 from jisr.db import unit_of_work
 from jisr.errors import AuthenticationError, PermissionDeniedError
@@ -74,5 +74,5 @@ def require_role(*roles: str) -> Callable[[Actor], Actor]:
     return dependency
 
 
-AdminActor = Annotated[Actor, Depends(require_role("admin"))]
-AuditorActor = Annotated[Actor, Depends(require_role("auditor", "dpo", "admin"))]
+AdminActor = Annotated[Actor, Depends(require_role(Role.ADMIN))]
+AuditorActor = Annotated[Actor, Depends(require_role(Role.AUDITOR, Role.DPO, Role.ADMIN))]

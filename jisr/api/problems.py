@@ -58,7 +58,8 @@ async def _jisr_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, JisrError)  # noqa: S101 - registered for JisrError only
     if exc.http_status >= 500:
         log.error("request failed", code=exc.code, detail=exc.detail, exc_info=exc)
-    return problem_response(request, exc.http_status, exc.code, exc.title, exc.detail, **exc.extra)
+    extra = {**exc.extra, "field": exc.field} if exc.field else exc.extra
+    return problem_response(request, exc.http_status, exc.code, exc.title, exc.detail, **extra)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,4 +1,6 @@
-"""``jisr audit``: verify the chain and export it, for the data-protection officer."""
+"""``jisr audit``: verify the chain and export it, for the data-protection officer.
+
+The trail's services are imported by the commands themselves, so ``--help`` stays instant."""
 
 from __future__ import annotations
 
@@ -9,11 +11,7 @@ from typing import Annotated
 
 import typer
 
-from jisr.audit import service
 from jisr.cli.common import DEFAULT_DATA_DIR, DataDirOption, open_node, stderr
-from jisr.db import make_engine, unit_of_work
-from jisr.db.session import make_session_factory
-from jisr.settings import load_settings
 
 app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 
@@ -21,6 +19,10 @@ app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 @app.command("verify")
 def verify(data_dir: DataDirOption = DEFAULT_DATA_DIR) -> None:
     """Recompute the hash chain. Exit 0 if intact; 1 naming the first bad entry otherwise."""
+    from jisr.audit import service
+    from jisr.db import make_engine, make_session_factory, unit_of_work
+    from jisr.settings import load_settings
+
     settings = load_settings(data_dir)
     engine = make_engine(settings.effective_database_url)
     try:
@@ -48,6 +50,8 @@ def export(
     ),
 ) -> None:
     """Write every entry as JSON lines (with hashes, so the export can be re-verified)."""
+    from jisr.audit import service
+
     with open_node(data_dir) as node, node.session() as session:
         handle = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
         count = 0

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
-from jisr.actors import Actor, ActorKind
+from jisr.actors import Actor, ActorKind, Role
 from jisr.audit.chain import GENESIS_HASH, entry_hash
 from jisr.audit.models import AuditAction, AuditEntry, AuditHead
 from jisr.clock import utcnow
@@ -27,7 +27,7 @@ from jisr.errors import PermissionDeniedError
 from jisr.ids import new_id
 
 # Who reads the trail: the oversight roles (auditor, data-protection officer) and administrators.
-AUDIT_READER_ROLES = frozenset({"auditor", "dpo", "admin"})
+AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.DPO, Role.ADMIN})
 HEAD_ID = 1
 # session.info keys: (transaction that locked the head, the head row); entries not yet chained.
 _LOCKED_HEAD = "audit.locked_head"
@@ -64,10 +64,12 @@ def record(
     return entry
 
 
-@event.listens_for(Session, "before_flush")
-def _chain_entries(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+def chain_entries(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     """Number and chain the entries recorded since the last flush, under the head lock.
-    Entries that left the session (their savepoint was rolled back) are dropped."""
+    Entries that left the session (their savepoint was rolled back) are dropped.
+
+    A ``before_flush`` listener of every session, installed by the composition root when a
+    node starts (``jisr.audit.module``)."""
     entries: list[AuditEntry] | None = session.info.pop(_UNCHAINED, None)
     if not entries:
         return

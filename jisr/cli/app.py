@@ -1,49 +1,83 @@
-"""The root ``jisr`` command. Each domain contributes its own Typer app; this file mounts them."""
+"""The root ``jisr`` command: the node commands (init, serve, demo) and every domain's command
+groups, declared by the modules of the composition root (``jisr.node.MODULES``).
+
+A group is imported only when it is run (or its own ``--help`` is asked for): ``jisr --help``
+shows the declared help lines, so it never pays for FastAPI, SQLAlchemy models, numpy or ICU.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import click
 import typer
+from typer import _click as typer_click  # the click that typer vends, and whose types it uses
+from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from jisr import __version__
-from jisr.agreements.cli import app as agreement_app
-from jisr.audit.cli import app as audit_app
 from jisr.cli.common import DEFAULT_DATA_DIR, DataDirOption, stderr
-from jisr.cli.demo import demo
-from jisr.cli.node import init_node
 from jisr.errors import JisrError
-from jisr.exchange.cli import message_app
-from jisr.federation.cli import outbox_app, partner_app
-from jisr.graph.cli import graph_app
-from jisr.identity.cli import agency_app, user_app
-from jisr.notices.cli import notice_app
-from jisr.rights.cli import rights_app
-from jisr.screening.cli import register as register_screen
-from jisr.watchlists.cli import watchlist_app
+from jisr.modules import CommandGroup
+from jisr.node import command_groups, install_listeners
+
+GROUPS: dict[str, CommandGroup] = {group.name: group for group in command_groups()}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: the domains' groups are loaded by name, when needed."""
+
+    _listing = False
+
+    def list_commands(self, ctx: typer_click.Context) -> list[str]:
+        own = super().list_commands(ctx)
+        return [*own, *(name for name in GROUPS if name not in own)]
+
+    def get_command(self, ctx: typer_click.Context, cmd_name: str) -> typer_click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        group = GROUPS.get(cmd_name)
+        if found is not None or group is None:
+            return found
+        if self._listing:
+            # Listed in the root's help: the declared line is enough.
+            return TyperCommand(group.name, help=group.help, short_help=group.help)
+        command = typer.main.get_command(group.load())
+        command.name = group.name
+        return command
+
+    def format_help(self, ctx: typer_click.Context, formatter: typer_click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="jisr",
+    cls=LazyGroup,
     help="Jisr: secure, lawful cooperation between partner security agencies.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(user_app, name="user")
-app.add_typer(agency_app, name="agency")
-app.add_typer(agreement_app, name="agreement")
-app.add_typer(audit_app, name="audit")
-app.add_typer(message_app, name="message")
-app.add_typer(partner_app, name="partner")
-app.add_typer(outbox_app, name="outbox")
-app.add_typer(notice_app, name="notice")
-app.add_typer(watchlist_app, name="watchlist")
-app.add_typer(rights_app, name="rights")
-app.add_typer(graph_app, name="graph")
-app.command("demo")(demo)
-register_screen(app)
+
+
+@app.command("demo")
+def demo(
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Where the demo nodes live.")] = Path(
+        "demo-data"
+    ),
+    reset: Annotated[bool, typer.Option(help="Delete the demo nodes and start over.")] = False,
+    check: Annotated[
+        bool, typer.Option(help="Start, check every node answers, then stop (for CI).")
+    ] = False,
+) -> None:
+    """Set up and serve the Rabat, Paris and Madrid demo nodes on 127.0.0.1:8701-8703."""
+    from jisr.cli.demo import demo as run_demo
+
+    run_demo(data_dir, reset, check)
 
 
 @app.command("init")
@@ -56,6 +90,8 @@ def init(
     name_ar: Annotated[str | None, typer.Option(help="Name in Arabic.")] = None,
 ) -> None:
     """Create a node: keys, database, local agency and first administrator. Never overwrites."""
+    from jisr.cli.node import init_node
+
     result = init_node(
         data_dir, agency=agency, name=name, country=country, name_fr=name_fr, name_ar=name_ar
     )
@@ -76,8 +112,8 @@ def serve(
     """Serve the API under /api/v1 and the console under /."""
     import uvicorn
 
-    from jisr.api.app import create_app
     from jisr.logs import configure_logging
+    from jisr.node import create_app
     from jisr.settings import load_settings
 
     overrides: dict[str, object] = {}
@@ -109,6 +145,7 @@ def root(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: a JisrError becomes one line on stderr and a non-zero exit."""
+    install_listeners_on_use(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=argv, standalone_mode=False)
     except JisrError as exc:
@@ -133,6 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return int(result) if isinstance(result, int) else 0
+
+
+def install_listeners_on_use(args: list[str]) -> None:
+    """Commands open the node's database: its session listeners (audit chaining, worker
+    wake-up) must be in place first. Help skips the cost."""
+    if args and not {"--help", "-h", "--version"} & set(args):
+        install_listeners()
 
 
 def run() -> None:

@@ -1,4 +1,8 @@
-"""What every command shares: the data-dir option, opening a node, rendering output."""
+"""What every command shares: the data-dir option, opening a node, rendering output.
+
+Cheap to import (``jisr --help`` and every group's ``--help`` import it): the database and the
+services are imported when a command opens its node.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from jisr.actors import Actor, system_actor
-from jisr.db import SessionFactory, make_engine, make_session_factory, unit_of_work
-from jisr.db.migrate import require_current
-from jisr.identity.service import local_agency_code
-from jisr.settings import JisrSettings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from jisr.db import SessionFactory
+    from jisr.settings import JisrSettings
 
 DEFAULT_DATA_DIR = Path(os.environ.get("JISR_DATA_DIR", "jisr-data"))
 
@@ -60,12 +64,19 @@ class Node:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        from jisr.db import unit_of_work
+
         with unit_of_work(self.factory) as session:
             yield session
 
 
 @contextmanager
 def open_node(data_dir: Path) -> Iterator[Node]:
+    from jisr.db import make_engine, make_session_factory, unit_of_work
+    from jisr.db.migrate import require_current
+    from jisr.identity.service import local_agency_code
+    from jisr.settings import load_settings
+
     settings = load_settings(data_dir)
     engine = make_engine(settings.effective_database_url)
     try:
@@ -85,6 +96,8 @@ def render(
     if fmt is OutputFormat.JSON:
         typer.echo(json.dumps(list(rows), ensure_ascii=False, default=str, indent=2))
         return
+    from rich.table import Table
+
     table = Table(title=title or None)
     for column in columns:
         table.add_column(column)

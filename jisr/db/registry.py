@@ -1,37 +1,18 @@
-"""Every domain that owns tables is listed here, so migrations and tests see all of them.
+"""Where the domains' migrations live, for Alembic.
 
-Each domain keeps its own Alembic branch in ``jisr/<domain>/migrations`` (branch label = domain
-name); a domain whose tables reference another's declares ``depends_on`` in its first revision.
+Each domain that owns tables keeps its own Alembic branch in ``jisr/<domain>/migrations``
+(branch label = domain name) and declares it in its module (``DomainModule.migrations``); a
+domain whose tables reference another's declares ``depends_on`` in its first revision. The
+kernel cannot import the composition root, so it finds the branches on disk; a test checks that
+they are exactly the ones the modules of ``jisr.node`` declare.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from sqlalchemy import MetaData
-
-from jisr.db.base import Base
-
-DOMAINS_WITH_TABLES: tuple[str, ...] = (
-    "identity",
-    "agreements",
-    "audit",
-    "federation",
-    "exchange",
-    "notices",
-    "watchlists",
-    "rights",
-    "graph",
-)
-
-
-def load_all_models() -> MetaData:
-    for domain in DOMAINS_WITH_TABLES:
-        importlib.import_module(f"jisr.{domain}.models")
-    return Base.metadata
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 def migration_dirs() -> list[Path]:
-    root = Path(__file__).resolve().parent.parent
-    return [root / domain / "migrations" for domain in DOMAINS_WITH_TABLES]
+    return sorted(path for path in PACKAGE_ROOT.glob("*/migrations") if path.is_dir())

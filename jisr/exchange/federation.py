@@ -1,7 +1,7 @@
 """Envelope handlers for exchange: a partner's message, attachment chunk, receipt or withdrawal
 arriving here; and the expander that puts a chunk's bytes into its envelope when it is sealed.
 
-Listed in ``jisr.federation.handlers.HANDLER_MODULES``; federation has already verified the
+Declared in this domain's ``module.py``; federation has already verified the
 envelope, checked the agreement and policy (RECEIVE) and deduplicated it before a handler runs,
 inside the transaction that records it. A handler refuses by raising ``RejectedError``.
 """

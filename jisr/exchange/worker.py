@@ -1,4 +1,4 @@
-"""Start-up hook for ``jisr serve``: request reminders on schedule.
+"""Request reminders on schedule inside ``jisr serve`` (a periodic task of the module).
 
 Every ``JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS`` the node collects its reminders as itself:
 requests newly due within ``JISR_EXCHANGE_REMINDER_WITHIN_HOURS`` or overdue are marked, and the
@@ -8,10 +8,7 @@ partners that owe answers to this node's requests are reminded (``exchange.remin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import structlog
 from pydantic import Field
@@ -20,10 +17,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from jisr.actors import system_actor
 from jisr.db import SessionFactory, unit_of_work
 from jisr.exchange.deadlines import collect_reminders
-from jisr.schedule import every
-
-if TYPE_CHECKING:
-    from jisr.api.context import AppContext
 
 log = structlog.get_logger("jisr.exchange")
 
@@ -50,16 +43,3 @@ def remind_pass(
     if due:
         log.info("requests reminded", count=len(due))
     return len(due)
-
-
-@asynccontextmanager
-async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
-    settings = ExchangeSettings()
-
-    def remind() -> None:
-        remind_pass(
-            ctx.session_factory, ctx.agency_code, within_hours=settings.reminder_within_hours
-        )
-
-    async with every(settings.reminder_interval_seconds, "exchange-reminders", remind):
-        yield

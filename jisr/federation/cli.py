@@ -7,6 +7,7 @@ from typing import Annotated
 import httpx
 import typer
 
+from jisr.agreements.parties import Transport
 from jisr.cli.common import (
     DEFAULT_DATA_DIR,
     DataDirOption,
@@ -23,7 +24,6 @@ from jisr.federation.node import FederationSettings
 from jisr.federation.partners import PartnerInfo, add_partner, list_partners
 from jisr.federation.rotation import rotate_node_keys
 from jisr.federation.transports.http import NODE_PATH
-from jisr.identity.models import Transport
 
 partner_app = typer.Typer(
     help="Partner agencies: pin their keys, rotate ours.", no_args_is_help=True
@@ -145,8 +145,8 @@ def rotate_key(
     data_dir: DataDirOption = DEFAULT_DATA_DIR, fmt: FormatOption = OutputFormat.TABLE
 ) -> None:
     """Rotate THIS node's keys; partners learn the new ones from a notice signed with the old."""
-    settings = FederationSettings()
     with open_node(data_dir) as node, node.session() as session:
+        settings = node.settings.section(FederationSettings)
         secret = node.settings.key_passphrase
         passphrase = secret.get_secret_value().encode() if secret else None
         new, told = rotate_node_keys(

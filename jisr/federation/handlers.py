@@ -1,10 +1,10 @@
 """The handler registry: each domain handles its own envelope types; federation knows none.
 
-A domain exposes ``handlers() -> dict[str, Handler]`` in a module listed in ``HANDLER_MODULES``
-(an allowlist, like ``jisr.api.routers``), and, when some of its outbox payloads name content
-rather than carry it, ``expanders() -> dict[str, Expander]`` (``jisr.federation.payloads``);
-``assemble_registry`` builds the node's registry at start-up and the app context holds it.
-Tests build their own ``HandlerRegistry``.
+A domain's module declares the envelope types it handles (``FederationHandlers`` in its
+``DomainParts``: handlers and, when some of its outbox payloads name content rather than carry
+it, expanders, ``jisr.federation.payloads``); the composition root (``jisr.node``) builds the
+node's registry from every module at start-up and the app context holds it. Tests build their
+own with ``jisr.node.handler_registry(extra=...)``.
 
 A handler runs inside the transaction that records the inbox row, so its effects happen exactly
 once; it refuses an envelope by raising ``RejectedError`` (its writes are then rolled back and
@@ -13,7 +13,6 @@ the refusal is recorded and signed back to the sender).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,14 +25,6 @@ from jisr.actors import Actor, ActorKind
 from jisr.federation.envelope import EnvelopeHeader
 from jisr.federation.errors import RejectedError
 from jisr.federation.payloads import Expander
-
-# Modules exposing ``handlers() -> dict[str, Handler]`` (and optionally ``expanders()``); a domain
-# adds one line here.
-HANDLER_MODULES: tuple[str, ...] = (
-    "jisr.exchange.federation",
-    "jisr.watchlists.federation",
-    "jisr.notices.federation",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +68,12 @@ class HandlerRegistry:
     ) -> None:
         self._handlers: dict[str, Handler] = {}
         self._expanders: dict[str, Expander] = {}
-        for envelope_type, handler in (handlers or {}).items():
+        self.extend(handlers or {}, expanders or {})
+
+    def extend(self, handlers: Mapping[str, Handler], expanders: Mapping[str, Expander]) -> None:
+        for envelope_type, handler in handlers.items():
             self.register(envelope_type, handler)
-        for envelope_type, expander in (expanders or {}).items():
+        for envelope_type, expander in expanders.items():
             self.register_expander(envelope_type, expander)
 
     def register(self, envelope_type: str, handler: Handler) -> None:
@@ -103,27 +97,6 @@ class HandlerRegistry:
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._handlers))
-
-
-def assemble_registry(
-    modules: tuple[str, ...] = HANDLER_MODULES, extra: Mapping[str, Handler] | None = None
-) -> HandlerRegistry:
-    """Federation's own handlers, those (and expanders) of each listed domain module, then
-    ``extra``."""
-    from jisr.federation.rotation import handlers as federation_handlers
-
-    registry = HandlerRegistry(federation_handlers())
-    for module in modules:
-        loaded = importlib.import_module(module)
-        provider: Callable[[], dict[str, Handler]] = loaded.handlers
-        for envelope_type, handler in provider().items():
-            registry.register(envelope_type, handler)
-        expanders: Callable[[], dict[str, Expander]] | None = getattr(loaded, "expanders", None)
-        for envelope_type, expander in (expanders() if expanders else {}).items():
-            registry.register_expander(envelope_type, expander)
-    for envelope_type, handler in (extra or {}).items():
-        registry.register(envelope_type, handler)
-    return registry
 
 
 _Payload = TypeVar("_Payload", bound=BaseModel)

@@ -1,4 +1,4 @@
-"""What a running node needs for federation, held on the app context under ``federation``."""
+"""What a running node needs for federation, held on the app context (``ctx.federation``)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,6 @@ from jisr.db import SessionFactory, unit_of_work
 from jisr.federation.handlers import HandlerRegistry
 from jisr.federation.keyring import KeyStore
 from jisr.settings import JisrSettings
-
-SERVICE_KEY = "federation"
-# Tests and embedders may put a ready HandlerRegistry here before start-up.
-HANDLERS_KEY = "federation.handlers"
 
 
 class FederationSettings(BaseSettings):
@@ -97,7 +93,7 @@ def build_node(
     registry: HandlerRegistry,
     federation: FederationSettings | None = None,
 ) -> FederationNode:
-    federation = federation or FederationSettings()
+    federation = federation or settings.section(FederationSettings)
     passphrase = settings.key_passphrase
     keys = KeyStore(
         settings.data_dir,

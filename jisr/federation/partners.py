@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
+from jisr.agreements.parties import Agency, Transport
 from jisr.audit import AuditAction, record
 from jisr.errors import ConflictError, ValidationError
 from jisr.federation import errors
@@ -22,7 +23,6 @@ from jisr.federation.keys import (
     raw_public_key,
 )
 from jisr.federation.models import PartnerKey
-from jisr.identity.models import Agency, Transport
 from jisr.ids import AGENCY_CODE
 
 

@@ -4,8 +4,8 @@ A domain whose envelopes carry bulk content (an attachment's chunk) queues a sma
 refers to it (``{"sha256": ..., "offset": ..., "length": ...}``) and registers an *expander* for
 the envelope type: the delivery worker calls it just before sealing, at every attempt, so the
 content is never copied into the outbox table and is read only while one envelope is sealed.
-Expanders are registered beside handlers: a module listed in ``HANDLER_MODULES`` may expose
-``expanders() -> dict[str, Expander]`` too, and ``assemble_registry`` collects them.
+Expanders are declared beside handlers (``FederationHandlers`` in a domain's module) and
+the composition root puts both in the node's registry.
 
 An expander raises ``PayloadUnavailableError`` when the content is gone for good (a purged
 file): the envelope is then marked dead at once with that error, rather than retried for days

@@ -11,15 +11,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from jisr.agreements.parties import Agency
 from jisr.api.deps import ContextDep
 from jisr.errors import NotFoundError, UnavailableError, ValidationError
 from jisr.federation.envelope import SCHEMA_VERSION, canonical
 from jisr.federation.errors import OversizedEnvelopeError
 from jisr.federation.keys import fingerprint
-from jisr.federation.node import SERVICE_KEY, FederationNode
+from jisr.federation.node import FederationNode
 from jisr.federation.schemas import NodeCard
 from jisr.federation.worker import receive_batch, receive_one
-from jisr.identity.models import Agency
 
 router = APIRouter(prefix="/federation/v1", tags=["federation"])
 ACK_MEDIA_TYPE = "application/json"
@@ -28,8 +28,8 @@ BATCH_FACTOR = 4
 
 
 def _node(ctx: ContextDep) -> FederationNode:
-    node = ctx.services.get(SERVICE_KEY)
-    if not isinstance(node, FederationNode):
+    node = ctx.federation
+    if node is None:
         raise UnavailableError("federation is not running on this node", code="federation_off")
     return node
 

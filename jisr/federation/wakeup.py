@@ -4,6 +4,9 @@ Without it an envelope waits for the worker's next poll (``JISR_FEDERATION_POLL_
 quarter of a second by default) before it leaves. ``enqueue`` marks its session; when that
 session commits, every worker of this process is woken at once. Envelopes queued by another
 process (a CLI command beside ``jisr serve``) are still found by polling.
+
+``wake_workers`` and ``forget_queued`` are session listeners, installed by the composition root
+when a node starts (``jisr.federation.module``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 _QUEUED = "federation.queued"
@@ -39,8 +41,8 @@ def listening(loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.Event]:
             _waiters.discard(waiter)
 
 
-@event.listens_for(Session, "after_commit")
-def _wake(session: Session) -> None:
+def wake_workers(session: Session) -> None:
+    """``after_commit``: wake every worker of this process if the transaction queued any."""
     if not session.info.pop(_QUEUED, False):
         return
     with _guard:
@@ -50,8 +52,8 @@ def _wake(session: Session) -> None:
             loop.call_soon_threadsafe(wake.set)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, previous: SessionTransaction) -> None:
+def forget_queued(session: Session, previous: SessionTransaction) -> None:
+    """``after_soft_rollback``: a rolled-back transaction queued nothing."""
     # A savepoint rolled back leaves the outer transaction's envelopes (at worst the wake-up
     # is spurious); only the end of the whole transaction forgets them.
     if previous.parent is None:

@@ -10,7 +10,6 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import structlog
 
@@ -18,14 +17,7 @@ from jisr.clock import utcnow
 from jisr.errors import JisrError
 from jisr.federation import wakeup
 from jisr.federation.envelope import seal
-from jisr.federation.handlers import HandlerRegistry, assemble_registry
-from jisr.federation.node import (
-    HANDLERS_KEY,
-    SERVICE_KEY,
-    FederationNode,
-    FederationSettings,
-    build_node,
-)
+from jisr.federation.node import FederationNode
 from jisr.federation.outbox import Claimed, Outcome, ack_subject_envelope, claim_due, settle
 from jisr.federation.payloads import expand_payload
 from jisr.federation.service import receive, receive_many
@@ -33,11 +25,7 @@ from jisr.federation.transports import Transport, Transports
 from jisr.federation.transports.http import HttpTransport
 from jisr.federation.transports.nats import NatsTransport, consume
 
-if TYPE_CHECKING:
-    from jisr.api.context import AppContext
-
 log = structlog.get_logger("jisr.federation")
-SETTINGS_KEY = "federation.settings"
 RELEASE_INTERVAL = 1.0
 
 
@@ -226,12 +214,9 @@ def deliver_once(node: FederationNode, transports: Transports | None = None) -> 
 
 
 @asynccontextmanager
-async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
-    """Start federation with the app: the node object, the delivery worker, NATS consumers."""
-    settings = ctx.services.get(SETTINGS_KEY) or FederationSettings()
-    registry: HandlerRegistry = ctx.services.get(HANDLERS_KEY) or assemble_registry()
-    node = build_node(ctx.settings, ctx.session_factory, ctx.agency_code, registry, settings)
-    ctx.services[SERVICE_KEY] = node
+async def running(node: FederationNode) -> AsyncIterator[None]:
+    """Run federation while the block runs: the delivery worker and the NATS consumers."""
+    settings = node.settings
     transports = build_transports(node)
     worker = DeliveryWorker(node, transports)
     stop = asyncio.Event()

@@ -1,4 +1,4 @@
-"""Start-up hook for ``jisr serve``: the graph ingests the node's new records on schedule.
+"""The graph's periodic task in ``jisr serve``: ingest the node's new records on schedule.
 
 Every ``JISR_GRAPH_SYNC_INTERVAL_SECONDS`` the node runs one ``sync`` pass as itself (records
 are keyed by their source, so a pass over unchanged records adds nothing); ``jisr graph sync``
@@ -7,10 +7,6 @@ does the same on demand.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
-
 import structlog
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,10 +14,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from jisr.actors import system_actor
 from jisr.db import SessionFactory, unit_of_work
 from jisr.graph.ingest import SyncReport, sync
-from jisr.schedule import every
-
-if TYPE_CHECKING:
-    from jisr.api.context import AppContext
 
 log = structlog.get_logger("jisr.graph")
 
@@ -41,14 +33,3 @@ def sync_pass(factory: SessionFactory, agency_code: str) -> SyncReport:
     if report.sources or report.withdrawn:
         log.info("graph synced", **report.to_json())
     return report
-
-
-@asynccontextmanager
-async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
-    settings = GraphSettings()
-
-    def run() -> None:
-        sync_pass(ctx.session_factory, ctx.agency_code)
-
-    async with every(settings.sync_interval_seconds, "graph-sync", run):
-        yield

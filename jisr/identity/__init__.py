@@ -1,5 +1,5 @@
 """Identity: agencies, users, roles, passwords, TOTP, console sessions and API tokens.
 
-Import from the modules (``jisr.identity.service`` for the services): this package imports
-nothing itself, because ``agreements`` reads ``identity.models`` while identity asks policy.
+Import from the modules (``jisr.identity.service`` for the services). Agencies themselves are
+the parties to agreements (``jisr.agreements.parties``, also named in ``identity.models``).
 """

@@ -3,48 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from jisr.actors import Role
+from jisr.agreements.parties import Agency, Transport
 from jisr.clock import utcnow
 from jisr.db.base import Base
 
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    LIAISON = "liaison"
-    ANALYST = "analyst"
-    BORDER_OFFICER = "border_officer"
-    CERT_ANALYST = "cert_analyst"
-    COORDINATOR = "coordinator"
-    TRAINER = "trainer"
-    AUDITOR = "auditor"
-    DPO = "dpo"  # data-protection officer: read-only on content, data-subject requests
-
-
-class Transport(StrEnum):
-    HTTP = "http"
-    NATS = "nats"
-
-
-class Agency(Base):
-    """This node's own agency (``is_local``) or a partner, with the keys pinned for it."""
-
-    __tablename__ = "agencies"
-
-    code: Mapped[str] = mapped_column(String(24), primary_key=True)
-    name_en: Mapped[str] = mapped_column(String(200))
-    name_fr: Mapped[str] = mapped_column(String(200))
-    name_ar: Mapped[str] = mapped_column(String(200))
-    country: Mapped[str] = mapped_column(String(2))
-    is_local: Mapped[bool] = mapped_column(default=False)
-    endpoint_url: Mapped[str | None] = mapped_column(String(500))
-    signing_key: Mapped[str | None] = mapped_column(String(64))
-    encryption_key: Mapped[str | None] = mapped_column(String(64))
-    transport: Mapped[str] = mapped_column(String(8), default=Transport.HTTP.value)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+# Agencies are the parties to agreements (``jisr.agreements.parties``) and roles are the
+# kernel's (``jisr.actors``, policy decides by them); both are named here too because every
+# domain has always found them beside the users.
+__all__ = ["Agency", "ApiToken", "LoginSession", "Role", "Transport", "User"]
 
 
 class User(Base):

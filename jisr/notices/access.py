@@ -9,7 +9,7 @@ from jisr.agreements.policy import Action, Resource, ResourceKind
 from jisr.agreements.service import check, require
 from jisr.errors import ConflictError, NotFoundError, PermissionDeniedError
 from jisr.notices.models import Notice
-from jisr.rights.service import notice_blocked
+from jisr.restrictions.service import notice_blocked
 from jisr.watchlists.service import BLOCK_READER_ROLES
 
 

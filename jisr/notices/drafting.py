@@ -38,6 +38,7 @@ from jisr.notices.models import (
     Origin,
 )
 from jisr.notices.schemas import NoticeCreate, NoticeFields, NoticeUpdate
+from jisr.notices.status import move
 from jisr.notices.watch import watch
 
 DEFAULT_VALIDITY = timedelta(days=5 * 365)
@@ -203,7 +204,7 @@ def update_notice(session: Session, actor: Actor, notice_id: str, data: NoticeUp
         notice.checked_at = now
         notice.version += 1
     else:
-        notice.status = NoticeStatus.DRAFT.value
+        move(notice, NoticeStatus.DRAFT)
         notice.checks = []
         notice.checked_at = None
     record(
@@ -237,10 +238,7 @@ def submit_notice(session: Session, actor: Actor, notice_id: str) -> Notice:
     notice.checked_at = now
     notice.updated_at = now
     outcomes = {r.outcome for r in results}
-    if Outcome.FAIL in outcomes:
-        notice.status = NoticeStatus.DRAFT.value
-    else:
-        notice.status = NoticeStatus.IN_REVIEW.value
+    move(notice, NoticeStatus.DRAFT if Outcome.FAIL in outcomes else NoticeStatus.IN_REVIEW)
     record(
         session,
         actor,
@@ -254,7 +252,7 @@ def submit_notice(session: Session, actor: Actor, notice_id: str) -> Notice:
         },
     )
     if notice.type is AlertType.DIFFUSION and outcomes == {Outcome.PASS}:
-        notice.status = NoticeStatus.APPROVED.value
+        move(notice, NoticeStatus.APPROVED)
         publication.publish(session, actor, notice)
     return notice
 

@@ -1,7 +1,7 @@
 """Envelope handlers for notices: a partner's alert, its update and withdrawal arriving here,
 and deletion receipts coming back for our own alerts.
 
-Listed in ``jisr.federation.handlers.HANDLER_MODULES``; federation has verified the envelope,
+Declared in this domain's ``module.py``; federation has verified the envelope,
 checked the agreement and policy (RECEIVE) and deduplicated it before a handler runs, in the
 transaction that records it. A handler refuses by raising ``RejectedError``: its writes are
 then undone, so nothing is half-applied.
@@ -85,7 +85,7 @@ def receive_notice(session: Session, envelope: InboundEnvelope) -> None:
     notice = existing or Notice(id=wire.id, origin=Origin.PARTNER.value, created_at=now)
     notice.reference = wire.reference
     notice.alert_type = wire.alert_type.value
-    notice.status = NoticeStatus.PUBLISHED.value
+    notice.status = NoticeStatus.PUBLISHED.value  # the owner's status (jisr.notices.status)
     notice.owner_agency = sender
     notice.title = wire.title
     notice.summary = wire.summary

@@ -34,6 +34,7 @@ from jisr.notices.models import (
     NoticeStatus,
     Origin,
 )
+from jisr.notices.status import move
 from jisr.notices.watch import unwatch, watch
 from jisr.notices.wire import (
     PUBLISH_ENVELOPE,
@@ -106,7 +107,7 @@ def publish(session: Session, actor: Actor, notice: Notice) -> Notice:
             code="share_refused",
         )
     now = utcnow()
-    notice.status = NoticeStatus.PUBLISHED.value
+    move(notice, NoticeStatus.PUBLISHED)
     notice.published_at = notice.updated_at = now
     notice.publication_note = ("not sent to " + "; ".join(refused)) if refused else None
     for partner, agreement_id in allowed.items():
@@ -243,7 +244,7 @@ def _close(
 ) -> Notice:
     now = utcnow()
     previous = notice.status
-    notice.status = target.value
+    move(notice, target)
     notice.status_reason = reason
     notice.closed_at = notice.updated_at = now
     unwatch(session, notice.id)
@@ -285,7 +286,7 @@ def expire_due(
                 session, actor, notice, NoticeStatus.EXPIRED, WithdrawalKind.EXPIRED,
                 "validity ended",
             )  # fmt: skip
-        else:
+        else:  # a partner's copy: off our watchlists (not a transition of ours)
             notice.status = NoticeStatus.EXPIRED.value
             notice.closed_at = now
             unwatch(session, notice.id)

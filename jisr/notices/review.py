@@ -30,6 +30,7 @@ from jisr.notices.models import (
     ReviewDecision,
 )
 from jisr.notices.schemas import ReviewCreate, ReviewStats
+from jisr.notices.status import move
 from jisr.notices.views import review_reasons
 
 MIN_JUSTIFICATION = 10
@@ -78,7 +79,7 @@ def review_notice(
         decided_at=now,
     )
     session.add(review)
-    notice.status = (NoticeStatus.REFUSED if refuse else NoticeStatus.APPROVED).value
+    move(notice, NoticeStatus.REFUSED if refuse else NoticeStatus.APPROVED)
     notice.status_reason = data.comment or ", ".join(review.grounds) or None
     notice.updated_at = now
     session.flush()
@@ -113,7 +114,7 @@ def retract_review(
         )
     review.deleted_at = utcnow()
     review.deleted_by = actor.display
-    notice.status = NoticeStatus.IN_REVIEW.value
+    move(notice, NoticeStatus.IN_REVIEW)
     notice.updated_at = review.deleted_at
     record(
         session,

@@ -34,48 +34,66 @@ def _schema(raw: dict[str, Any], where: str) -> Schema:
     schema = model.get(name) if isinstance(name, str) else None
     if schema is None or schema.abstract:
         raise ValidationError(
-            f"{where}: unknown or abstract schema {name!r}", code="entity_invalid"
+            f"{where}: unknown or abstract schema {name!r}",
+            code="entity_invalid",
+            field=f"{where}.schema",
         )
     return schema
 
 
 def _namespace(value: object, owner: str, where: str) -> str:
     if not isinstance(value, str) or not value:
-        raise ValidationError(f"{where}: id must be a non-empty string", code="entity_invalid")
+        raise ValidationError(
+            f"{where}: id must be a non-empty string", code="entity_invalid", field=f"{where}.id"
+        )
     prefix = value.split(".", 1)[0]
     if prefix == owner:
         return value
     if AGENCY_CODE.match(prefix):
         raise ValidationError(
-            f"{where}: id {value!r} is namespaced by another agency", code="entity_invalid"
+            f"{where}: id {value!r} is namespaced by another agency",
+            code="entity_invalid",
+            field=f"{where}.id",
         )
     if not _LOCAL_ID.match(value):
-        raise ValidationError(f"{where}: invalid id {value!r}", code="entity_invalid")
+        raise ValidationError(
+            f"{where}: invalid id {value!r}", code="entity_invalid", field=f"{where}.id"
+        )
     return f"{owner}.{value}"
 
 
 def _clean(raw: Any, ids: dict[str, str], owner: str, where: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise ValidationError(f"{where}: not an object", code="entity_invalid")
+        raise ValidationError(f"{where}: not an object", code="entity_invalid", field=where)
     schema = _schema(raw, where)
     properties = raw.get("properties", {})
     if not isinstance(properties, dict):
-        raise ValidationError(f"{where}: properties must be an object", code="entity_invalid")
+        raise ValidationError(
+            f"{where}: properties must be an object",
+            code="entity_invalid",
+            field=f"{where}.properties",
+        )
     values: dict[str, list[str]] = {}
     for name, given in properties.items():
         prop = schema.get(name)
         if prop is None:
             raise ValidationError(
-                f"{where}: {schema.name} has no property {name!r}", code="entity_invalid"
+                f"{where}: {schema.name} has no property {name!r}",
+                code="entity_invalid",
+                field=f"{where}.{name}",
             )
         items = given if isinstance(given, list) else [given]
         if not all(isinstance(v, str) for v in items):
             raise ValidationError(
-                f"{where}: values of {name!r} must be strings", code="entity_invalid"
+                f"{where}: values of {name!r} must be strings",
+                code="entity_invalid",
+                field=f"{where}.{name}",
             )
         if any(unicodedata.category(ch) in {"Cc", "Cs"} for v in items for ch in v):
             raise ValidationError(
-                f"{where}: values of {name!r} contain control characters", code="entity_invalid"
+                f"{where}: values of {name!r} contain control characters",
+                code="entity_invalid",
+                field=f"{where}.{name}",
             )
         if prop.type.name == "entity":
             items = [ids.get(v) or _namespace(v, owner, where) for v in items]
@@ -86,13 +104,14 @@ def _clean(raw: Any, ids: dict[str, str], owner: str, where: str) -> dict[str, A
             cleaned=False,
         )
     except InvalidData as exc:
-        raise ValidationError(f"{where}: {exc}", code="entity_invalid") from None
+        raise ValidationError(f"{where}: {exc}", code="entity_invalid", field=where) from None
     cleaned = proxy.to_dict()
     for name, items in values.items():
         if len(cleaned["properties"].get(name, [])) < len(set(items)):
             raise ValidationError(
                 f"{where}: a value of {name!r} is not valid for FollowTheMoney",
                 code="entity_invalid",
+                field=f"{where}.{name}",
             )
     return {"id": cleaned["id"], "schema": cleaned["schema"], "properties": cleaned["properties"]}
 
@@ -110,7 +129,9 @@ def normalise(
         original = item.get("id") if isinstance(item, dict) else None
         new = _namespace(original, owner, where)
         if new in ids.values():
-            raise ValidationError(f"{where}: duplicate id {original!r}", code="entity_invalid")
+            raise ValidationError(
+                f"{where}: duplicate id {original!r}", code="entity_invalid", field=f"{where}.id"
+            )
         ids[str(original)] = new
     clean_subject = _clean(subject, ids, owner, "subject")
     schema = model.get(clean_subject["schema"])
@@ -118,6 +139,7 @@ def normalise(
         raise ValidationError(
             "subject must be a Person, an organisation, a vehicle or a document",
             code="entity_invalid",
+            field="subject.schema",
         )
     return clean_subject, [
         _clean(item, ids, owner, f"related[{i}]") for i, item in enumerate(related)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from jisr.notices.models import AlertType, Notice
 from jisr.notices.subjects import is_a, to_subject
-from jisr.rights.service import notice_blocked
+from jisr.restrictions.service import notice_blocked
 from jisr.screening.model import Subject
 from jisr.watchlists.service import remove_notice_entry, set_blocked, upsert_notice_entry
 

@@ -1,4 +1,4 @@
-"""Start-up hook for ``jisr serve``: alerts past their validity expire on schedule.
+"""Alerts past their validity expire on schedule inside ``jisr serve`` (a periodic task).
 
 Every ``JISR_NOTICES_EXPIRY_INTERVAL_SECONDS`` the node expires what is due, as the node itself:
 its own alerts everywhere (a ``notices.withdraw`` of kind ``expired`` to each partner holding a
@@ -7,10 +7,7 @@ copy), partners' copies off its watchlists. ``jisr notice expire`` does one pass
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import structlog
 from pydantic import Field
@@ -19,10 +16,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from jisr.actors import system_actor
 from jisr.db import SessionFactory, unit_of_work
 from jisr.notices.publication import expire_due
-from jisr.schedule import every
-
-if TYPE_CHECKING:
-    from jisr.api.context import AppContext
 
 log = structlog.get_logger("jisr.notices")
 
@@ -53,14 +46,3 @@ def expire_pass(
     if total:
         log.info("notices expired", count=total)
     return total
-
-
-@asynccontextmanager
-async def lifespan_hook(ctx: AppContext) -> AsyncIterator[None]:
-    settings = NoticesSettings()
-
-    def expire() -> None:
-        expire_pass(ctx.session_factory, ctx.agency_code, batch=settings.expiry_batch)
-
-    async with every(settings.expiry_interval_seconds, "notices-expiry", expire):
-        yield

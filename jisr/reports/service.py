@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor, ActorKind
+from jisr.actors import Actor, ActorKind, Role
 from jisr.agreements.policy import Action, Resource, ResourceKind
 from jisr.agreements.service import require, terms_between
 from jisr.audit import AuditAction, record
@@ -26,7 +26,7 @@ from jisr.identity.models import Agency
 from jisr.notices.models import Notice, NoticeDistribution, Origin
 from jisr.watchlists.models import HitNotification, ScreeningHit, WatchlistEntry
 
-REPORT_ROLES = frozenset({"liaison", "analyst", "coordinator", "admin", "auditor"})
+REPORT_ROLES = frozenset({Role.LIAISON, Role.ANALYST, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR})
 PERIODS = (30, 90, 365)
 
 

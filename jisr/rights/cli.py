@@ -53,7 +53,9 @@ def add_command(
         received_on=received,
     )
     with open_node(data_dir) as node, node.session() as session:
-        request = service.create_request(session, node.system, data, RightsSettings())
+        request = service.create_request(
+            session, node.system, data, node.settings.section(RightsSettings)
+        )
         typer.echo(f"{request.id} due {request.due_at:%Y-%m-%d}")
 
 

@@ -11,6 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from jisr.clock import utcnow
 from jisr.db.base import Base
+from jisr.restrictions.models import RightsBlock
+
+__all__ = [
+    "Outcome",
+    "RecordType",
+    "RequestKind",
+    "RequestStatus",
+    "RightsBlock",
+    "RightsDecision",
+    "SubjectRequest",
+]
 
 
 class RequestKind(StrEnum):
@@ -48,21 +59,6 @@ class SubjectRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN.value)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class RightsBlock(Base):
-    """A record held back from use while a request about it is reviewed."""
-
-    __tablename__ = "rights_blocks"
-
-    id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    request_id: Mapped[str] = mapped_column(ForeignKey("rights_requests.id"), index=True)
-    record_type: Mapped[str] = mapped_column(String(24))
-    record_id: Mapped[str] = mapped_column(String(120), index=True)
-    placed_by: Mapped[str] = mapped_column(String(120))
-    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    lifted_by: Mapped[str | None] = mapped_column(String(120))
-    lifted_at: Mapped[datetime | None]
 
 
 class RightsDecision(Base):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from jisr.api.deps import CurrentActor, SessionDep
+from jisr.api.deps import CurrentActor, SessionDep, SettingsDep
 from jisr.rights import service
 from jisr.rights.models import SubjectRequest
 from jisr.rights.schemas import (
@@ -56,9 +56,12 @@ def to_read(session: Session, request: SubjectRequest) -> RequestRead:
 
 
 @router.post("/rights/requests", response_model=RequestRead, status_code=201, responses=_ERRORS)
-def create_request(body: RequestCreate, session: SessionDep, actor: CurrentActor) -> RequestRead:
+def create_request(
+    body: RequestCreate, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+) -> RequestRead:
     """Register an access, correction or deletion request; its statutory clock starts."""
-    return to_read(session, service.create_request(session, actor, body, RightsSettings()))
+    clocks = settings.section(RightsSettings)
+    return to_read(session, service.create_request(session, actor, body, clocks))
 
 
 @router.get("/rights/requests", response_model=list[RequestRead], responses=_ERRORS)

@@ -4,8 +4,9 @@ A precautionary block keeps a record out of use while a request about it is revi
 watchlist entry (or the entry of a blocked alert) is left out of screening, and reads of it are
 refused except to the data-protection officer, auditors and administrators. An alert may be
 blocked before it is ever screened (a draft, an alert in review): ``jisr.notices`` asks
-``notice_blocked`` and refuses to publish or send it on while blocked. Deciding a request lifts its
-blocks; granting a deletion retires the watchlist entries it blocked.
+``jisr.restrictions.service.notice_blocked`` and refuses to publish or send it on while
+blocked. Deciding a request lifts its blocks; granting a deletion retires the watchlist entries
+it blocked.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
@@ -130,17 +131,6 @@ def is_blocked(session: Session, record_type: RecordType, record_id: str) -> boo
         RightsBlock.record_type == record_type.value,
         RightsBlock.record_id == record_id,
         RightsBlock.lifted_at.is_(None),
-    )
-    return session.execute(stmt).first() is not None
-
-
-def notice_blocked(session: Session, notice_id: str) -> bool:
-    """Whether an alert's subject is held back: a block on the alert, or on its watchlist entry
-    (named by the entry's id or the alert's)."""
-    entries = select(WatchlistEntry.id).where(WatchlistEntry.notice_id == notice_id)
-    stmt = select(RightsBlock.id).where(
-        RightsBlock.lifted_at.is_(None),
-        or_(RightsBlock.record_id == notice_id, RightsBlock.record_id.in_(entries)),
     )
     return session.execute(stmt).first() is not None
 

@@ -7,6 +7,7 @@ Ming``), and parts present on one side only (a missing middle name) cost less th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -14,8 +15,8 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Levenshtein
 
 from jisr.screening.names import NameForm, Script
-from jisr.screening.names.chinese import chinese_surnames
-from jisr.screening.names.phonetic import coarse_skeleton, finish_skeleton
+from jisr.screening.names.eastasian import romanization_keys
+from jisr.screening.names.phonetic import coarse_skeleton, finish_skeleton, skeleton_variants
 
 
 class How(StrEnum):
@@ -84,15 +85,39 @@ def _cached_units(
     return tuple(units)
 
 
+# A match through a less usual rendering of an ambiguous letter (ق as g, ض as z) counts a
+# little less than through the everyday one.
+_OTHER_RENDERING = 0.98
+
+
 @lru_cache(maxsize=262_144)
 def compare_tokens(
     query: str, q_skel: str, cand: str, c_skel: str, cross: bool
 ) -> tuple[float, How]:
-    """Similarity of two name parts. ``cross``: one side came from a non-Latin script."""
+    """Similarity of two name parts. ``cross``: one side came from a non-Latin script.
+
+    An Arabic-script skeleton may stand for several Latin ones (``skeleton_variants``); the
+    best reading counts."""
+    q_vars, c_vars = skeleton_variants(q_skel), skeleton_variants(c_skel)
+    if len(q_vars) == 1 and len(c_vars) == 1:
+        return _compare(query, q_vars[0], cand, c_vars[0], cross)
+    best = (0.0, How.MISSING)
+    for i, q in enumerate(q_vars):
+        for j, c in enumerate(c_vars):
+            score, how = _compare(query, q, cand, c, cross)
+            if i or j:
+                score *= _OTHER_RENDERING
+            if score > best[0]:
+                best = (score, how)
+    return best
+
+
+def _compare(query: str, q_skel: str, cand: str, c_skel: str, cross: bool) -> tuple[float, How]:
     if query == cand:
         return 1.0, How.EXACT
-    if chinese_surnames(query) & chinese_surnames(cand):
-        # Zhang / Cheung / Chang: pinyin, Cantonese and Wade-Giles spellings of one surname.
+    if romanization_keys(query) & romanization_keys(cand):
+        # Zhang / Cheung / Chang, Hsiao-ming / Xiaoming, Pak / Park: one East Asian name
+        # in pinyin, Wade-Giles, Cantonese or Korean romanisations.
         return 0.92, How.VARIANT
     if not cross and (len(query) == 1 or len(cand) == 1):
         if query[0] == cand[0]:
@@ -101,10 +126,14 @@ def compare_tokens(
     if q_skel == c_skel and q_skel != "V":
         if cross:
             return 0.95, How.VARIANT
-        spelled = OSA.normalized_similarity(query, cand)
-        if spelled >= 0.6 or len(q_skel) >= 3:
+        spelled = max(
+            OSA.normalized_similarity(query, cand),
+            OSA.normalized_similarity(_fold_vowels(query), _fold_vowels(cand)),
+        )
+        if spelled >= 0.6:
             return max(0.92, spelled), How.VARIANT
-        return 0.82, How.PHONETIC
+        # Same consonants, other vowels: Hossein / Ehsan, Salim / Sulaym are other names.
+        return (0.7 + 0.25 * spelled if len(q_skel) >= 3 else 0.82), How.PHONETIC
     if _without_particle(q_skel) == _without_particle(c_skel):
         return 0.88, How.VARIANT
     q_coarse, c_coarse = coarse_skeleton(q_skel), coarse_skeleton(c_skel)
@@ -120,7 +149,25 @@ def compare_tokens(
     spelled = OSA.normalized_similarity(query, cand)
     if spelled >= 0.9 * sound:
         return spelled, How.TYPO
-    return 0.9 * sound, How.PHONETIC
+    # Within Latin script the vowels are written: near consonants with other vowels
+    # (Tubaigy / Atabak, Khalil / Ale) are weak evidence.
+    vowels = OSA.normalized_similarity(_fold_vowels(query), _fold_vowels(cand))
+    return 0.9 * sound * (0.7 + 0.3 * vowels), How.PHONETIC
+
+
+_VOWEL_SPELLINGS = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("ie", "i"), ("o", "u"), ("e", "i"))
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65_536)
+def _fold_vowels(token: str) -> str:
+    """One spelling per vowel sound and no doubled letters: ``youssef`` and ``yusuf`` become
+    ``yusif`` / ``yusuf`` (French ou, English oo/ee, Arabic short vowels written e or i)."""
+    token = _DOUBLES.sub(r"\1", token)
+    for spelled, vowel in _VOWEL_SPELLINGS:
+        token = token.replace(spelled, vowel)
+    # Abu / Abou / Bou: the Maghrebi form drops the first vowel (Bouchaib, Abu Shuayb).
+    return token[1:] if token.startswith("abu") else token
 
 
 @lru_cache(maxsize=65_536)
@@ -136,13 +183,16 @@ def _weight(unit: _Unit) -> float:
     return 0.6 + 0.2 * min(len(unit.skeleton), 4)
 
 
+_LOSSY = frozenset({Script.ARABIC, Script.OTHER})
+
+
 def align_names(query: NameForm, cand: NameForm) -> NameAlignment:
     """Best order-free alignment of two names' parts, scored 0-1."""
     if not query.tokens or not cand.tokens:
         return NameAlignment(0.0, ())
-    cross = (query.script is not Script.LATIN) != (cand.script is not Script.LATIN) or (
-        query.script is Script.ARABIC or cand.script is Script.ARABIC
-    )
+    # Pinyin from Han characters is a Latin spelling; Arabic script and ICU's readings of
+    # other scripts lose vowels or letters, and are compared more leniently.
+    cross = query.script in _LOSSY or cand.script in _LOSSY
     nq, nc = len(query.tokens), len(cand.tokens)
     q_units = _units(query, merges=nq > 1 and nc > 0)
     c_units = _units(cand, merges=nc > 1 and nq > 0)

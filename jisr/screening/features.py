@@ -44,16 +44,22 @@ def _compare_dates(a: str, b: str) -> tuple[float, str]:
     (ya, ma, da), (yb, mb, db) = pa, pb
     (ma, da), (mb, db) = _precise(ma, da), _precise(mb, db)
     gap = abs(ya - yb)
+    # A year one off or day and month swapped are typing slips: they weaken, never veto.
     if ma is None or mb is None:
         if gap == 0:
             return 0.5, "same year"
-        return (-0.5, "a year apart") if gap == 1 else (-1.0, "conflicting")
+        return (-0.2, "a year apart") if gap == 1 else (-1.0, "conflicting")
     if (ya, ma) == (yb, mb):
         if da is None or db is None:
             return 0.7, "same month"
         return (1.0, "exact") if da == db else (-0.5, "same month, another day")
-    if gap == 0 and da == mb and db == ma:
+    swapped = da is not None and da == mb and db == ma
+    if gap == 0 and swapped:
         return 0.6, "day and month swapped"
+    if gap == 1 and (ma, da) == (mb, db):
+        return -0.2, "same day and month, a year apart"
+    if gap == 1 and swapped:
+        return -0.3, "day and month swapped, a year apart"
     if gap <= 1:
         return -0.7, "another date" + (", a year apart" if gap else "")
     return -1.0, "conflicting"
@@ -73,6 +79,27 @@ def dob_feature(query: Subject, cand: Subject) -> Feature:
         return NONE
     value, how = best
     return Feature(value, f"date of birth {how} ({query.birth_dates[0]} / {cand.birth_dates[0]})")
+
+
+# Full dates that differ by a typing slip only: the same person, written carelessly.
+_SLIPS = frozenset(
+    {
+        "same day and month, a year apart",
+        "day and month swapped",
+        "day and month swapped, a year apart",
+    }
+)
+
+
+def birth_year_agrees(query: Subject, cand: Subject) -> bool:
+    """Whether the dates of birth agree at least on the year, or differ only by a slip (a
+    year one off with the same day and month, day and month swapped)."""
+    for a in query.birth_dates:
+        for b in cand.birth_dates:
+            value, how = _compare_dates(a, b)
+            if value >= 0.5 or how in _SLIPS:
+                return True
+    return False
 
 
 def nationality_feature(query: Subject, cand: Subject) -> Feature:

@@ -27,16 +27,38 @@ import numpy as np
 import numpy.typing as npt
 
 from jisr.screening.names import NameForm, Script
-from jisr.screening.names.chinese import chinese_surnames
-from jisr.screening.names.phonetic import finish_skeleton
+from jisr.screening.names.eastasian import romanization_keys
+from jisr.screening.names.phonetic import finish_skeleton, skeleton_variants
 
 IntArray = npt.NDArray[np.int64]
 
 
 def blocking_keys(form: NameForm) -> set[int]:
-    """The integer keys under which a name is filed and looked up."""
-    skeletons = [s for s in dict.fromkeys(form.skeletons) if s != "V"]
-    keys: set[int] = set()
+    """The integer keys under which a name is filed and looked up.
+
+    An Arabic-script name whose letters Latin writes several ways (``skeleton_variants``) is
+    filed under its everyday reading and, part by part, under each other reading."""
+    readings = [skeleton_variants(s) for s in form.skeletons]
+    if form.script is not Script.ARABIC:
+        # Latin letters read several ways are compared every way, but filed under their
+        # everyday reading only: the other parts' keys still find the name.
+        readings = [r[:1] for r in readings]
+    primary = tuple(r[0] for r in readings)
+    keys = _keys(form, primary)
+    for i, options in enumerate(readings):
+        for other in options[1:]:
+            keys |= _keys(form, primary[:i] + (other,) + primary[i + 1 :])
+    return keys
+
+
+def _keys(form: NameForm, skeleton_tuple: tuple[str, ...]) -> set[int]:
+    skeletons = [s for s in dict.fromkeys(skeleton_tuple) if s != "V"]
+    # Each part as spelled: when its sound blocks are too big to read (Mahmoudi's MHMD is
+    # Mohammad's), the exact spelling still finds the name.
+    keys: set[int] = {hash(("w", t)) for t in form.tokens if len(t) >= 3}
+    # A Wade-Giles part is filed under its pinyin readings too (Tsunghua: zonghua).
+    for token in form.tokens:
+        keys.update(hash(("w", k[3:])) for k in romanization_keys(token) if k.startswith("py:"))
     for skel in skeletons:
         if len(skel) >= 2:
             keys.add(hash(("s", skel)))
@@ -51,8 +73,8 @@ def blocking_keys(form: NameForm) -> set[int]:
                 keys.add(hash(("p", a, b[:2])))
     if len(skeletons) > 1:
         # Parts written joined on one side (Abdelhay / Abdel Hay, Xiaoming / Xiao Ming).
-        for i in range(len(form.skeletons) - 1):
-            keys.add(hash(("s", finish_skeleton(form.skeletons[i] + form.skeletons[i + 1]))))
+        for i in range(len(skeleton_tuple) - 1):
+            keys.add(hash(("s", finish_skeleton(skeleton_tuple[i] + skeleton_tuple[i + 1]))))
     elif len(skeletons) == 1 and len(skeletons[0]) == 1:
         keys.add(hash(("s", skeletons[0])))
     if form.script is not Script.ARABIC and len(form.tokens) > 1:
@@ -60,10 +82,20 @@ def blocking_keys(form: NameForm) -> set[int]:
     return keys
 
 
+def _surname_keys(token: str) -> set[str]:
+    return {k for k in romanization_keys(token) if not k.startswith("py:")}
+
+
 def _short_part_keys(form: NameForm) -> set[int]:
     keys: set[int] = set()
+    heads = [{k[3:5] for k in romanization_keys(t)} | {t[:2]} for t in form.tokens]
     for i, (token, skel) in enumerate(zip(form.tokens, form.skeletons, strict=True)):
-        names = {"z" + p for p in chinese_surnames(token)}
+        names = {"z" + p for p in _surname_keys(token)}
+        # Hsu Hsiao-ming / Xu Xiaoming: the surname with the pinyin start of another part.
+        for name in names:
+            for j, starts in enumerate(heads):
+                if j != i:
+                    keys.update(hash(("r", name, head)) for head in starts)
         if len(skel) < 3:
             names.add("t" + token)
         for name in names:

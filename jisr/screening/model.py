@@ -34,6 +34,12 @@ class Subject:
     documents: tuple[str, ...] = ()
     # Where the subject came from (file name, list name); informational.
     source: str | None = None
+    # Fields of the source row that were ignored, and why ("birth date '1974-01-32': day 32 ...").
+    # The subject is still screened on everything else.
+    warnings: tuple[str, ...] = ()
+    # The list states that ``names[0]`` is the person's whole name (a mononym), so a single part
+    # agreeing is a full-name agreement.
+    mononym: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +55,17 @@ class Match:
     explanation: str
     # Each feature's contribution, by feature name (for tuning and the console).
     features: dict[str, float] = field(default_factory=dict)
+    # The query's ignored fields (see ``Subject.warnings``), repeated with each of its matches.
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "query_id": self.query_id,
             "entity_id": self.entity_id,
             "score": round(self.score, 4),
             "name": self.name,
             "explanation": self.explanation,
         }
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out

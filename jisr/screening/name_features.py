@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from jisr.screening.alignment import How, NameAlignment, PartMatch
-from jisr.screening.features import NONE, Feature
+from jisr.screening.features import NONE, Feature, birth_year_agrees
 from jisr.screening.model import Subject, SubjectKind
 from jisr.screening.names.common import is_common_part
 
@@ -34,10 +34,15 @@ def short_name_feature(
 ) -> Feature:
     """Short name: the names agree on a single part (``Hannibal``, ``Mataa``), or on parts with
     fewer than seven letters in all (``Ma Tao``, ``Li Na``). Many people share such a name, so
-    it needs a date of birth or a document. Initials count as parts but not as letters; for
-    organisations only names of one or two letters are too short."""
+    it needs a date of birth or a document; the same birth year lifts it to a candidate shown
+    with this reason, and a listed mononym (the list says the one name is the whole name)
+    is not short. Initials count as parts but not as letters; for organisations only names of
+    one or two letters are too short."""
     parts = _agreeing(alignment)
     if not parts or corroborated:
+        return NONE
+    if cand.mononym and len(parts) == 1 and len(cand.names[0].split()) == 1:
+        # The list says this one name is the person's whole name.
         return NONE
     initials = sum(1 for p in alignment.parts if p.how is How.INITIAL)
     covered = sum(p.size for p in parts) + initials
@@ -48,6 +53,9 @@ def short_name_feature(
     elif covered >= 2 and letters >= _SHORT_LETTERS:
         return NONE
     listed = " ".join(p.candidate for p in parts)
+    if birth_year_agrees(query, cand):
+        # A single name with the same year of birth is a candidate to show, with its reason.
+        return Feature(-0.4, f"short name: only {listed!r} agrees, with the same birth year")
     return Feature(-1.0, f"short name: only {listed!r} agrees")
 
 
@@ -60,8 +68,14 @@ def common_parts_feature(
     if len(parts) < 2 or corroborated:
         return NONE
     for part in parts:
-        tokens = (part.query, part.candidate)
-        if not any(is_common_part(t) or len(t) <= 2 for t in tokens if t):
+        tokens = [t for t in (part.query, part.candidate) if t]
+        # A romanised Arabic-script part is short for want of vowels (عزت: zt), so a part is
+        # very short only when both sides are.
+        if not (any(is_common_part(t) for t in tokens) or all(len(t) <= 2 for t in tokens)):
             return NONE
     listed = ", ".join(p.candidate for p in parts)
+    if birth_year_agrees(query, cand):
+        return Feature(
+            -0.4, f"only common or very short name parts agree ({listed}), same birth year"
+        )
     return Feature(-1.0, f"only common or very short name parts agree ({listed})")

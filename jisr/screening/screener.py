@@ -15,6 +15,7 @@ from jisr.screening.columns import StringColumn
 from jisr.screening.index import CandidateIndex, IndexBuilder, top_rows
 from jisr.screening.model import Match, Subject, SubjectKind
 from jisr.screening.names import NameForm, analyze_name, unpack
+from jisr.screening.names.phonetic import primary_skeleton
 from jisr.screening.parallel import screen_in_processes
 
 # Chosen on the evaluation harness (benchmarks/screening/evaluate.py, see its README): with the
@@ -29,6 +30,8 @@ DEFAULT_THRESHOLD = 0.8
 # Rows kept after ranking by shared keys, then scored in full after the cheap pre-ranking.
 _CANDIDATES = 200
 _RESCORE = 12
+# token_set_ratio (0-100) of skeletons or spellings below which a row is not scored in full.
+_QUICK_CUT = 50
 # In both rankings a row whose date of birth agrees moves up (the same full date most), one more
 # than a year off moves down: with thousands of namesakes of a common name, the name alone
 # cannot choose the rows.
@@ -47,6 +50,11 @@ def analyze_subject(subject: Subject) -> list[NameForm]:
             if form.tokens:
                 forms.append(form)
     return forms
+
+
+def _quick_key(form: NameForm) -> str:
+    """The skeletons (everyday readings) compared by the cheap pre-ranking."""
+    return " ".join(primary_skeleton(s) for s in form.skeletons)
 
 
 def birth_key(subject: Subject) -> int:
@@ -86,7 +94,7 @@ class Screener:
             for form in analyze_subject(subject):
                 row = len(self._packed)
                 self._packed.append(form.pack())
-                self._skeletons.append(" ".join(form.skeletons))
+                self._skeletons.append(_quick_key(form))
                 self._texts.append(form.text)
                 row_subject.append(number)
                 row_date.append(birth_key(subject))
@@ -123,11 +131,28 @@ class Screener:
         rows, counts = self._index.matches(forms)
         agreement = self._date_agreement(rows, date)
         rows = top_rows(rows, counts + _DATE_KEYS * agreement, _CANDIDATES)
-        if rows.size > _RESCORE:
-            choices = self._skeletons.take(rows.tolist())
-            queries = [" ".join(f.skeletons) for f in forms]
-            quick = process.cdist(queries, choices, scorer=fuzz.token_set_ratio, workers=1)
-            ranks = quick.max(axis=0) + _DATE_RATIO * self._date_agreement(rows, date)
+        if rows.size:
+            # Sounds (skeletons) and spellings (tokens): the better of the two ranks a row, so
+            # short skeletons (Kuo: K) do not drown a name among look-alike noise.
+            row_list = rows.tolist()
+            quick = process.cdist(
+                [_quick_key(f) for f in forms],
+                self._skeletons.take(row_list),
+                scorer=fuzz.token_set_ratio,
+                workers=1,
+            ).max(axis=0)
+            spelled = process.cdist(
+                [" ".join(f.tokens) for f in forms],
+                # The tokens are the middle field of each row's packed form (no extra column).
+                [packed.split("|", 2)[1] for packed in self._packed.take(row_list)],
+                scorer=fuzz.token_set_ratio,
+                workers=1,
+            ).max(axis=0)
+            best = np.maximum(quick, spelled)
+            # Rows that share keys but hardly a sound or a letter are not worth aligning.
+            keep = best >= _QUICK_CUT
+            rows, best = rows[keep], best[keep]
+            ranks = best + _DATE_RATIO * self._date_agreement(rows, date)
             rows = rows[np.argsort(-ranks, kind="stable")[:_RESCORE]]
         return [int(r) for r in rows.tolist()]
 
@@ -160,8 +185,10 @@ class Screener:
                         entity_id=subject.id,
                         score=scored.score,
                         name=scored.name,
-                        explanation=scored.explanation,
+                        # What was ignored in the query travels with every reason given.
+                        explanation="; ".join((scored.explanation, *query.warnings)),
                         features=scored.features,
+                        warnings=query.warnings,
                     )
                 )
         matches.sort(key=lambda m: (-m.score, m.entity_id))

@@ -26,7 +26,6 @@ from jisr.watchlists.models import WatchlistEntry
 from jisr.watchlists.service import current_version
 
 log = structlog.get_logger("jisr.watchlists")
-CACHE_KEY = "watchlists.screener"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +93,7 @@ def load_snapshot(
 
 
 class ScreenerCache:
-    """Holds the current snapshot; one per app (in ``AppContext.services``) or CLI run."""
+    """Holds the current snapshot; one per app (``AppContext.screener``) or CLI run."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

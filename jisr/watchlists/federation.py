@@ -1,6 +1,6 @@
 """Envelope handler for watchlists: a partner telling us one of our alerts was hit.
 
-Listed in ``jisr.federation.handlers.HANDLER_MODULES``. The payload names our notice and the hit
+Declared in this domain's ``module.py``. The payload names our notice and the hit
 time, nothing about the traveller; the follow-up itself arrives as an exchange request.
 """
 

@@ -127,7 +127,8 @@ def hits_of(session: Session, job_id: str) -> list[ScreeningHit]:
 def _rows(path: Path) -> Iterator[Subject | Rejection]:
     """Subjects and rejections of the file, in file order."""
     pending: list[Rejection] = []
-    source = read_subjects(path, on_reject=pending.append)
+    # Leniently: a malformed date or country is ignored with a warning, the traveller screened.
+    source = read_subjects(path, on_reject=pending.append, lenient_facts=True)
     for subject in source:
         yield from pending
         pending.clear()

@@ -16,7 +16,7 @@ from jisr.errors import ValidationError
 from jisr.exchange.storage import BlobStore
 from jisr.screening.sources import SourceError
 from jisr.watchlists import checks, decisions, imports, manifests
-from jisr.watchlists.cache import CACHE_KEY, ScreenerCache
+from jisr.watchlists.cache import ScreenerCache
 from jisr.watchlists.models import HitNotification, ManifestJob, ScreeningHit
 from jisr.watchlists.schemas import (
     CheckResult,
@@ -45,8 +45,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def get_cache(ctx: ContextDep) -> ScreenerCache:
-    cache: ScreenerCache = ctx.services.setdefault(CACHE_KEY, ScreenerCache())
-    return cache
+    return ctx.screener
 
 
 CacheDep = Annotated[ScreenerCache, Depends(get_cache)]
@@ -256,7 +255,7 @@ async def import_watchlist(
     # it holds the write lock, which would stall every other writer.
     await run_in_threadpool(session.commit)
     upload = imports.UploadFile(
-        settings.data_dir, filename, imports.ImportSettings().import_max_bytes
+        settings.data_dir, filename, settings.section(imports.ImportSettings).import_max_bytes
     )
     try:
         async for chunk in request.stream():

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from jisr.actors import Actor
+from jisr.actors import Actor, Role
 from jisr.clock import utcnow
 from jisr.errors import NotFoundError, PermissionDeniedError
 from jisr.identity.service import local_agency_code
@@ -28,7 +28,7 @@ from jisr.watchlists.models import (
 
 STATE_ID = 1
 # Roles that may read a blocked record (the data-protection officer, auditors, administrators).
-BLOCK_READER_ROLES = frozenset({"dpo", "auditor", "admin"})
+BLOCK_READER_ROLES = frozenset({Role.DPO, Role.AUDITOR, Role.ADMIN})
 
 
 def current_version(session: Session) -> int:

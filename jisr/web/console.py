@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from os import PathLike
 
 from fastapi import FastAPI
@@ -11,7 +12,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from jisr.web.middleware import ConsoleMiddleware
-from jisr.web.registry import page_modules
+from jisr.web.registry import PageArea
 from jisr.web.templating import STATIC_DIR
 
 
@@ -30,8 +31,8 @@ class _VersionedStatic(StaticFiles):
         return response
 
 
-def install_console(app: FastAPI) -> None:
+def install_console(app: FastAPI, areas: Sequence[PageArea]) -> None:
     app.mount("/static", _VersionedStatic(directory=STATIC_DIR), name="static")
-    for module in page_modules():
-        app.include_router(module.router)
+    for area in areas:
+        app.include_router(area.router)
     app.add_middleware(ConsoleMiddleware)

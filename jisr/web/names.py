@@ -1,8 +1,12 @@
 """Names as the console shows them: in the script they were written in, with a Latin
 transliteration beside them when that script is not Latin.
 
-Arabic uses the screening library's everyday romanisation (Abdel, Ben, Ould...), Chinese the
-pinyin reading with the surname first, anything else ICU's ``Any-Latin`` transform.
+Arabic script gets a readable conventional spelling (``يوسف العمراني`` -> ``Youssef El
+Amrani``), French-style for a French-speaking viewer and English-style otherwise, from the
+screening library's table of usual spellings first and its vocalising fallback second
+(``jisr.screening.names.display``). Chinese gets the pinyin reading with the surname first,
+anything else ICU's ``Any-Latin`` transform. The template marks the result as a
+transliteration (``class="translit"``, in parentheses).
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from functools import cache
 
 import icu
 
-from jisr.screening.names.arabic import arabic_tokens, romanize_arabic
 from jisr.screening.names.chinese import han_tokens
+from jisr.screening.names.display import display_latin
 from jisr.screening.names.normalize import Script, detect_script
 
 
@@ -21,16 +25,18 @@ def _any_latin() -> icu.Transliterator:
     return icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
 
 
-def transliteration(name: str | None) -> str | None:
-    """A Latin rendering of ``name``, or None when it is already Latin (or empty)."""
+def transliteration(name: str | None, lang: str = "en") -> str | None:
+    """A Latin rendering of ``name`` for a reader of ``lang`` (``fr`` gets French-style
+    spellings, any other language English-style), or None when it is already Latin (or
+    empty)."""
     if not name or not name.strip():
         return None
     script = detect_script(name)
     if script is Script.LATIN:
         return None
     if script is Script.ARABIC:
-        tokens = [romanize_arabic(t) for t in arabic_tokens(name)]
-    elif script is Script.HAN:
+        return display_latin(name, french=lang == "fr") or None
+    if script is Script.HAN:
         tokens = han_tokens(name)
     else:
         tokens = str(_any_latin().transliterate(name)).split()

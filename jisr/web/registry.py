@@ -1,40 +1,23 @@
-"""The console's page areas, what they put in the navigation and on the home page.
+"""The console's page areas: what each puts in the navigation and on the home page.
 
-A page area is a module exposing ``router: APIRouter`` (built with ``console_router()``),
-``NAV: tuple[NavItem, ...]`` and, optionally, ``attention(session, viewer) -> list[Attention]``
-for the home page's "needs attention" panel. Adding an area is one line in ``PAGE_MODULES``
-plus its templates (``templates/<area>/``) and catalogues
-(``locales/<lang>/LC_MESSAGES/<area>.po``).
+A page area is a ``PageArea``: a router (built with ``console_router()``), its navigation
+entries and, optionally, an ``attention(session, viewer) -> list[Attention]`` source for the home
+page's "needs attention" panel. Each domain's module declares its areas
+(``DomainParts.console``); the composition root collects them and the app context holds them.
+Templates go in ``templates/<area>/``, catalogues in ``locales/<lang>/LC_MESSAGES/<area>.po``.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from fastapi import APIRouter
     from sqlalchemy.orm import Session
 
     from jisr.web.viewer import Viewer
-
-# Order is the navigation's order.
-PAGE_MODULES: tuple[str, ...] = (
-    "jisr.web.pages.auth",
-    "jisr.web.pages.home",
-    "jisr.web.pages.exchange",
-    "jisr.web.pages.exchange_actions",
-    "jisr.web.pages.notices",
-    "jisr.web.pages.notices_changes",
-    "jisr.web.pages.screening",
-    "jisr.web.pages.partners",
-    "jisr.web.pages.dashboard",
-    "jisr.web.pages.users",
-    "jisr.web.pages.audit",
-    "jisr.web.pages.graph",
-)
 
 
 @dataclass(frozen=True)
@@ -64,21 +47,19 @@ class Attention:
 AttentionSource = Callable[["Session", "Viewer"], Sequence[Attention]]
 
 
-def page_modules() -> list[ModuleType]:
-    return [importlib.import_module(name) for name in PAGE_MODULES]
+@dataclass(frozen=True)
+class PageArea:
+    router: APIRouter
+    nav: tuple[NavItem, ...] = ()
+    attention: AttentionSource | None = None
+    # Position in the navigation (lower first); areas of equal rank keep the modules' order.
+    rank: int = 100
 
 
-def navigation(roles: frozenset[str]) -> list[NavItem]:
-    items: list[NavItem] = []
-    for module in page_modules():
-        items.extend(item for item in getattr(module, "NAV", ()) if item.visible_to(roles))
-    return items
+def navigation(areas: Sequence[PageArea], roles: frozenset[str]) -> list[NavItem]:
+    ordered = sorted(areas, key=lambda area: area.rank)
+    return [item for area in ordered for item in area.nav if item.visible_to(roles)]
 
 
-def attention_sources() -> list[AttentionSource]:
-    sources: list[AttentionSource] = []
-    for module in page_modules():
-        source = getattr(module, "attention", None)
-        if source is not None:
-            sources.append(source)
-    return sources
+def attention_sources(areas: Sequence[PageArea]) -> list[AttentionSource]:
+    return [area.attention for area in areas if area.attention is not None]

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -79,7 +79,8 @@ def environment(lang: str) -> jinja2.Environment:
         fmt_datetime=fmt_datetime,
         fmt_date=fmt_date,
         fmt_number=fmt_number,
-        translit=transliteration,
+        translit=partial(transliteration, lang=lang),
+        translit_lang="fr" if lang == "fr" else "en",
     )
     return env
 
@@ -120,7 +121,7 @@ def render(
         "languages": i18n.languages(),
         "viewer": viewer,
         "csrf_token": csrf,
-        "nav": navigation(viewer.roles) if viewer is not None else [],
+        "nav": navigation(request.app.state.ctx.console, viewer.roles) if viewer else [],
         "request_path": request.url.path,
         "current_url": _local_url(request),
         "flash": _read_flash(request),

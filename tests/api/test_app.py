@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from jisr.api.app import create_app
 from jisr.db import make_engine
+from jisr.node import create_app
 from jisr.settings import load_settings
 from tests.nodes import make_node
 

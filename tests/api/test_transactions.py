@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.types import Message, Receive, Scope, Send
 
-from jisr.api.app import create_app
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.identity.auth import CSRF_HEADER
 from jisr.identity.models import User
+from jisr.node import create_app
 from jisr.settings import load_settings
 from tests.identity.conftest import ADMIN_PASSWORD, SECRET, bootstrap, code, enrol
 

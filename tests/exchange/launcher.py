@@ -1,7 +1,7 @@
 """Serve one node with the exchange envelope handlers registered: ``launcher.py DIR PORT``.
 
-Until ``jisr.exchange.federation`` is listed in ``jisr.federation.handlers.HANDLER_MODULES``,
-``jisr serve`` does not handle exchange envelopes, so the end-to-end test serves nodes this way.
+The node's own registry (``jisr.node.handler_registry``) includes exchange's handlers; the
+end-to-end test serves nodes this way, in the same way as ``jisr serve``.
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import uvicorn  # noqa: E402
 
-from jisr.api.app import create_app  # noqa: E402
-from jisr.federation.handlers import HANDLER_MODULES, assemble_registry  # noqa: E402
-from jisr.federation.node import HANDLERS_KEY  # noqa: E402
 from jisr.logs import configure_logging  # noqa: E402
+from jisr.node import create_app  # noqa: E402
 from jisr.settings import load_settings  # noqa: E402
-
-EXCHANGE = "jisr.exchange.federation"
 
 
 def main() -> None:
@@ -27,8 +23,6 @@ def main() -> None:
     settings = load_settings(data_dir)
     configure_logging("WARNING", json=True)
     app = create_app(settings)
-    modules = HANDLER_MODULES if EXCHANGE in HANDLER_MODULES else (*HANDLER_MODULES, EXCHANGE)
-    app.state.ctx.services[HANDLERS_KEY] = assemble_registry(modules)
     uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
 
 

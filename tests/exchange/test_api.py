@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
-from jisr.api.app import create_app
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.identity.accounts import create_user
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role, User
 from jisr.identity.tokens import issue_token
+from jisr.node import create_app
 from jisr.settings import JisrSettings, load_settings
 from tests.exchange.conftest import (
     LOCAL,

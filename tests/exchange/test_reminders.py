@@ -9,7 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from jisr.api.app import create_app
 from jisr.audit.models import AuditEntry
 from jisr.clock import utcnow
 from jisr.exchange import deadlines, messages
@@ -20,6 +19,7 @@ from jisr.exchange.storage import BlobStore
 from jisr.federation.models import InboxMessage, OutboxMessage
 from jisr.federation.transports import Transports
 from jisr.federation.worker import DeliveryWorker
+from jisr.node import create_app
 from jisr.settings import load_settings
 from tests.exchange.test_transfer_delivery import _federation, _officer, _passes
 from tests.federation.nodes import REFERENCE, FedNode, Loopback, wait_for

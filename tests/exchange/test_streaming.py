@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from jisr.api.app import create_app
+from jisr.node import create_app
 from jisr.settings import load_settings
 from tests.exchange.conftest import message_fields
 from tests.exchange.test_api import prepare_node

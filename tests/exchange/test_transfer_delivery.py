@@ -29,11 +29,11 @@ from jisr.exchange.schemas import MessageCreate
 from jisr.exchange.storage import BlobStore
 from jisr.exchange.transfers import CHUNK_BYTES
 from jisr.exchange.wire import CHUNK_ENVELOPE, MESSAGE_ENVELOPE
-from jisr.federation.handlers import assemble_registry
 from jisr.federation.models import InboxMessage, OutboxMessage
 from jisr.federation.node import FederationNode, FederationSettings, build_node
 from jisr.federation.transports import Transports
 from jisr.federation.worker import DeliveryWorker, receive_batch
+from jisr.node import handler_registry
 from tests.conftest import DatabaseFactory
 from tests.exchange.test_delivery import SCOPE, ExchangeServer, Officer
 from tests.federation.nodes import REFERENCE, FedNode, Loopback, link, make_node, wait_for
@@ -65,7 +65,7 @@ def _federation(node: FedNode) -> FederationNode:
     domain's handlers and expanders are registered."""
     factory = make_session_factory(node.engine, node.data_dir)
     settings = FederationSettings(backoff_base_seconds=0.001, backoff_max_seconds=0.001)
-    return build_node(node.settings, factory, node.code, assemble_registry(), settings)
+    return build_node(node.settings, factory, node.code, handler_registry(), settings)
 
 
 def _passes(worker: DeliveryWorker, count: int | None = None) -> int:

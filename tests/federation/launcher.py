@@ -9,9 +9,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import uvicorn  # noqa: E402
 
-from jisr.api.app import create_app  # noqa: E402
-from jisr.federation.node import HANDLERS_KEY  # noqa: E402
 from jisr.logs import configure_logging  # noqa: E402
+from jisr.node import create_app  # noqa: E402
 from jisr.settings import load_settings  # noqa: E402
 from tests.federation.notes import note_registry  # noqa: E402
 
@@ -20,8 +19,7 @@ def main() -> None:
     data_dir, port = Path(sys.argv[1]), int(sys.argv[2])
     settings = load_settings(data_dir)
     configure_logging("WARNING", json=True)
-    app = create_app(settings)
-    app.state.ctx.services[HANDLERS_KEY] = note_registry()
+    app = create_app(settings, handlers=note_registry())
     uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
 
 

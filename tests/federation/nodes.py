@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from jisr.federation.service import enqueue
 from jisr.federation.worker import receive_batch
 from jisr.settings import JisrSettings, load_settings
 from tests.federation.notes import NOTE, note_registry
-from tests.nodes import free_port
+from tests.nodes import free_port, wait_until
 
 LAUNCHER = Path(__file__).with_name("launcher.py")
 REFERENCE = "MA-FR/2026/01"
@@ -225,11 +224,8 @@ def serving(*servers: Server) -> Iterator[None]:
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
+    """``tests.nodes.wait_until``: ``timeout`` on an idle machine, longer under load."""
+    wait_until(condition, timeout=timeout, what=what)
 
 
 def run(coro: Any) -> Any:

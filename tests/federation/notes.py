@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from jisr.audit import AuditAction, AuditEntry, record
 from jisr.federation.errors import RejectedError
-from jisr.federation.handlers import HandlerRegistry, InboundEnvelope, assemble_registry
+from jisr.federation.handlers import HandlerRegistry, InboundEnvelope
+from jisr.node import handler_registry
 
 NOTE = "test.note"
 EFFECT = "test.note.effect"
@@ -20,7 +21,7 @@ def handle_note(session: Session, envelope: InboundEnvelope) -> None:
 
 
 def note_registry() -> HandlerRegistry:
-    return assemble_registry(extra={NOTE: handle_note})
+    return handler_registry(extra={NOTE: handle_note})
 
 
 def effects(session: Session) -> tuple[int, int]:

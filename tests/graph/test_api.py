@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
-from jisr.api.app import create_app
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.identity.accounts import create_user
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role, User
 from jisr.identity.tokens import issue_token
+from jisr.node import create_app
 from jisr.settings import load_settings
 from tests.nodes import make_node
 
@@ -35,7 +35,7 @@ ENTITIES = [
     {
         "id": "MA-DGST.h4",
         "schema": "Person",
-        "properties": {"name": ["Omar Hadad El Fassi"], "phone": ["+212600000418"]},
+        "properties": {"name": ["Omer Haddadi Tazi"], "phone": ["+212600000418"]},
     },
     {
         "id": "MA-DGST.v1",

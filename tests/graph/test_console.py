@@ -12,7 +12,7 @@ ENTITIES = [
     '{"id": "MA-DGST.c1", "schema": "Person", "properties": {"name": ["Omar Haddad"], '
     + PHONE
     + "}}",
-    '{"id": "MA-DGST.c2", "schema": "Person", "properties": {"name": ["Omar Hadad El Fassi"]}}',
+    '{"id": "MA-DGST.c2", "schema": "Person", "properties": {"name": ["Omer Haddadi Tazi"]}}',
     '{"id": "MA-DGST.c3", "schema": "Person", "properties": {"name": ["عمر حداد"], ' + PHONE + "}}",
 ]
 
@@ -34,7 +34,7 @@ def test_network_entity_and_queue_pages(console: Console) -> None:
     entity = console.client.get("/graph/entities/MA-DGST.c3")
     assert entity.status_code == 200 and "import" in entity.text
     queue = console.client.get("/graph/queue")
-    assert "Omar Hadad El Fassi" in queue.text
+    assert "Omer Haddadi Tazi" in queue.text
     waiting = queue.text.count('name="left_id"')
     judged = console.post(
         "/graph/judgements",

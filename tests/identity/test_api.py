@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from jisr.api.app import create_app
 from jisr.audit import AuditEntry
 from jisr.clock import utcnow
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.identity.auth import CSRF_HEADER, SESSION_COOKIE
 from jisr.identity.models import ApiToken
+from jisr.node import create_app
 from jisr.settings import JisrSettings, load_settings
 from tests.identity.conftest import (
     ADMIN_PASSWORD,

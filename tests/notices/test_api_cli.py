@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from jisr.api.app import create_app
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.identity.accounts import create_user
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role, User
 from jisr.identity.tokens import issue_token
+from jisr.node import create_app
 from jisr.notices.cli import notice_app
 from jisr.settings import load_settings
 from tests.exchange.conftest import LOCAL, PARTNER, add_agreement, pin_partner
@@ -59,6 +59,11 @@ def test_api_and_cli(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatc
         notice = created.json()  # type: ignore[attr-defined]
         bad = call("POST", "/notices", json={**wanted(), "colour": "red"})
         assert bad.status_code == 422  # type: ignore[attr-defined]
+        undated = wanted()
+        undated["subject"]["properties"]["birthDate"] = ["not a date"]
+        placed = call("POST", "/notices", json=undated)
+        assert placed.status_code == 422  # type: ignore[attr-defined]
+        assert placed.json()["field"] == "subject.birthDate"  # type: ignore[attr-defined]
         denied = call("POST", "/notices", who="audrey", json=wanted())
         assert denied.status_code == 403  # type: ignore[attr-defined]
         assert denied.headers["content-type"].startswith("application/problem+json")  # type: ignore[attr-defined]

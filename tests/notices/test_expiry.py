@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from jisr.actors import Actor, system_actor
-from jisr.api.app import create_app
 from jisr.clock import utcnow
 from jisr.db import make_engine, make_session_factory, unit_of_work
+from jisr.node import create_app
 from jisr.notices import drafting, publication, review
 from jisr.notices.cli import notice_app
 from jisr.notices.models import Notice, NoticeStatus, Origin

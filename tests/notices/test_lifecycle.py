@@ -155,3 +155,14 @@ def test_control_characters_are_refused(world: World) -> None:
     subject = {"id": "p1", "schema": "Person", "properties": {"name": ["Ali\x00 Test"]}}
     with pytest.raises(ValidationError, match="control characters"):
         world.draft(subject=subject)
+
+
+def test_a_refused_subject_value_names_its_field(world: World) -> None:
+    bad_date = {"id": "x", "schema": "Person", "properties": {"birthDate": ["x"]}}
+    with pytest.raises(ValidationError) as refused:
+        world.draft(subject=bad_date)
+    assert refused.value.field == "subject.birthDate"
+    bad_name = {"id": "p1", "schema": "Person", "properties": {"name": ["Ali\x00 Test"]}}
+    with pytest.raises(ValidationError) as refused:
+        world.draft(subject=bad_name)
+    assert refused.value.field == "subject.name"

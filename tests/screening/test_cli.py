@@ -61,9 +61,10 @@ def test_jsonl_contract_with_several_watchlists(app: typer.Typer, travellers: Pa
     # Rejected rows of every file, one line each, then the summary.
     stderr = result.stderr.splitlines()
     assert f"{travellers}:5: empty name" in stderr
-    assert f"{UN}:44: KPi.903: birth date '1977-02-30' does not exist" in stderr
-    assert "; 8 rejected rows;" in stderr[-1]  # 1 traveller + 2 UN + 5 FtM
-    assert stderr[-1].startswith("screened 3 queries against 8 entries from 2 watchlist(s)")
+    warning = "birth date '1977-02-30': day 30 does not exist in that month, ignored"
+    assert f"{UN}: KPi.903: {warning}" in stderr
+    assert "; 6 rejected rows; 2 rows with ignored fields;" in stderr[-1]  # 1 + 1 UN + 4 FtM
+    assert stderr[-1].startswith("screened 3 queries against 10 entries from 2 watchlist(s)")
 
 
 def test_stdin_input(app: typer.Typer) -> None:
@@ -133,3 +134,45 @@ def test_colliding_ids_across_watchlists_are_prefixed(app: typer.Typer, travelle
     entity_ids = {r["entity_id"] for r in _lines(result.stdout) if r["query_id"] == "t1"}
     assert entity_ids == {"t1", "manifest.csv:t1"}
     assert f"{travellers}: 3 ids already used by an earlier watchlist" in result.stderr
+
+
+def test_messy_dates_never_drop_a_traveller_and_say_what_was_ignored(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    listed = tmp_path / "list.csv"
+    listed.write_text(
+        "id,name,birth_date\nL1,Youssef El Amrani,1969-07-16\nL2,Hannibal,1971\n",
+        encoding="utf-8",
+    )
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "id,name,birth_date,nationality\n"
+        "t1,يوسف العمراني,16/07/1969,MA\n"  # day first: parsed, no warning
+        "t2,Youssef El-Amrani,1969-7-16,Atlantis\n"  # unknown country: ignored
+        "t3,Youssef Elamrani,1969-07-32,MA\n"  # impossible day: month kept
+        "t4,Youssef El Amrani,1968-13-30,MA\n"  # impossible month and day: year kept
+        "t5,Youssef El Amrani,1970-07-16,MA\n"  # a year off: weaker, still a candidate
+        "t6,Hannibal,1971-02-03,\n"  # a mononym with the same year: a candidate
+        "t7,Hannibal,,\n",  # the mononym alone: below the threshold
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["screen", "--watchlist", str(listed), str(manifest)])
+    assert result.exit_code == 0, result.stderr
+    rows = {r["query_id"]: r for r in _lines(result.stdout)}
+    assert set(rows) == {"t1", "t2", "t3", "t4", "t5", "t6"}
+    assert "warnings" not in rows["t1"] and "warnings" not in rows["t5"]
+    assert rows["t2"]["warnings"] == ["nationality 'Atlantis' is not a known country: ignored"]
+    assert rows["t3"]["warnings"] == [
+        "birth date '1969-07-32': day 32 does not exist in that month, ignored"
+    ]
+    assert rows["t4"]["warnings"] == ["birth date '1968-13-30': month 13 and day 30 ignored"]
+    assert "month 13 and day 30 ignored" in str(rows["t4"]["explanation"])
+    assert float(rows["t5"]["score"]) < float(rows["t1"]["score"])  # type: ignore[arg-type]
+    assert "same birth year" in str(rows["t6"]["explanation"])
+    stderr = result.stderr.splitlines()
+    assert (
+        f"{manifest}: t3: birth date '1969-07-32': day 32 does not exist in that month, "
+        "ignored" in stderr
+    )
+    assert "3 rows with ignored fields" in stderr[-1] and "; 0 rejected rows;" in stderr[-1]
+    assert any("worker process(es)" in line for line in stderr)

@@ -22,7 +22,7 @@ def _read(
 ) -> tuple[list[Subject], SourceResult]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    result = read_subjects(path)
+    result = read_subjects(path, lenient_facts=True)
     return result.load(), result
 
 
@@ -70,11 +70,6 @@ def test_mixed_scripts_are_allowed(tmp_path: Path) -> None:
         ("1,!!!,1980", "no letters or digits"),
         ("1," + "a" * 501 + ",1980", "longer than 500"),
         (",Ali Tazi,1980", "empty id"),
-        ("1,Ali Tazi,2023-02-30", "does not exist"),
-        ("1,Ali Tazi,0000", "not plausible"),
-        ("1,Ali Tazi,0", "not YYYY"),
-        ("1,Ali Tazi,17/05/1980", "not YYYY"),
-        (f"1,Ali Tazi,{datetime.now(UTC).year + 1}-01-01", "future"),
         ("1,Ali Tazi,1980,extra", "expected 3 fields, found 4"),
         ('1,"Ali "Tazi,1980', "broken CSV row"),
     ],
@@ -93,16 +88,41 @@ def test_bad_rows_are_rejected_with_line_and_the_file_goes_on(
     assert str(rejection).startswith(f"{tmp_path / 'people.csv'}:3: ")
 
 
-def test_bad_nationality_gender_and_duplicate_id(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("cell", "dates", "warning"),
+    [
+        ("2023-02-30", ("2023-02",), "day 30 does not exist"),
+        ("0000", (), "not plausible"),
+        ("0", (), "not a date"),
+        ("17/05/1980", ("1980-05-17",), None),
+        (f"{datetime.now(UTC).year + 1}-01-01", (), "future"),
+    ],
+)
+def test_a_bad_birth_date_is_ignored_with_a_warning_and_the_row_kept(
+    tmp_path: Path, cell: str, dates: tuple[str, ...], warning: str | None
+) -> None:
+    subjects, result = _read(tmp_path, f"id,name,birth_date\n1,Ali Tazi,{cell}\n")
+    assert result.rejections == []
+    (subject,) = subjects
+    assert subject.names == ("Ali Tazi",) and subject.birth_dates == dates
+    if warning is None:
+        assert subject.warnings == ()
+    else:
+        (text,) = subject.warnings
+        assert warning in text and repr(cell) in text
+
+
+def test_bad_nationality_gender_are_warnings_duplicate_id_is_rejected(tmp_path: Path) -> None:
     subjects, result = _read(
         tmp_path,
         "id,name,nationality,gender\n1,A B,Atlantis,\n2,C D,,robot\n3,E F,,\n3,G H,,\n",
     )
-    assert [s.id for s in subjects] == ["3"]
+    assert [s.id for s in subjects] == ["1", "2", "3"]
+    assert subjects[0].nationalities == ()
+    assert subjects[0].warnings == ("nationality 'Atlantis' is not a known country: ignored",)
+    assert subjects[1].gender is None and "gender 'robot'" in subjects[1].warnings[0]
     reasons = [(r.line, r.reason) for r in result.rejections]
-    assert reasons[0] == (2, "nationality 'Atlantis' is not a known country")
-    assert reasons[1][0] == 3 and "gender" in reasons[1][1]
-    assert reasons[2] == (5, "duplicate id '3' (first on line 4)")
+    assert reasons == [(5, "duplicate id '3' (first on line 4)")]
 
 
 def test_unbalanced_quote_is_reported_not_swallowed(tmp_path: Path) -> None:
@@ -114,11 +134,12 @@ def test_unbalanced_quote_is_reported_not_swallowed(tmp_path: Path) -> None:
 
 
 def test_every_row_is_accounted_for(tmp_path: Path) -> None:
-    rows = [f"{i},Person {i},{'2023-02-30' if i % 3 == 0 else '1980'}" for i in range(1, 31)]
+    rows = [f"{i},{'' if i % 3 == 0 else 'Person'} {i},1980-13-45" for i in range(1, 31)]
     subjects, result = _read(tmp_path, "id,name,birth_date\n" + "\n".join(rows) + "\n")
     assert len(subjects) + len(result.rejections) == 30
-    assert len(result.rejections) == 10
-    assert result.accepted == 20
+    assert len(result.rejections) == 0  # "3" is a name: digits alone are allowed
+    assert result.accepted == 30
+    assert all(s.birth_dates == ("1980",) and len(s.warnings) == 1 for s in subjects)
 
 
 def test_latin1_file_is_a_clear_error_naming_the_file_and_line(tmp_path: Path) -> None:
@@ -144,3 +165,14 @@ def test_missing_file_and_missing_columns(tmp_path: Path) -> None:
     path.write_text("identifier_x,label\n1,Ali\n", encoding="utf-8")
     with pytest.raises(SourceError, match="unknown format"):
         read_subjects(path)
+
+
+def test_strict_reading_rejects_a_row_whose_fact_does_not_parse(tmp_path: Path) -> None:
+    """List imports read strictly (the default): the row is rejected, with the same reason."""
+    path = tmp_path / "list.csv"
+    path.write_text("id,name,birth_date\n1,Ali Tazi,1974-01-32\n2,Omar Haddad,1970\n")
+    result = read_subjects(path)
+    assert [s.id for s in result] == ["2"]
+    (rejection,) = result.rejections
+    assert rejection.line == 2
+    assert rejection.reason == "birth date '1974-01-32': day 32 does not exist in that month"

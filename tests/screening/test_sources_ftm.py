@@ -13,10 +13,16 @@ FIXTURE = Path(__file__).parent / "fixtures" / "ftm_fictional.jsonl"
 
 
 def test_entities_names_and_documents() -> None:
-    result = read_subjects(FIXTURE)
+    result = read_subjects(FIXTURE, lenient_facts=True)
     subjects = {s.id: s for s in result}
     assert result.format == "ftm"
-    assert list(subjects) == ["ftm-p1", "ftm-p2", "ftm-o1", "ftm-c1", "ftm-l1"]
+    assert list(subjects) == ["ftm-p1", "ftm-p2", "ftm-o1", "ftm-c1", "ftm-l1", "ftm-bad-date"]
+    # An impossible date is ignored at the day, with a warning; the person is kept.
+    leila = subjects["ftm-bad-date"]
+    assert leila.birth_dates == ("2023-02",)
+    assert leila.warnings == (
+        "birth date '2023-02-30': day 30 does not exist in that month, ignored",
+    )
     youssef = subjects["ftm-p1"]
     assert youssef.names == ("Youssef El Amrani", "Youcef Elamrani", "Abou Karim")
     assert youssef.birth_dates == ("1979-11-02",)
@@ -40,10 +46,9 @@ def test_entities_names_and_documents() -> None:
 
 
 def test_every_line_is_accounted_for() -> None:
-    result = read_subjects(FIXTURE)
+    result = read_subjects(FIXTURE, lenient_facts=True)
     subjects = result.load()
     assert [(r.line, r.reason) for r in result.rejections] == [
-        (8, "birth date '2023-02-30' does not exist"),
         (9, "not valid JSON (Expecting value at column 1)"),
         (10, "not a FollowTheMoney entity (No schema for entity.)"),
         (11, "no name at all"),

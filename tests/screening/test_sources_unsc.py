@@ -13,10 +13,13 @@ FIXTURE = Path(__file__).parent / "fixtures" / "un_consolidated_fictional.xml"
 
 
 def test_individuals_and_entities() -> None:
-    result = read_subjects(FIXTURE)
+    result = read_subjects(FIXTURE, lenient_facts=True)
     subjects = {s.id: s for s in result}
     assert result.format == "unsc"
-    assert set(subjects) == {"QDi.901", "QDi.902", "QDe.901"}
+    assert set(subjects) == {"QDi.901", "QDi.902", "QDe.901", "KPi.903"}
+    # An impossible date keeps the month, with a warning; the listed person is kept.
+    assert subjects["KPi.903"].birth_dates == ("1977-02",)
+    assert "day 30 does not exist" in subjects["KPi.903"].warnings[0]
     first = subjects["QDi.901"]
     assert first.names == (
         "ABDELLATIF BEN YOUSSEF EL KHALDOUNI",
@@ -40,11 +43,10 @@ def test_individuals_and_entities() -> None:
 
 
 def test_bad_records_are_rejected_with_their_line() -> None:
-    result = read_subjects(FIXTURE)
+    result = read_subjects(FIXTURE, lenient_facts=True)
     result.load()
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     assert [(r.reason) for r in result.rejections] == [
-        "KPi.903: birth date '1977-02-30' does not exist",
         "QDi.904: empty name",
     ]
     for rejection in result.rejections:
@@ -95,6 +97,6 @@ def test_other_xml_and_truncated_xml(tmp_path: Path) -> None:
 def test_xml_named_csv_is_detected_by_content(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_bytes(FIXTURE.read_bytes())
-    result = read_subjects(path)
+    result = read_subjects(path, lenient_facts=True)
     assert result.format == "unsc"
-    assert len(result.load()) == 3
+    assert len(result.load()) == 4

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from httpx import Response
 
+from jisr.watchlists.imports import ImportSettings
 from tests.watchlists.test_api import Api
 from tests.watchlists.test_api import api as api  # noqa: F401 - fixture
 from tests.watchlists.test_imports import BROKEN, GOOD
@@ -114,7 +115,9 @@ def test_policy_names_and_size(api: Api, monkeypatch: pytest.MonkeyPatch) -> Non
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["entries"] == 40_000
 
-    monkeypatch.setenv("JISR_WATCHLISTS_IMPORT_MAX_BYTES", "4096")
+    # Settings are read once, at start: lower the limit of the running node.
+    ctx = api.client.app.state.ctx  # type: ignore[attr-defined]
+    ctx.settings = ctx.settings.with_sections(ImportSettings(import_max_bytes=4096))
     too_large = _import(api, big, name="big")
     assert too_large.status_code == 413
     assert too_large.json()["code"] == "watchlist_import_too_large"

@@ -15,15 +15,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from jisr.api.app import create_app
 from jisr.audit import AuditEntry
 from jisr.clock import utcnow
 from jisr.db import make_engine, make_session_factory, unit_of_work
 from jisr.federation.node import FederationSettings
-from jisr.federation.worker import SETTINGS_KEY as FEDERATION_SETTINGS_KEY
 from jisr.identity import service
 from jisr.identity.auth import actor_for
 from jisr.identity.models import Role
+from jisr.node import create_app
 from jisr.settings import JisrSettings, load_settings
 
 AGENCY = "MA-DGST"
@@ -136,9 +135,9 @@ def console(tmp_path: Path, db_url: str) -> Iterator[Console]:
     engine = make_engine(db_url)
     with unit_of_work(make_session_factory(engine)) as session:
         totps = seed_console_node(session, settings)
-    app = create_app(settings, engine=engine)
     # One node and no partner servers: nothing could be delivered (and it has no key files).
-    app.state.ctx.services[FEDERATION_SETTINGS_KEY] = FederationSettings(worker_enabled=False)
+    settings = settings.with_sections(FederationSettings(worker_enabled=False))
+    app = create_app(settings, engine=engine)
     # https: cookies are Secure outside dev mode, so plain http would never send them back.
     with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
         yield Console(client, engine, settings, totps)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from jisr.db.registry import load_all_models
+from jisr.db.base import Base
+from jisr.node import load_models
 
 config = context.config
-target_metadata = load_all_models()
+load_models()
+target_metadata = Base.metadata
 connection = config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through jisr.db.migrate, which provides the connection")

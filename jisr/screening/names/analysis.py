@@ -81,4 +81,8 @@ def analyze_name(text: str, person: bool = True) -> NameForm:
         if not person:
             words = [w for w in words if w not in _ORG_STOPWORDS] or words
         tokens = tuple(words)
-    return NameForm(text, script, tokens, tuple(latin_skeleton(t) for t in tokens))
+    skeletons = tuple(latin_skeleton(t) for t in tokens)
+    if script is Script.HAN:
+        # Pinyin x is always the one sound (Xu: Hsu), never ks or kh.
+        skeletons = tuple(s.replace("χ", "X") for s in skeletons)
+    return NameForm(text, script, tokens, skeletons)

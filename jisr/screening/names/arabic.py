@@ -36,12 +36,14 @@ _FOLD = str.maketrans(
     }
 )
 # One consonant class per letter (same classes as ``phonetic``); long vowels, hamza and ayn
-# are unwritten or written inconsistently in Latin, so they map to nothing.
+# are unwritten or written inconsistently in Latin, so they map to nothing. Letters that Latin
+# spellings render in several classes map to a lower-case placeholder that
+# ``phonetic.skeleton_variants`` expands (ض Dhiya / Fazl, ق Qasim / Gassim, خ Khalid / Jalid...).
 _SKELETON = {
     "ب": "B",
     "پ": "B",
     "ت": "T",
-    "ث": "T",
+    "ث": "s",
     "ٹ": "T",
     "ط": "T",
     "ج": "J",
@@ -49,23 +51,23 @@ _SKELETON = {
     "ژ": "J",
     "گ": "J",
     "ح": "H",
-    "خ": "H",
+    "خ": "h",
     "ه": "H",
     "د": "D",
-    "ذ": "D",
-    "ض": "D",
+    "ذ": "e",
+    "ض": "d",
     "ڈ": "D",
     "ر": "R",
     "ڑ": "R",
     "ز": "Z",
-    "ظ": "Z",
+    "ظ": "z",
     "س": "S",
     "ص": "S",
     "ش": "X",
-    "غ": "J",
+    "غ": "g",
     "ف": "F",
     "ڤ": "F",
-    "ق": "K",
+    "ق": "k",
     "ڨ": "K",
     "ك": "K",
     "ل": "L",
@@ -142,11 +144,17 @@ def arabic_tokens(text: str) -> list[str]:
         word = words[i]
         if i + 1 < len(words) and (word == _ABD or word in _BINDING):
             nxt = words[i + 1]
+            if word != _ABD and nxt == _ABD and i + 2 < len(words):
+                # ولد عبد العزيز: the particle binds to the whole compound.
+                tokens.append(word + nxt + words[i + 2])
+                i += 3
+                continue
             if word == _ARTICLE:
                 tokens.append(_strip_article(nxt))
                 i += 2
                 continue
-            tokens.append(word + nxt)
+            # أبو العطاء -> ابوعطاء, as Latin "Abu al-Ata" -> abuata (the article drops).
+            tokens.append(word + (nxt if word == _ABD else _strip_article(nxt)))
             i += 2
             continue
         tokens.append(word if word.startswith(_ABD) else _strip_article(word))
@@ -161,11 +169,26 @@ def _strip_article(word: str) -> str:
 
 
 def arabic_skeleton(token: str) -> str:
-    """Consonant skeleton of one Arabic-script token."""
+    """Consonant skeleton of one Arabic-script token (placeholders for ambiguous letters)."""
     # تش and دج spell the foreign sounds ch and dj.
     token = token.replace("تش", "چ").replace("دج", "ج")
-    skeleton = "".join(_SKELETON.get(ch, "") for ch in token)
-    return finish_skeleton(skeleton)
+    out: list[str] = []
+    last = len(token) - 1
+    for i, ch in enumerate(token):
+        if (
+            ch == "و"
+            and i < last
+            and (i == 0 or (token[i + 1] in "يا" and token[i - 1] not in "اوي"))
+        ):
+            # و opening a word, or before a vowel letter, is w or (Persian, Urdu) v: Vaziri
+            # وزيري, Parviz پرویز, Javad جواد.
+            out.append("w")
+        elif ch == "ه" and i == last and i >= 2:
+            # A final heh is often a vowel (Fatemeh / Fatima, Zohreh / Zohra).
+            out.append("a")
+        else:
+            out.append(_SKELETON.get(ch, ""))
+    return finish_skeleton("".join(out))
 
 
 def romanize_arabic(token: str) -> str:

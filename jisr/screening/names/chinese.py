@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 # Common two-character surnames; everything else takes the first character as surname.
 _COMPOUND_SURNAMES = frozenset(
     {
@@ -39,6 +37,10 @@ _PARTS = re.compile(r"[\s·•・.\-]+")
 
 
 def _pinyin(text: str) -> str:
+    # Imported on first use: loading pypinyin's dictionaries costs ~0.3 s of start-up that a
+    # run without Chinese characters should not pay.
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore")).replace("ü", "v")
 
 

@@ -23,8 +23,26 @@ _ABD = frozenset(
     {"abd", "abdel", "abdul", "abdal", "abdoul", "abdou", "abdu", "abdil", "abdol", "abdelal"}
 )
 _BINDING = frozenset(
-    {"ben", "bin", "ibn", "ibnu", "bint", "bent", "abu", "abou", "abo", "bou", "ould", "ouled"}
+    {
+        "ben",
+        "bin",
+        "ibn",
+        "ibnu",
+        "bint",
+        "bent",
+        "abu",
+        "abou",
+        "abo",
+        "bou",
+        "ould",
+        "ouled",
+        "weld",
+        "wuld",
+    }
 )
+# The article assimilated to a "sun" consonant and written as its own word between two parts:
+# Nour ed Din, Shams ud Din, Salah ad Din, Harun ar Rashid (hyphens are spaces by now).
+_SUN_ARTICLE = re.compile(r"^[aeiu](?:sh|[dnrstz])$")
 # Abbreviations of the most common name in the Muslim world, as in passports and lists.
 _EXPANSIONS = {"mohd": "mohamed", "muhd": "mohamed", "mhd": "mohamed", "md": "mohamed"}
 
@@ -40,12 +58,27 @@ def fold_latin(text: str) -> str:
     return _NON_ALPHA.sub(" ", ascii_text)
 
 
+def _drop_inner_articles(words: list[str]) -> list[str]:
+    """Drop an assimilated article between two parts (``shams ud din``), and the Urdu ``-ur``
+    glued to a part before ``Rahman`` / ``Rehman`` (``fazlur rahman`` -> ``fazl rahman``)."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if out and nxt and _SUN_ARTICLE.match(word) and nxt.startswith(word[1:]):
+            continue
+        if nxt.startswith("r") and len(word) > 4 and word.endswith("ur") and out == []:
+            word = word[:-2]
+        out.append(word)
+    return out
+
+
 def latin_tokens(folded: str, person: bool = True) -> list[str]:
     """Tokens of a folded name, with particles bound the way ``arabic_tokens`` binds them."""
     words = folded.split()
     if not person:
         return words
     words = [_EXPANSIONS.get(w, w) for w in words]
+    words = _drop_inner_articles(words)
     tokens: list[str] = []
     i = 0
     while i < len(words):
@@ -63,6 +96,13 @@ def latin_tokens(folded: str, person: bool = True) -> list[str]:
             continue
         if not last and word in _BINDING:
             nxt = words[i + 1]
+            if nxt in _ABD and i + 2 < len(words):
+                # "ould abdel aziz": the particle binds to the whole compound.
+                rest = latin_tokens(" ".join(words[i + 1 : i + 3]))
+                if len(rest) == 1:
+                    tokens.append(word + rest[0])
+                    i += 3
+                    continue
             if nxt in _ARTICLES and i + 2 < len(words):
                 nxt = words[i + 2]
                 i += 1

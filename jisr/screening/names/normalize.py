@@ -19,9 +19,14 @@ _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[\s\-‐-―_.,;:/\\()\[\]{}\"“”«»|+*#&!?@<>=~`]+")
 
 
+# Zero-width spaces and joiners, word joiner, BOM, soft hyphen: invisible, never a separator
+# (ZWNJ inside a Persian compound, علی‌رضا, joins a name that Latin writes as one word).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+
+
 def clean_text(text: str) -> str:
-    """NFKC-normalise, case-fold and collapse separators to single spaces."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """NFKC-normalise, drop invisible characters, case-fold, collapse separators to spaces."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
     return _SEPARATORS.sub(" ", text).strip()
 
 

@@ -171,6 +171,34 @@ _GENDERS = {
 _NO_GENDER = {"", "x", "u", "unknown", "other", "-", "n/a", "none"}
 
 
+def settle(warnings: list[str], lenient: bool) -> tuple[str, ...]:
+    """The row's warnings when the caller reads leniently (travellers: screened on what
+    parses); otherwise the first one rejects the row, as a list import wants."""
+    if warnings and not lenient:
+        raise RowError(warnings[0].removesuffix(": ignored").removesuffix(", ignored"))
+    return tuple(warnings)
+
+
+def lenient(clean: Callable[[str], str], values: list[str], warnings: list[str]) -> tuple[str, ...]:
+    """``clean`` each value; one that fails is ignored with a warning instead of failing the row
+    (a traveller is never dropped for a bad nationality or document cell)."""
+    out: list[str] = []
+    for value in values:
+        try:
+            out.append(clean(value))
+        except RowError as exc:
+            warnings.append(f"{exc}: ignored")
+    return tuple(dict.fromkeys(out))
+
+
+def lenient_gender(value: str | None, warnings: list[str]) -> str | None:
+    try:
+        return clean_gender(value)
+    except RowError as exc:
+        warnings.append(f"{exc}: ignored")
+        return None
+
+
 def clean_gender(value: str | None) -> str | None:
     text = (value or "").strip().lower()
     if text in _NO_GENDER:

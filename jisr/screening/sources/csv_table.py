@@ -1,6 +1,9 @@
 """CSV with a header: ``id``, ``name`` (or ``first_name``/``last_name``) and optional facts.
 
-Optional columns: ``birth_date``, ``nationality``, ``gender``, ``document_number``, ``aliases``.
+Optional columns: ``birth_date``, ``nationality``, ``gender``, ``document_number``, ``aliases``,
+``mononym`` (``true`` when the list says the name is the person's whole name). A fact that does
+not parse (``1974-01-32``, ``Atlantis``) is ignored with a warning kept on the subject: the row
+is still read, since a traveller must never go unscreened.
 Several values in one cell are separated by ``;`` (or ``|`` when ``;`` is the delimiter, as in
 French spreadsheet exports). Unknown columns are ignored.
 """
@@ -17,13 +20,15 @@ from jisr.screening.sources.base import (
     Row,
     RowError,
     SourceError,
-    check_birth_date,
     clean_country,
     clean_document,
-    clean_gender,
     clean_names,
+    lenient,
+    lenient_gender,
+    settle,
     split_values,
 )
+from jisr.screening.sources.dates import read_birth_dates
 from jisr.screening.sources.stream import iter_lines
 
 _ALIASES = {
@@ -59,7 +64,7 @@ def sniff_delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def read_csv(stream: BinaryIO, label: str) -> Iterator[Row]:
+def read_csv(stream: BinaryIO, label: str, lenient_facts: bool = False) -> Iterator[Row]:
     lines = iter_lines(stream, label)
     first = next(lines, "")
     delimiter = sniff_delimiter(first)
@@ -87,9 +92,13 @@ def read_csv(stream: BinaryIO, label: str) -> Iterator[Row]:
         if not cells or all(not c.strip() for c in cells):
             continue  # a blank line is not a row
         try:
-            yield _subject(cells, header, label, start, previous_end, multi, seen)
+            yield _subject(cells, header, label, (start, previous_end), multi, seen, lenient_facts)
         except RowError as exc:
             yield Rejection(label, start, str(exc))
+
+
+def _is_mononym(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "y", "oui", "x"}
 
 
 def _split(value: str, separators: str) -> list[str]:
@@ -102,11 +111,12 @@ def _subject(
     cells: list[str],
     header: list[str],
     label: str,
-    start: int,
-    end: int,
+    lines: tuple[int, int],
     multi: str,
     seen: dict[str, int],
+    lenient_facts: bool,
 ) -> Subject:
+    start, end = lines
     if end > start:
         raise RowError(f"row spans lines {start}-{end}: an unbalanced quote swallowed lines")
     if len(cells) != len(header):
@@ -126,16 +136,24 @@ def _subject(
     if not candidates:
         raise RowError("empty name")
     candidates.extend(_split(row.get("aliases", ""), multi))
+    # Facts that do not parse are ignored with a warning; only the name decides whether a row
+    # can be screened at all.
+    warnings: list[str] = []
+    names = clean_names(candidates)
+    births = read_birth_dates(_split(row.get("birth_date", ""), multi), warnings)
+    nationalities = lenient(clean_country, _split(row.get("nationality", ""), multi), warnings)
+    gender = lenient_gender(row.get("gender"), warnings)
+    documents = lenient(clean_document, _split(row.get("document_number", ""), multi), warnings)
     subject = Subject(
         id=subject_id,
-        names=clean_names(candidates),
-        birth_dates=tuple(check_birth_date(v) for v in _split(row.get("birth_date", ""), multi)),
-        nationalities=tuple(
-            dict.fromkeys(clean_country(v) for v in _split(row.get("nationality", ""), multi))
-        ),
-        gender=clean_gender(row.get("gender")),
-        documents=tuple(clean_document(v) for v in _split(row.get("document_number", ""), multi)),
+        names=names,
+        birth_dates=births,
+        nationalities=nationalities,
+        gender=gender,
+        documents=documents,
         source=label,
+        warnings=settle(warnings, lenient_facts),
+        mononym=_is_mononym(row.get("mononym", "")),
     )
     seen[subject_id] = start
     return subject

@@ -22,10 +22,12 @@ from jisr.screening.sources.base import (
     Rejection,
     Row,
     RowError,
-    check_birth_date,
     clean_document,
     clean_names,
+    lenient,
+    settle,
 )
+from jisr.screening.sources.dates import read_birth_dates
 from jisr.screening.sources.stream import iter_lines
 
 _KINDS = (
@@ -79,16 +81,20 @@ def _names(proxy: EntityProxy) -> list[str]:
     return names
 
 
-def _subject(proxy: EntityProxy, data: dict[str, Any], kind: SubjectKind, label: str) -> Subject:
+def _subject(
+    proxy: EntityProxy, data: dict[str, Any], kind: SubjectKind, label: str, lenient_facts: bool
+) -> Subject:
     if not proxy.id:
         raise RowError("entity without an id")
-    # FtM silently drops values it cannot clean; an impossible date must be reported instead.
-    births = tuple(check_birth_date(v) for v in _raw_values(data, "birthDate"))
+    # FtM silently drops values it cannot clean; an impossible date is reported instead (and
+    # the entity kept, screened on the rest).
+    warnings: list[str] = []
+    births = read_birth_dates(_raw_values(data, "birthDate"), warnings)
     nationalities = _values(proxy, "nationality") + _values(proxy, "citizenship")
     gender = next((g for g in _values(proxy, "gender") if g in ("male", "female")), None)
     documents: list[str] = []
     for prop in _DOCUMENT_PROPS:
-        documents.extend(clean_document(v) for v in _values(proxy, prop))
+        documents.extend(lenient(clean_document, _values(proxy, prop), warnings))
     return Subject(
         id=proxy.id,
         names=clean_names(_names(proxy)),
@@ -98,6 +104,7 @@ def _subject(proxy: EntityProxy, data: dict[str, Any], kind: SubjectKind, label:
         gender=gender,
         documents=tuple(dict.fromkeys(documents)),
         source=label,
+        warnings=settle(warnings, lenient_facts),
     )
 
 
@@ -112,6 +119,7 @@ def _merge(old: Subject, new: Subject) -> Subject:
         nationalities=union(old.nationalities, new.nationalities),
         gender=old.gender or new.gender,
         documents=union(old.documents, new.documents),
+        warnings=union(old.warnings, new.warnings),
     )
 
 
@@ -132,7 +140,9 @@ def _count(skipped: dict[str, int], reason: str) -> None:
     skipped[reason] = skipped.get(reason, 0) + 1
 
 
-def read_ftm(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[Row]:
+def read_ftm(
+    stream: BinaryIO, label: str, skipped: dict[str, int], lenient_facts: bool = False
+) -> Iterator[Row]:
     subjects: dict[str, Subject] = {}
     documents: dict[str, list[str]] = {}
     holders: list[tuple[int, str, str]] = []
@@ -155,7 +165,7 @@ def read_ftm(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[
             if kind is None:
                 _count(skipped, f"{proxy.schema.name} entities (not screened)")
                 continue
-            subject = _subject(proxy, data, kind, label)
+            subject = _subject(proxy, data, kind, label, lenient_facts)
         except RowError as exc:
             yield Rejection(label, number, str(exc))
             continue

@@ -18,12 +18,14 @@ from jisr.screening.sources.base import (
     Rejection,
     Row,
     RowError,
-    check_birth_date,
     clean_document,
-    clean_gender,
     clean_names,
+    lenient,
+    lenient_gender,
     lookup_country,
+    settle,
 )
+from jisr.screening.sources.dates import read_birth_date
 from jisr.screening.sources.stream import iter_lines
 
 COLUMNS = 12
@@ -75,34 +77,50 @@ def _date(day: str | None, month: str | None, year: str) -> str:
     return f"{year}-{number:02d}" + (f"-{int(day):02d}" if day else "")
 
 
-def birth_dates(remarks: str) -> list[str]:
+def _lenient_date(text: str, warnings: list[str]) -> list[str]:
+    found = read_birth_date(text)
+    if found.warning:
+        warnings.append(found.warning)
+    return list(found.dates)
+
+
+def birth_dates(remarks: str, warnings: list[str] | None = None) -> list[str]:
+    """Dates of birth in the remarks; one that does not hold is ignored with a warning."""
+    warnings = [] if warnings is None else warnings
     dates: list[str] = []
     for match in _DOB.finditer(remarks):
         day, month, year, day2, month2, year2 = match.groups()
-        if year2 is None:
-            dates.append(check_birth_date(_date(day, month, year)))
+        try:
+            start = _date(day, month, year)
+            end = _date(day2, month2, year2) if year2 is not None else None
+        except RowError as exc:
+            warnings.append(f"{exc}: ignored")
             continue
-        check_birth_date(_date(day, month, year))
-        check_birth_date(_date(day2, month2, year2))
+        if end is None:
+            dates.extend(_lenient_date(start, warnings))
+            continue
         first, last = int(year), int(year2)
         if not 0 <= last - first <= MAX_YEAR_RANGE:
-            raise RowError(f"DOB range {match.group(0)[4:]!r} is not plausible")
-        dates.extend(str(y) for y in range(first, last + 1))
+            warnings.append(f"DOB range {match.group(0)[4:]!r} is not plausible: ignored")
+            continue
+        if _lenient_date(start, warnings) and _lenient_date(end, warnings):
+            dates.extend(str(y) for y in range(first, last + 1))
     return list(dict.fromkeys(dates))
 
 
-def documents(remarks: str) -> list[str]:
+def documents(remarks: str, warnings: list[str] | None = None) -> list[str]:
     """Passport and national ID numbers; prose that merely mentions a passport is ignored."""
+    warnings = [] if warnings is None else warnings
     numbers: list[str] = []
     for match in _DOCUMENT.finditer(remarks):
         number = _DOCUMENT_END.split(match.group(1), maxsplit=1)[0]
         number = number.removeprefix("No.").removeprefix(":").strip()
         if _DOCUMENT_NUMBER.match(number):
-            numbers.append(clean_document(number))
+            numbers.extend(lenient(clean_document, [number], warnings))
     return list(dict.fromkeys(numbers))
 
 
-def _subject(cells: list[str], label: str) -> Subject:
+def _subject(cells: list[str], label: str, lenient_facts: bool) -> Subject:
     if len(cells) != COLUMNS:
         raise RowError(f"expected {COLUMNS} fields, found {len(cells)}")
     ent_num, name, sdn_type = (_value(c) for c in cells[:3])
@@ -117,19 +135,23 @@ def _subject(cells: list[str], label: str) -> Subject:
         names = [natural_order(n) for n in names]
     nationalities = (lookup_country(m.group(1)) for m in _NATIONALITY.finditer(remarks))
     gender = _GENDER.search(remarks)
+    warnings: list[str] = []
     return Subject(
         id=ent_num,
         names=clean_names(names),
         kind=kind,
-        birth_dates=tuple(birth_dates(remarks)),
+        birth_dates=tuple(birth_dates(remarks, warnings)),
         nationalities=tuple(dict.fromkeys(n for n in nationalities if n)),
-        gender=clean_gender(gender.group(1)) if gender else None,
-        documents=tuple(documents(remarks)),
+        gender=lenient_gender(gender.group(1), warnings) if gender else None,
+        documents=tuple(documents(remarks, warnings)),
         source=label,
+        warnings=settle(warnings, lenient_facts),
     )
 
 
-def read_ofac(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator[Row]:
+def read_ofac(
+    stream: BinaryIO, label: str, skipped: dict[str, int], lenient_facts: bool = False
+) -> Iterator[Row]:
     reader = csv.reader(iter_lines(stream, label))
     end = 0
     seen: dict[str, int] = {}
@@ -149,7 +171,7 @@ def read_ofac(stream: BinaryIO, label: str, skipped: dict[str, int]) -> Iterator
             )
             continue
         try:
-            subject = _subject(cells, label)
+            subject = _subject(cells, label, lenient_facts)
             if subject.id in seen:
                 raise RowError(f"duplicate ent_num {subject.id} (first on line {seen[subject.id]})")
             seen[subject.id] = start

@@ -76,11 +76,12 @@ def detect_format(head: bytes, label: str) -> SourceFormat:
     raise SourceFormatError(f"{label}: unknown format (expected {_FORMATS} or OFAC sdn.csv)")
 
 
-Reader = Callable[[BinaryIO, str, dict[str, int]], Iterator[Row]]
+# (stream, label, skipped counters, lenient facts) -> rows.
+Reader = Callable[[BinaryIO, str, dict[str, int], bool], Iterator[Row]]
 READERS: dict[SourceFormat, Reader] = {
-    SourceFormat.CSV: lambda stream, label, _: read_csv(stream, label),
+    SourceFormat.CSV: lambda stream, label, _, lenient: read_csv(stream, label, lenient),
     SourceFormat.FTM: read_ftm,
-    SourceFormat.UNSC: lambda stream, label, _: read_unsc(stream, label),
+    SourceFormat.UNSC: lambda stream, label, _, lenient: read_unsc(stream, label, lenient),
     SourceFormat.OFAC: read_ofac,
 }
 
@@ -92,8 +93,15 @@ def _closing(rows: Iterator[Row], stream: BinaryIO) -> Iterator[Row]:
         stream.close()
 
 
-def read_subjects(path: str | Path, on_reject: RejectHook | None = None) -> SourceResult:
+def read_subjects(
+    path: str | Path, on_reject: RejectHook | None = None, *, lenient_facts: bool = False
+) -> SourceResult:
     """Open ``path`` (``-`` = stdin), detect its format and return its subjects, read lazily.
+
+    A fact that does not parse (a birth date ``1974-01-32``, a gender ``robot``, a country
+    ``Atlantis``) rejects its row, unless ``lenient_facts``: then the row is kept, screened on
+    what parses, with a warning in ``Subject.warnings`` (travellers and manifests read this
+    way, since a traveller must never go unscreened).
 
     File-level problems (missing, not UTF-8, unknown format) raise a ``SourceError`` before any
     subject is produced (for stdin, encoding errors surface when the bad line is reached).
@@ -108,7 +116,7 @@ def read_subjects(path: str | Path, on_reject: RejectHook | None = None) -> Sour
         stream.close()
         raise
     skipped: dict[str, int] = {}
-    rows = _closing(READERS[fmt](stream, label, skipped), stream)
+    rows = _closing(READERS[fmt](stream, label, skipped, lenient_facts), stream)
     return SourceResult(
         file=label, format=fmt.value, rows=rows, on_reject=on_reject, skipped=skipped
     )

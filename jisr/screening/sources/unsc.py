@@ -21,26 +21,26 @@ from jisr.screening.sources.base import (
     RowError,
     SourceError,
     SourceFormatError,
-    check_birth_date,
     clean_document,
-    clean_gender,
     clean_names,
+    lenient,
+    lenient_gender,
     lookup_country,
+    settle,
 )
+from jisr.screening.sources.dates import read_birth_dates
 
 ROOT = "CONSOLIDATED_LIST"
 _RECORDS = {"INDIVIDUAL": SubjectKind.PERSON, "ENTITY": SubjectKind.ORGANIZATION}
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 _DECLARATIONS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-# A range of years wider than this is not a birth date worth matching on.
-MAX_YEAR_RANGE = 20
 
 
 def _text(element: Element | None) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
-def _birth_dates(record: Element) -> list[str]:
+def _birth_dates(record: Element, warnings: list[str]) -> list[str]:
     dates: list[str] = []
     for dob in record.iter("INDIVIDUAL_DATE_OF_BIRTH"):
         kind = _text(dob.find("TYPE_OF_DATE")).upper()
@@ -48,53 +48,49 @@ def _birth_dates(record: Element) -> list[str]:
         year = _text(dob.find("YEAR"))
         start, end = _text(dob.find("FROM_YEAR")), _text(dob.find("TO_YEAR"))
         if kind == "BETWEEN" and start and end:
-            if not (start.isdigit() and end.isdigit()):
-                raise RowError(f"birth years {start!r} to {end!r} are not years")
-            first, last = int(start), int(end)
-            if not 0 <= last - first <= MAX_YEAR_RANGE:
-                raise RowError(f"birth years {start} to {end} are not a plausible range")
-            dates.extend(check_birth_date(str(y)) for y in range(first, last + 1))
+            dates.extend(read_birth_dates([f"{start} to {end}"], warnings))
         elif exact:
-            dates.append(check_birth_date(exact))
+            dates.extend(read_birth_dates([exact], warnings))
         elif year:
-            dates.append(check_birth_date(year))
+            dates.extend(read_birth_dates([year], warnings))
     return list(dict.fromkeys(dates))
 
 
-def _subject(record: Element, kind: SubjectKind, label: str) -> Subject:
+def _subject(record: Element, kind: SubjectKind, label: str, lenient_facts: bool) -> Subject:
     reference = _text(record.find("REFERENCE_NUMBER"))
     if not reference:
         raise RowError(f"{record.tag} without REFERENCE_NUMBER")
     try:
-        return _facts(record, reference, kind, label)
+        return _facts(record, reference, kind, label, lenient_facts)
     except RowError as exc:
         raise RowError(f"{reference}: {exc}") from None
 
 
-def _facts(record: Element, reference: str, kind: SubjectKind, label: str) -> Subject:
+def _facts(
+    record: Element, reference: str, kind: SubjectKind, label: str, lenient_facts: bool
+) -> Subject:
     full = " ".join(p for p in (_text(record.find(t)) for t in _NAME_PARTS) if p)
     names = [full, _text(record.find("NAME_ORIGINAL_SCRIPT"))]
     names.extend(_text(alias) for alias in record.iter("ALIAS_NAME"))
     cleaned = clean_names([n for n in names if n] or [""])
     nationalities = (lookup_country(_text(v)) for v in record.iterfind("NATIONALITY/VALUE"))
-    documents = [
-        clean_document(_text(doc.find("NUMBER")))
-        for doc in record.iter("INDIVIDUAL_DOCUMENT")
-        if _text(doc.find("NUMBER"))
-    ]
+    warnings: list[str] = []
+    numbers = [_text(doc.find("NUMBER")) for doc in record.iter("INDIVIDUAL_DOCUMENT")]
+    documents = lenient(clean_document, [n for n in numbers if n], warnings)
     return Subject(
         id=reference,
         names=cleaned,
         kind=kind,
-        birth_dates=tuple(_birth_dates(record)),
+        birth_dates=tuple(_birth_dates(record, warnings)),
         nationalities=tuple(dict.fromkeys(n for n in nationalities if n)),
-        gender=clean_gender(_text(record.find("GENDER"))),
-        documents=tuple(dict.fromkeys(documents)),
+        gender=lenient_gender(_text(record.find("GENDER")), warnings),
+        documents=documents,
         source=label,
+        warnings=settle(warnings, lenient_facts),
     )
 
 
-def read_unsc(stream: BinaryIO, label: str) -> Iterator[Row]:
+def read_unsc(stream: BinaryIO, label: str, lenient_facts: bool = False) -> Iterator[Row]:
     parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
     starts: dict[int, int] = {}
     seen: dict[str, int] = {}
@@ -125,7 +121,7 @@ def read_unsc(stream: BinaryIO, label: str) -> Iterator[Row]:
                 continue
             line = starts.pop(id(element), number)
             try:
-                subject = _subject(element, kind, label)
+                subject = _subject(element, kind, label, lenient_facts)
                 if subject.id in seen:
                     raise RowError(f"duplicate {subject.id} (first on line {seen[subject.id]})")
                 seen[subject.id] = line

@@ -17,6 +17,7 @@ from fastapi import Depends, Path, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
+from jisr.actors import Role
 from jisr.agreements.models import CrimeArea
 from jisr.agreements.policy import Action
 from jisr.api.deps import SessionDep, SettingsDep
@@ -39,8 +40,8 @@ from jisr.web.viewer import Viewer, viewer_with
 
 router = console_router()
 # Who works in exchange from the console: casework roles, and oversight reading.
-WRITERS = frozenset({"liaison", "analyst"})
-READERS = WRITERS | {"auditor", "dpo"}
+WRITERS = frozenset({Role.LIAISON, Role.ANALYST})
+READERS = WRITERS | {Role.AUDITOR, Role.DPO}
 NAV = (NavItem(N_("Exchange"), "/exchange", roles=READERS),)
 
 MessageId = Annotated[str, Path(pattern=RECORD_ID_PATTERN, max_length=80)]

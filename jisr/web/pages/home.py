@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response
 
-from jisr.api.deps import SessionDep
+from jisr.api.deps import ContextDep, SessionDep
 from jisr.web.errors import console_router
 from jisr.web.i18n import N_
 from jisr.web.registry import Attention, NavItem, attention_sources
@@ -17,9 +17,9 @@ NAV = (NavItem(N_("Home"), "/"),)
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
+def home(request: Request, ctx: ContextDep, session: SessionDep, viewer: ViewerDep) -> Response:
     items: list[Attention] = []
-    for source in attention_sources():
+    for source in attention_sources(ctx.console):
         items.extend(source(session, viewer))
     pending = [item for item in items if item.count > 0]
     return render(request, "home/index.html", {"attention": pending})

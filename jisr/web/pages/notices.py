@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from jisr.actors import Role
 from jisr.agreements.policy import Action
 from jisr.api.deps import SessionDep
 from jisr.errors import JisrError, PermissionDeniedError, ValidationError
@@ -48,8 +49,8 @@ from jisr.web.viewer import Viewer, ViewerDep
 
 router = console_router()
 NAV = (
-    NavItem(N_("Alerts"), "/alerts", roles=frozenset({"liaison", "auditor"})),
-    NavItem(N_("Alert review"), "/review/alerts", roles=frozenset({"liaison"})),
+    NavItem(N_("Alerts"), "/alerts", roles=frozenset({Role.LIAISON, Role.AUDITOR})),
+    NavItem(N_("Alert review"), "/review/alerts", roles=frozenset({Role.LIAISON})),
 )
 NoticeId = Annotated[str, Path(pattern=NOTICE_ID_PATTERN, max_length=80)]
 
@@ -149,7 +150,7 @@ def alert_list(
                 "status": query.status.value if query.status else "",
                 "origin": query.origin.value if query.origin else "",
             },
-            "may_create": viewer.has_role("liaison"),
+            "may_create": viewer.has_role(Role.LIAISON),
         },
     )
 
@@ -164,7 +165,7 @@ def _blank_alert() -> dict[str, Any]:
 
 @router.get("/alerts/new")
 def new_alert(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
-    if not viewer.has_role("liaison"):
+    if not viewer.has_role(Role.LIAISON):
         raise PermissionDeniedError("writing alerts needs the liaison role")
     return render(request, "notices/new.html", {"values": _blank_alert(), "errors": {}})
 
@@ -178,7 +179,7 @@ def domain_error(session: Session, exc: JisrError) -> dict[str, str]:
     session.rollback()
     field = _ERROR_FIELDS.get(exc.code, "form")
     if exc.code == "entity_invalid":
-        field = subject_error_field(exc.detail)
+        field = subject_error_field(exc.field)
     return {field: message}
 
 
@@ -224,7 +225,7 @@ def _alert_context(
     reviews = review.list_reviews(session, viewer.actor, notice.id)
     actor = viewer.actor
     owner = notice.origin == Origin.LOCAL.value and notice.owner_agency == actor.agency_code
-    liaison = viewer.has_role("liaison")
+    liaison = viewer.has_role(Role.LIAISON)
     deletion_receipts = receipts.list_deletion_receipts(session, actor, notice.id) if owner else []
     found = findings.describe(request_language(request), notice.checks)
     open_ = owner and notice.state not in CLOSED_STATUSES

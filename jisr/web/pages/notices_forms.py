@@ -144,23 +144,20 @@ class CloseForm(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
 
 
-# Which form field a subject property error belongs to.
+# Which form field an error about a subject property (``JisrError.field``) belongs to.
 _SUBJECT_FIELDS = {
-    "'nationality'": "nationality",
-    "'birthDate'": "birth_date",
-    "'passportNumber'": "document_number",
-    "'idNumber'": "document_number",
-    "'gender'": "gender",
-    "'name'": "name",
+    "subject.nationality": "nationality",
+    "subject.birthDate": "birth_date",
+    "subject.passportNumber": "document_number",
+    "subject.idNumber": "document_number",
+    "subject.gender": "gender",
+    "subject.name": "name",
 }
 
 
-def subject_error_field(detail: str) -> str:
+def subject_error_field(path: str | None) -> str:
     """The form field a subject validation failure (FollowTheMoney) is about."""
-    for marker, field in _SUBJECT_FIELDS.items():
-        if marker in detail:
-            return field
-    return "form"
+    return _SUBJECT_FIELDS.get(path or "", "form")
 
 
 def listify(values: dict[str, Any], *names: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jisr.actors import Role
 from jisr.agreements import service as agreements
 from jisr.agreements.models import Agreement, AgreementStatus
 from jisr.agreements.schemas import AgreementStatusChange
@@ -34,7 +35,7 @@ router = console_router()
 NAV = (NavItem(N_("Partners"), "/partners"),)
 EXPIRY_WINDOW = timedelta(days=30)
 # Who is told on the home page about partners and agreements needing action.
-ATTENTION_ROLES = ("admin", "liaison")
+ATTENTION_ROLES = (Role.ADMIN, Role.LIAISON)
 
 STATUS_LABELS = {
     "draft": N_("Draft"),
@@ -173,8 +174,8 @@ def _agreement_page(
         {
             "row": AgreementRow(agreement, status.value, _expiring(agreement, utcnow())),
             "names": names,
-            "can_suspend": viewer.has_role("admin") and status is AgreementStatus.ACTIVE,
-            "can_activate": viewer.has_role("admin")
+            "can_suspend": viewer.has_role(Role.ADMIN) and status is AgreementStatus.ACTIVE,
+            "can_activate": viewer.has_role(Role.ADMIN)
             and status in (AgreementStatus.SUSPENDED, AgreementStatus.DRAFT),
             "errors": errors or {},
             "values": values or {},
@@ -205,7 +206,7 @@ def _change_status(
     key: str,
     target: AgreementStatus,
 ) -> Response:
-    admin = viewer_with("admin")(viewer)
+    admin = viewer_with(Role.ADMIN)(viewer)
     values = blank_to_none(form)
     given = {"reason": values["reason"]} if values.get("reason") is not None else {}
     data, errors = validate(AgreementStatusChange, given)

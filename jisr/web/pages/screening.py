@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
+from jisr.actors import Role
 from jisr.api.deps import ContextDep, SessionDep, SettingsDep
 from jisr.errors import ConflictError, PermissionDeniedError, ValidationError
 from jisr.exchange.storage import BlobStore
 from jisr.watchlists import checks, decisions, manifests, queries
-from jisr.watchlists.cache import CACHE_KEY, ScreenerCache
+from jisr.watchlists.cache import ScreenerCache
 from jisr.watchlists.models import JobStatus, ManifestJob
 from jisr.watchlists.schemas import DecisionCreate, TravellerCheck
 from jisr.web.errors import console_router, redirect
@@ -31,7 +32,9 @@ from jisr.web.templating import render, set_flash
 from jisr.web.viewer import Viewer, ViewerDep, record_view
 
 router = console_router()
-NAV = (NavItem(N_("Screening"), "/screening", roles=frozenset({"border_officer", "liaison"})),)
+NAV = (
+    NavItem(N_("Screening"), "/screening", roles=frozenset({Role.BORDER_OFFICER, Role.LIAISON})),
+)
 RecordId = Annotated[str, Path(pattern=r"^[A-Z]{2}-[A-Z0-9]{2,16}:[a-z]{1,16}:[0-9A-Z]{1,40}$")]
 _CHUNK = 1024 * 1024
 
@@ -77,16 +80,15 @@ FormDep = Annotated[FormData, Depends(_form)]
 
 
 def _cache(ctx: ContextDep) -> ScreenerCache:
-    # The same screener the API uses (kept in the app's services, rebuilt on list changes).
-    cache: ScreenerCache = ctx.services.setdefault(CACHE_KEY, ScreenerCache())
-    return cache
+    # The same screener the API uses (held by the app context, rebuilt on list changes).
+    return ctx.screener
 
 
 CacheDep = Annotated[ScreenerCache, Depends(_cache)]
 
 
 def attention(session: Session, viewer: Viewer) -> list[Attention]:
-    if not viewer.has_role("border_officer"):
+    if not viewer.has_role(Role.BORDER_OFFICER):
         return []
     count = queries.count_open_hits(session, viewer.actor.agency_code)
     return [Attention(N_("Screening hits awaiting a decision"), count, "/screening/hits", "danger")]

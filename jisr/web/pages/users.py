@@ -23,8 +23,8 @@ from jisr.web.templating import render, set_flash, translate
 from jisr.web.viewer import Viewer, record_view, viewer_with
 
 router = console_router()
-NAV = (NavItem(N_("Users"), "/users", roles=frozenset({"admin"})),)
-AdminViewer = Annotated[Viewer, Depends(viewer_with("admin"))]
+NAV = (NavItem(N_("Users"), "/users", roles=frozenset({Role.ADMIN})),)
+AdminViewer = Annotated[Viewer, Depends(viewer_with(Role.ADMIN))]
 
 ROLE_LABELS = {
     Role.ADMIN.value: N_("Administrator"),
@@ -98,7 +98,7 @@ def new_user_page(request: Request, viewer: AdminViewer) -> Response:
 
 @router.post("/users/new")
 def create_user(request: Request, session: SessionDep, viewer: CsrfForm, form: FormDep) -> Response:
-    admin = viewer_with("admin")(viewer)
+    admin = viewer_with(Role.ADMIN)(viewer)
     typed = {k: v for k, v in form.items() if k in {"username", "display_name", "roles"}}
     data = filled_in(form)
     data["roles"] = _roles_of(data.get("roles"))
@@ -129,7 +129,7 @@ def create_user(request: Request, session: SessionDep, viewer: CsrfForm, form: F
 
 
 def _act(request: Request, session: Session, viewer: Viewer, key: str, disable: bool) -> Response:
-    admin = viewer_with("admin")(viewer)
+    admin = viewer_with(Role.ADMIN)(viewer)
     user: User = service.get_user(session, key)
     try:
         if disable:

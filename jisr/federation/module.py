@@ -1,0 +1,94 @@
+"""The federation domain as the node sees it: keys, envelopes, outbox and inbox, transports.
+
+Federation knows no domain: each domain's module declares the envelope types it handles, and
+the composition root puts them in the node's ``HandlerRegistry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from jisr.modules import (
+    CommandGroup,
+    DomainModule,
+    DomainParts,
+    FederationHandlers,
+    RouterMount,
+    SessionListener,
+    migrations_of,
+)
+
+if TYPE_CHECKING:
+    import typer
+
+    from jisr.api.context import AppContext
+
+
+def _models() -> None:
+    import jisr.federation.models  # noqa: F401
+
+
+def _partners() -> typer.Typer:
+    from jisr.federation.cli import partner_app
+
+    return partner_app
+
+
+def _outbox() -> typer.Typer:
+    from jisr.federation.cli import outbox_app
+
+    return outbox_app
+
+
+@asynccontextmanager
+async def run_federation(ctx: AppContext) -> AsyncIterator[None]:
+    """The node's federation object (for the inbox), its delivery worker and NATS consumers."""
+    from jisr.federation.node import FederationSettings, build_node
+    from jisr.federation.worker import running
+
+    settings = ctx.settings.section(FederationSettings)
+    node = build_node(ctx.settings, ctx.session_factory, ctx.agency_code, ctx.handlers, settings)
+    ctx.federation = node
+    async with running(node):
+        yield
+
+
+def _parts() -> DomainParts:
+    from jisr.federation.node import FederationSettings
+    from jisr.federation.rotation import handlers
+    from jisr.federation.router import router
+    from jisr.web.pages import partners
+    from jisr.web.registry import PageArea
+
+    return DomainParts(
+        settings=(FederationSettings,),
+        routers=(RouterMount(router, prefix=""),),
+        federation=FederationHandlers(handlers()),
+        console=(PageArea(partners.router, partners.NAV, partners.attention, rank=50),),
+        startup=(run_federation,),
+    )
+
+
+def _listeners() -> tuple[SessionListener, ...]:
+    from jisr.federation.wakeup import forget_queued, wake_workers
+
+    # A commit that queued envelopes wakes this process's delivery workers at once.
+    return (
+        SessionListener("after_commit", wake_workers),
+        SessionListener("after_soft_rollback", forget_queued),
+    )
+
+
+MODULE = DomainModule(
+    name="federation",
+    models=_models,
+    migrations=migrations_of(__file__),
+    commands=(
+        CommandGroup("partner", "Partner agencies: pin their keys, rotate ours.", _partners),
+        CommandGroup("outbox", "The federation outbox.", _outbox),
+    ),
+    listeners=_listeners,
+    parts=_parts,
+)
