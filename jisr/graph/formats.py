@@ -149,7 +149,12 @@ def read_ftm_lines(lines: Iterable[str | bytes]) -> list[dict[str, Any]]:
     """Parse FtM JSONL, refusing the whole file on the first bad line (nothing half-imported)."""
     entities: list[dict[str, Any]] = []
     for number, raw in enumerate(lines, start=1):
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            raise ValidationError(
+                f"line {number}: not UTF-8 text", code="graph_import_invalid"
+            ) from None
         if not text.strip():
             continue
         if len(text) > MAX_IMPORT_LINE:

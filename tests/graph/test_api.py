@@ -150,6 +150,12 @@ def test_problems(api: Api) -> None:
     )
     _problem(bad, 422, "graph_import_invalid")
     assert "line 2" in bad.json()["detail"]
+    png = api.post(
+        "/imports",
+        content=b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe",
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    _problem(png, 422, "graph_import_invalid")
     _problem(api.get("/entities/MA-DGST.nobody"), 404, "graph_entity_not_found")
     sync = api.post("/sync")
     assert sync.status_code == 200 and sync.json()["sources"] == 0
