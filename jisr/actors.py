@@ -37,6 +37,8 @@ class Actor:
     label: str = ""
     # For API tokens: the scopes granted; None means a full interactive session.
     scopes: frozenset[str] | None = None
+    # For API tokens: the token's id, so what it mints is bounded by it and revoked with it.
+    token_id: str | None = None
 
     @property
     def display(self) -> str:

@@ -19,16 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jisr.agreements.module import MODULE as AGREEMENTS
+from jisr.api.monitoring.module import MODULE as MONITORING
 from jisr.audit.module import MODULE as AUDIT
+from jisr.cyber.module import MODULE as CYBER
 from jisr.exchange.module import MODULE as EXCHANGE
 from jisr.federation.module import MODULE as FEDERATION
 from jisr.graph.module import MODULE as GRAPH
 from jisr.identity.module import MODULE as IDENTITY
 from jisr.modules import CommandGroup, DomainModule, DomainParts, PeriodicTask, StartupHook
 from jisr.notices.module import MODULE as NOTICES
+from jisr.operations.module import MODULE as OPERATIONS
 from jisr.reports.module import MODULE as REPORTS
 from jisr.rights.module import MODULE as RIGHTS
 from jisr.screening.module import MODULE as SCREENING
+from jisr.training.module import MODULE as TRAINING
 from jisr.watchlists.module import MODULE as WATCHLISTS
 from jisr.web.module import MODULE as CONSOLE
 
@@ -52,10 +56,14 @@ MODULES: tuple[DomainModule, ...] = (
     NOTICES,
     WATCHLISTS,
     RIGHTS,
+    OPERATIONS,
+    TRAINING,
     SCREENING,
     GRAPH,
+    CYBER,
     REPORTS,
     CONSOLE,
+    MONITORING,
 )
 
 

@@ -11,6 +11,10 @@ Rules, in order:
 4. Disclosing to a partner, reading a partner's record, or receiving one from a partner needs an
    active, in-date agreement with both agencies as parties, covering the crime area and allowing
    the data category; records under H2 are never passed on by anyone but their owner.
+5. Need to know inside the agency: a case and what hangs on it (messages, attachments,
+   entities) under H2 or H3 is open only to the case's members — an officer named
+   (``user:<id>``) or a unit named by its role (``role:liaison``). Under H0 and H1 the roles of
+   rule 2 suffice. Oversight (rule 1) is not bound by membership; the node itself is not either.
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ WRITE_ACTIONS = frozenset(
     {Action.CREATE, Action.UPDATE, Action.WITHDRAW, Action.EXTEND, Action.SHARE, Action.REVIEW}
 )
 OWNER_ONLY = frozenset({Action.UPDATE, Action.WITHDRAW, Action.EXTEND})
+# Handling codes under which a case's records are for its members only (rule 5).
+NEED_TO_KNOW_CODES = frozenset({HandlingCode.H2.value, HandlingCode.H3.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +96,9 @@ class Resource:
     # For SHARE: the partner it would go to. For RECEIVE: the sending partner is the actor.
     recipient_agency: str | None = None
     id: str | None = None
+    # The case's members (``user:<id>``, ``role:<role>``) for casework records that belong to a
+    # case; None for records outside a case (a new case, an upload not yet sent).
+    members: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +164,8 @@ def _user_decision(
             return Decision(True, "reference data is readable by every signed-in user")
         if not _granted(roles, resource.kind):
             return Decision(False, f"no role of yours works with {resource.kind.value} records")
+        if not _needs_to_know(actor, resource):
+            return _not_a_member(resource)
         if resource.owner_agency == actor.agency_code:
             return Decision(True, "record of your own agency")
         return _covered(actor.agency_code, resource.owner_agency, resource, agreements, now)
@@ -180,6 +191,8 @@ def _user_decision(
         return Decision(False, f"{who} are read-only on content")
     if not _granted(roles, resource.kind):
         return Decision(False, f"no role of yours may {action.value} {resource.kind.value} records")
+    if not _needs_to_know(actor, resource):
+        return _not_a_member(resource)
     if action in OWNER_ONLY and resource.owner_agency != actor.agency_code:
         return Decision(
             False, f"only the owner agency ({resource.owner_agency}) may {action.value}"
@@ -242,6 +255,26 @@ def _partner_decision(
     if resource.recipient_agency is None:
         return Decision(False, "a delivery needs a recipient agency")
     return _covered(actor.agency_code, resource.recipient_agency, resource, agreements, now)
+
+
+def _needs_to_know(actor: Actor, resource: Resource) -> bool:
+    """Rule 5: whether the actor is one of the case's members, when membership matters."""
+    if (
+        resource.members is None
+        or resource.kind not in _CASEWORK
+        or resource.handling_code not in NEED_TO_KNOW_CODES
+    ):
+        return True
+    keys = {f"user:{actor.id}", *(f"role:{role}" for role in actor.roles)}
+    return not keys.isdisjoint(resource.members)
+
+
+def _not_a_member(resource: Resource) -> Decision:
+    return Decision(
+        False,
+        f"{resource.handling_code} case records are for the case's members (need to know); "
+        "ask a member to add you",
+    )
 
 
 def _granted(roles: frozenset[str], kind: ResourceKind) -> bool:

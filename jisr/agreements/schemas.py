@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jisr.agreements.models import AgreementStatus, CrimeArea, DataCategory, HandlingCode
+from jisr.timeinput import UtcDatetime
 
 AGENCY_CODE_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,16}$"
 
@@ -20,8 +21,8 @@ class AgreementCreate(BaseModel):
     parties: list[str] = Field(min_length=2, max_length=50)
     crime_areas: list[CrimeArea] = Field(min_length=1)
     data_categories: list[DataCategory] = Field(min_length=1)
-    valid_from: datetime
-    valid_until: datetime | None = None
+    valid_from: UtcDatetime
+    valid_until: UtcDatetime | None = None
     default_handling: HandlingCode = HandlingCode.H0
     legal_basis: str = Field(min_length=3, max_length=4000)
     status: AgreementStatus = AgreementStatus.DRAFT

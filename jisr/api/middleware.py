@@ -18,13 +18,23 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Sent only when the node's public address is https (a browser ignores it over plain http, and
+# sending it from a node reached over http would be a promise the node does not keep).
+HSTS_HEADER = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def wants_hsts(public_url: str | None) -> bool:
+    """HSTS when the node is served over TLS: ``JISR_PUBLIC_URL`` is an https address."""
+    return public_url is not None and public_url.lower().startswith("https://")
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (or keeps a well-formed incoming X-Request-ID) and logs it."""
+    """Gives every request an id (or keeps a well-formed incoming X-Request-ID) and logs it;
+    adds the security headers (and HSTS when ``hsts``)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.headers = [*SECURITY_HEADERS, HSTS_HEADER] if hsts else SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,7 +54,7 @@ class RequestContextMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 existing = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in existing)
+                headers.extend(h for h in self.headers if h[0] not in existing)
                 message["headers"] = headers
             await send(message)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
@@ -11,12 +11,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from jisr.api.redact import scrub_paths, scrub_value, server_roots
 from jisr.errors import JisrError
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("jisr.api")
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 _HTTP_CODES = {
     400: "bad_request",
     401: "authentication_required",
@@ -36,22 +39,32 @@ def problem_response(
     code: str,
     title: str,
     detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    roots = _roots(request)
     body: dict[str, Any] = {
         "type": f"https://jisr.example/problems/{code}",
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": scrub_paths(detail, roots),
         "code": code,
         "instance": request.url.path,
     }
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body.update({key: scrub_value(value, roots) for key, value in extra.items()})
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _roots(request: Request) -> tuple[str, ...]:
+    ctx = getattr(request.app.state, "ctx", None)
+    return server_roots(ctx.settings.data_dir if ctx is not None else None)
 
 
 async def _jisr_error(request: Request, exc: Exception) -> JSONResponse:
@@ -78,7 +91,23 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return problem_response(request, exc.status_code, code, str(exc.detail), str(exc.detail))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # RFC 9110 §15.5.6: a 405 names the methods the resource supports, from every route
+        # on the path (Starlette names only the first route's).
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return problem_response(
+        request, exc.status_code, code, str(exc.detail), str(exc.detail), headers=headers
+    )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:

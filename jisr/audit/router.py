@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from jisr.api.deps import AuditorActor, SessionDep
 from jisr.audit import service
 from jisr.audit.models import AuditAction
 from jisr.audit.schemas import AuditEntryRead, AuditVerification
+from jisr.timeinput import UtcDatetime
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 _ERRORS: dict[int | str, dict[str, str]] = {
@@ -28,8 +28,8 @@ def list_entries(
     actor_name: Annotated[str | None, Query(alias="actor", max_length=120)] = None,
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=120)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: UtcDatetime | None = None,
+    until: UtcDatetime | None = None,
     newest_first: bool = False,
     after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
     before_seq: Annotated[int | None, Query(ge=1, le=2**62)] = None,

@@ -18,6 +18,7 @@ from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from jisr import __version__
+from jisr.cli import runtime
 from jisr.cli.common import DEFAULT_DATA_DIR, DataDirOption, stderr
 from jisr.errors import JisrError
 from jisr.modules import CommandGroup
@@ -62,6 +63,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+# Running and keeping a node (jisr/runtime): its own processes, backups, schema.
+app.command("worker")(runtime.worker)
+app.command("backup")(runtime.backup)
+app.command("restore")(runtime.restore)
+app.add_typer(runtime.db_app, name="db")
 
 
 @app.command("demo")
@@ -108,6 +114,9 @@ def serve(
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
     host: Annotated[str | None, typer.Option(help="Listen address (JISR_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (JISR_PORT).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes (PostgreSQL; run `jisr worker` beside).")
+    ] = 1,
 ) -> None:
     """Serve the API under /api/v1 and the console under /."""
     import uvicorn
@@ -123,6 +132,10 @@ def serve(
         overrides["port"] = port
     settings = load_settings(data_dir, **overrides)
     configure_logging(settings.log_level, settings.log_json)
+    if workers > 1:
+        from jisr.runtime.serve import serve_workers
+
+        return serve_workers(settings, workers)
     application = create_app(settings)
     uvicorn.run(
         application,

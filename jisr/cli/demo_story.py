@@ -17,12 +17,14 @@ from jisr.actors import Actor
 from jisr.agreements.models import CrimeArea, DataCategory, HandlingCode
 from jisr.cli.common import open_node
 from jisr.cli.demo_graph import send_ring_pieces
+from jisr.cyber.demo import share_phishing_campaign
 from jisr.exchange.messages import MessageFilter, list_messages, read_message, reply, send_message
 from jisr.exchange.models import Direction, GradingScheme, MessageKind, Priority
 from jisr.exchange.schemas import Grading, MessageCreate, ReplyCreate
 from jisr.exchange.storage import BlobStore
 from jisr.identity.auth import actor_for
 from jisr.identity.models import User
+from jisr.operations.demo import run_major_event_story
 
 ANSWER_WAIT_S = 30.0
 
@@ -115,6 +117,8 @@ def send_opening_messages(data_dir: Path) -> None:
 
 def answer_in_paris(data_dir: Path) -> bool:
     """Once Rabat's request has reached Paris, Paris reads and answers it (once)."""
+    run_major_event_story(data_dir)
+    share_phishing_campaign(data_dir)
     node_dir = data_dir / "paris"
     send_ring_pieces(data_dir)
     deadline = time.monotonic() + ANSWER_WAIT_S

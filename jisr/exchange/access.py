@@ -11,7 +11,9 @@ from jisr.errors import NotFoundError
 from jisr.exchange.models import Case, Message
 
 
-def message_resource(message: Message, recipient: str | None = None) -> Resource:
+def message_resource(session: Session, message: Message, recipient: str | None = None) -> Resource:
+    """The message as policy sees it, with its case's members (none yet for a new case)."""
+    case = session.get(Case, message.case_ref) if message.case_ref else None
     return Resource(
         ResourceKind.MESSAGE,
         owner_agency=message.owner_agency,
@@ -20,6 +22,7 @@ def message_resource(message: Message, recipient: str | None = None) -> Resource
         handling_code=message.handling_code,
         recipient_agency=recipient,
         id=message.id,
+        members=case.member_keys if case is not None else None,
     )
 
 
@@ -30,17 +33,18 @@ def case_resource(case: Case) -> Resource:
         crime_area=case.crime_area,
         handling_code=case.handling_code,
         id=case.ref,
+        members=case.member_keys,
     )
 
 
 def can_read(session: Session, actor: Actor, message: Message) -> bool:
-    return check(session, actor, Action.READ, message_resource(message)).allowed
+    return check(session, actor, Action.READ, message_resource(session, message)).allowed
 
 
 def may(session: Session, actor: Actor, action: Action, message: Message) -> bool:
     """Whether policy lets ``actor`` do ``action`` to the message (interfaces show or hide the
     controls with it; the service functions still decide)."""
-    return check(session, actor, action, message_resource(message)).allowed
+    return check(session, actor, action, message_resource(session, message)).allowed
 
 
 def load_message(session: Session, actor: Actor, message_id: str) -> Message:
@@ -48,7 +52,7 @@ def load_message(session: Session, actor: Actor, message_id: str) -> Message:
     message = session.get(Message, message_id)
     if message is None:
         raise NotFoundError(f"no message {message_id}", code="message_not_found")
-    require(session, actor, Action.READ, message_resource(message))
+    require(session, actor, Action.READ, message_resource(session, message))
     return message
 
 

@@ -16,7 +16,7 @@ from jisr.actors import Actor
 from jisr.agreements.policy import Action, Resource, ResourceKind
 from jisr.agreements.service import check, require
 from jisr.audit import AuditAction, record
-from jisr.errors import NotFoundError, PermissionDeniedError, ValidationError
+from jisr.errors import NotFoundError, ValidationError
 from jisr.exchange.access import can_read
 from jisr.exchange.models import Attachment, Message, MessageAttachment
 from jisr.exchange.schemas import AttachmentRef
@@ -94,6 +94,10 @@ def _messages_with(session: Session, sha256: str) -> list[Message]:
     return list(session.execute(stmt).scalars())
 
 
+def _not_found(sha256: str) -> NotFoundError:
+    return NotFoundError(f"no attachment {sha256}", code="attachment_not_found")
+
+
 @dataclass(frozen=True, slots=True)
 class Download:
     sha256: str
@@ -103,10 +107,13 @@ class Download:
 
 
 def open_download(session: Session, actor: Actor, store: BlobStore, sha256: str) -> Download:
-    """Check ``actor`` may have the file, make sure it is on disk, audit the consultation."""
+    """Check ``actor`` may have the file, make sure it is on disk, audit the consultation.
+
+    A file the actor may not have answers exactly as one the node does not hold: which hashes
+    a node holds is itself information."""
     attachment = session.get(Attachment, sha256)
     if attachment is None:
-        raise NotFoundError(f"no attachment {sha256}", code="attachment_not_found")
+        raise _not_found(sha256)
     filename = None
     for message in _messages_with(session, sha256):
         if can_read(session, actor, message):
@@ -114,7 +121,7 @@ def open_download(session: Session, actor: Actor, store: BlobStore, sha256: str)
             break
     if filename is None:
         if attachment.owner_agency != actor.agency_code or not _may_use(session, actor, attachment):
-            raise PermissionDeniedError("no message you may read carries this attachment")
+            raise _not_found(sha256)
         filename = sha256
     if attachment.pending_content is not None:  # received inline before chunked transfers
         store.write_bytes(attachment.pending_content)

@@ -1,4 +1,11 @@
-"""Cases: a shared reference created by its owner that travels with every message of a thread."""
+"""Cases: a shared reference created by its owner that travels with every message of a thread.
+
+A case id is owned by its node (``OWNER:case:ULID``). Only the owner shares it: this agency
+threads a message into a case it owns (that shares it with the recipient) or into the
+recipient's own case, never a third agency's; a partner threads into its own cases, or into
+one of ours that we shared with it (we sent it a message in it). Anything else is refused with
+``case_not_shared`` — the receiving side audits the refusal with the envelope.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +20,10 @@ from jisr.agreements.models import Agreement
 from jisr.agreements.policy import Action
 from jisr.agreements.service import check
 from jisr.audit import AuditAction, record
-from jisr.errors import ValidationError
+from jisr.errors import PermissionDeniedError, ValidationError
+from jisr.exchange import members
 from jisr.exchange.access import can_read, case_resource, load_case
-from jisr.exchange.models import Case, Message, MessageKind
+from jisr.exchange.models import Case, Direction, Message, MessageKind
 from jisr.ids import AGENCY_CODE, new_id, owner_of
 
 
@@ -44,6 +52,7 @@ def open_case(
     )
     session.add(case)
     session.flush()
+    members.add_default(session, case, members.member_key(actor), actor.display)
     record(session, actor, AuditAction.COLLECTION, "case", case.ref, details={"event": "opened"})
     return case
 
@@ -80,7 +89,37 @@ def adopt_case(
     )
     session.add(case)
     session.flush()
+    for unit in members.ADDRESSED_UNITS:
+        members.add_default(session, case, unit, owner)
     return case
+
+
+class CaseNotSharedError(PermissionDeniedError):
+    code = "case_not_shared"
+
+
+def require_shareable(case: Case, local: str, recipient: str) -> None:
+    """This agency may thread a message to ``recipient`` into ``case`` (see the module doc)."""
+    if case.owner_agency not in {local, recipient}:
+        raise CaseNotSharedError(
+            f"case {case.ref} belongs to {case.owner_agency}: only its owner shares it with "
+            f"{recipient}; open a new case instead"
+        )
+
+
+def may_thread(session: Session, ref: str, sender: str, local: str) -> bool:
+    """Whether partner ``sender`` may file a message into case ``ref`` on this node."""
+    owner = owner_of(ref)
+    if owner == sender:
+        return True
+    if owner != local:
+        return False  # a third agency's case: we cannot know it was shared with the sender
+    shared = select(Message.id).where(
+        Message.case_ref == ref,
+        Message.direction == Direction.OUTBOUND.value,
+        Message.recipient_agency == sender,
+    )
+    return session.execute(shared.limit(1)).first() is not None
 
 
 def extend_retention(case: Case, until: datetime) -> None:

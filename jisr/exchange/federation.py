@@ -72,6 +72,11 @@ def receive_message(session: Session, envelope: InboundEnvelope) -> None:
         raise RejectedError("message labels differ from the envelope's", code="payload_invalid")
     if session.get(Message, wire.id) is not None:
         return  # the same message in a second envelope: already held
+    if not cases.may_thread(session, wire.case_ref, envelope.sender, header.recipient):
+        # Refused (and audited by federation with this code), never filed in another's case.
+        raise RejectedError(
+            f"case {wire.case_ref} was not shared with {envelope.sender}", code="case_not_shared"
+        )
     try:
         check_owner(wire.entities, envelope.sender)
         case = cases.adopt_case(

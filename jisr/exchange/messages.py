@@ -20,7 +20,7 @@ from jisr.agreements.service import get_agreement, require
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import ConflictError, ValidationError
-from jisr.exchange import attachments, cases, deadlines, receipts, transfers
+from jisr.exchange import attachments, cases, deadlines, members, receipts, transfers
 from jisr.exchange.access import can_read, load_case, load_message, message_resource
 from jisr.exchange.entities import describes_people, normalise_entities
 from jisr.exchange.models import (
@@ -160,8 +160,10 @@ def _compose(
         created_by=actor.display,
         created_at=now,
     )
-    require(session, actor, Action.CREATE, message_resource(message))
-    share_verdict(session, actor, message_resource(message, route.to), route.agreement)
+    require(session, actor, Action.CREATE, message_resource(session, message))
+    share_verdict(session, actor, message_resource(session, message, route.to), route.agreement)
+    if route.case is not None:
+        cases.require_shareable(route.case, actor.agency_code, route.to)
     case = route.case or cases.open_case(
         session,
         actor,
@@ -173,6 +175,7 @@ def _compose(
         retention_until=retention,
     )
     cases.extend_retention(case, retention)
+    members.join(session, case, actor)
     message.case_ref = case.ref
     attachments.link(session, actor, message, data.attachments)
     session.add(message)
@@ -258,7 +261,7 @@ def list_messages(session: Session, actor: Actor, query: MessageFilter) -> list[
 def withdraw(session: Session, actor: Actor, message_id: str, reason: str) -> Message:
     """The owner withdraws a message: kept here as withdrawn, deleted from the partner's node."""
     message = load_message(session, actor, message_id)
-    require(session, actor, Action.WITHDRAW, message_resource(message))
+    require(session, actor, Action.WITHDRAW, message_resource(session, message))
     if message.direction != Direction.OUTBOUND.value:
         raise ConflictError("only messages sent from this node can be withdrawn here")
     if message.withdrawn_at is not None:

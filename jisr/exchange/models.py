@@ -77,6 +77,29 @@ class Case(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    members: Mapped[list[CaseMember]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CaseMember.member"
+    )
+
+    @property
+    def member_keys(self) -> frozenset[str]:
+        return frozenset(m.member for m in self.members)
+
+
+class CaseMember(Base):
+    """Who needs to know a case: an officer (``user:<id>``) or a unit of this agency, named by
+    its role (``role:liaison``, the international cooperation desk). See ``jisr.exchange.members``
+    for the default members and ``jisr.agreements.policy`` for what membership opens."""
+
+    __tablename__ = "exchange_case_members"
+
+    case_ref: Mapped[str] = mapped_column(
+        ForeignKey("exchange_cases.ref", ondelete="CASCADE"), primary_key=True
+    )
+    member: Mapped[str] = mapped_column(String(120), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(120))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
 
 class Message(Base):
     __tablename__ = "exchange_messages"

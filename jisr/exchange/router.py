@@ -11,13 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from jisr.api.deps import CurrentActor, SessionDep, SettingsDep
-from jisr.exchange import attachments, cases, deadlines, messages, receipts, views
+from jisr.exchange import attachments, cases, deadlines, members, messages, receipts, views
 from jisr.exchange.models import Direction, MessageKind
 from jisr.exchange.schemas import (
     RECORD_ID_PATTERN,
     SHA256_PATTERN,
     AttachmentRead,
     Block,
+    CaseMemberAdd,
     CaseRead,
     CaseThread,
     MessageCreate,
@@ -129,6 +130,16 @@ def case_thread(ref: CaseRef, session: SessionDep, actor: CurrentActor) -> CaseT
     return CaseThread(
         case=views.to_case(case, *totals), messages=[views.to_summary(m) for m in thread]
     )
+
+
+@router.post("/cases/{ref}/members", response_model=CaseRead, responses=_ERRORS)
+def add_case_member(
+    ref: CaseRef, body: CaseMemberAdd, session: SessionDep, actor: CurrentActor
+) -> CaseRead:
+    """Add an officer (``user:<id>``) or a unit (``role:<role>``) to the case's members (by a
+    member; audited as a disclosure to them)."""
+    case = members.add_member(session, actor, ref, body.member)
+    return views.to_case(case, *cases.counts(session, [case.ref]).get(case.ref, (0, 0)))
 
 
 @router.get("/requests/overdue", response_model=list[MessageSummary], responses=_ERRORS)

@@ -26,6 +26,7 @@ from jisr.exchange.models import (
     ReceiptKind,
     ReminderState,
 )
+from jisr.timeinput import UtcDatetime
 
 AGENCY_CODE_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,16}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -99,7 +100,7 @@ class MessageContent(BaseModel):
         default=None, max_length=2000, description="Required restrictions for H3."
     )
     grading: Grading | None = None
-    retention_until: datetime | None = Field(
+    retention_until: UtcDatetime | None = Field(
         default=None, description="Defaults to the agreement's retention rule, else 5 years."
     )
     entities: list[dict[str, Any]] = Field(
@@ -207,6 +208,19 @@ class CaseRead(BaseModel):
     created_at: datetime
     messages: int
     open_requests: int
+    members: list[str] = Field(
+        default_factory=list,
+        description="Who needs to know: user:<id> or role:<role>; under H2/H3 only they read it.",
+    )
+
+
+class CaseMemberAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member: str = Field(
+        pattern=r"^(user:[A-Z]{2}-[A-Z0-9]{2,16}:user:[0-9A-Z]{26}|role:[a-z_]{2,32})$",
+        examples=["role:border_officer"],
+    )
 
 
 class CaseThread(BaseModel):

@@ -27,6 +27,12 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 OCTET_STREAM = "application/octet-stream"
 
 
+class EmptyAttachmentError(JisrError):
+    code = "attachment_empty"
+    http_status = 422
+    title = "Empty attachment"
+
+
 class AttachmentTooLargeError(JisrError):
     code = "payload_too_large"
     http_status = 413
@@ -86,9 +92,10 @@ def _is_text(head: bytes) -> bool:
 class BlobWriter:
     """Receives chunks, hashes and counts them, refuses more than ``max_bytes``."""
 
-    def __init__(self, store: BlobStore, max_bytes: int) -> None:
+    def __init__(self, store: BlobStore, max_bytes: int, *, allow_empty: bool = False) -> None:
         self._store = store
         self._max = max_bytes
+        self._allow_empty = allow_empty
         self._hash = hashlib.sha256()
         self._head = b""
         self._size = 0
@@ -108,7 +115,12 @@ class BlobWriter:
         self._file.write(chunk)
 
     def finish(self) -> StoredBlob:
-        """fsync, then rename into place (or drop the copy when these bytes are already here)."""
+        """fsync, then rename into place (or drop the copy when these bytes are already here).
+
+        An upload of no bytes is refused: an empty file is never evidence of anything."""
+        if self._size == 0 and not self._allow_empty:
+            self.abort()
+            raise EmptyAttachmentError("the file is empty (0 bytes); nothing was stored")
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
@@ -160,11 +172,11 @@ class BlobStore:
             raise NotFoundError("not a SHA-256 digest", code="attachment_not_found")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def writer(self, max_bytes: int) -> BlobWriter:
-        return BlobWriter(self, max_bytes)
+    def writer(self, max_bytes: int, *, allow_empty: bool = False) -> BlobWriter:
+        return BlobWriter(self, max_bytes, allow_empty=allow_empty)
 
     def write_bytes(self, data: bytes) -> StoredBlob:
-        writer = self.writer(len(data) or 1)
+        writer = self.writer(len(data) or 1, allow_empty=True)
         try:
             writer.write(data)
             return writer.finish()

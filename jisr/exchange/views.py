@@ -103,4 +103,5 @@ def to_case(case: Case, messages: int, open_requests: int) -> CaseRead:
         created_at=case.created_at,
         messages=messages,
         open_requests=open_requests,
+        members=sorted(case.member_keys),
     )

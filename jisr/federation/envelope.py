@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from jisr import jsonlimits
 from jisr.federation import errors
 from jisr.ids import owner_of
 
@@ -60,6 +61,10 @@ class EnvelopeHeader:
     data_category: str | None = None
     crime_area: str | None = None
     handling_code: str | None = None
+    # W3C trace context of the sender's span (only when tracing is on; absent otherwise, so
+    # nodes that predate it read the header unchanged). Never in the payload.
+    traceparent: str | None = None
+    tracestate: str | None = None
 
     @property
     def created_at(self) -> datetime:
@@ -90,6 +95,8 @@ class SealRequest:
     data_category: str | None = None
     crime_area: str | None = None
     handling_code: str | None = None
+    traceparent: str | None = None
+    tracestate: str | None = None
 
 
 def canonical(value: Mapping[str, Any]) -> bytes:
@@ -129,8 +136,13 @@ def seal(
         data_category=request.data_category,
         crime_area=request.crime_area,
         handling_code=request.handling_code,
+        traceparent=request.traceparent,
+        tracestate=request.tracestate,
     )
     header_json = asdict(header)
+    for name in _TRACE_FIELDS:
+        if header_json[name] is None:
+            del header_json[name]
     signature = signing_key.sign(_signed_bytes(header_json, ciphertext))
     return canonical(
         {
@@ -205,8 +217,8 @@ def _signed_bytes(header_json: Mapping[str, Any], ciphertext: bytes) -> bytes:
 
 def _parse(raw: bytes) -> tuple[dict[str, Any], bytes, bytes]:
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        document = jsonlimits.loads(raw)
+    except (ValueError, UnicodeDecodeError, jsonlimits.JsonLimitError):
         raise errors.MalformedEnvelopeError("envelope is not JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("header"), dict):
         raise errors.MalformedEnvelopeError("envelope has no header")
@@ -232,7 +244,9 @@ _REQUIRED_STR: tuple[str, ...] = (
     "recipient_key",
     "digest",
 )
-_OPTIONAL_STR = ("case", "data_category", "crime_area", "handling_code")
+_TRACE_FIELDS = ("traceparent", "tracestate")
+_OPTIONAL_STR = ("case", "data_category", "crime_area", "handling_code", *_TRACE_FIELDS)
+_MAX_TRACE_CHARS = 512
 
 
 def _header(data: dict[str, Any]) -> EnvelopeHeader:
@@ -247,6 +261,9 @@ def _header(data: dict[str, Any]) -> EnvelopeHeader:
     for name in _OPTIONAL_STR:
         if data.get(name) is not None and not isinstance(data[name], str):
             raise errors.MalformedEnvelopeError(f"header field {name} is not a string")
+    for name in _TRACE_FIELDS:
+        if len(data.get(name) or "") > _MAX_TRACE_CHARS:
+            raise errors.MalformedEnvelopeError(f"header field {name} is too long")
     seq = data.get("seq")
     if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 1):
         raise errors.MalformedEnvelopeError("header field seq must be a positive integer")

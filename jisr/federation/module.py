@@ -46,10 +46,12 @@ def _outbox() -> typer.Typer:
 async def run_federation(ctx: AppContext) -> AsyncIterator[None]:
     """The node's federation object (for the inbox), its delivery worker and NATS consumers."""
     from jisr.federation.node import FederationSettings, build_node
+    from jisr.federation.observed import traced_registry
     from jisr.federation.worker import running
 
     settings = ctx.settings.section(FederationSettings)
-    node = build_node(ctx.settings, ctx.session_factory, ctx.agency_code, ctx.handlers, settings)
+    handlers = traced_registry(ctx.handlers)
+    node = build_node(ctx.settings, ctx.session_factory, ctx.agency_code, handlers, settings)
     ctx.federation = node
     async with running(node):
         yield

@@ -18,6 +18,7 @@ from jisr.errors import JisrError
 from jisr.federation import wakeup
 from jisr.federation.envelope import seal
 from jisr.federation.node import FederationNode
+from jisr.federation.observed import deliver_span, receive_span, seal_span
 from jisr.federation.outbox import Claimed, Outcome, ack_subject_envelope, claim_due, settle
 from jisr.federation.payloads import expand_payload
 from jisr.federation.service import receive, receive_many
@@ -58,7 +59,7 @@ class DeliveryWorker:
         if self._limit is None:
             self._limit = asyncio.Semaphore(self.node.settings.concurrency)
         limit = self._limit
-        batches = await asyncio.gather(*(self._attempt(b, limit) for b in self._batches(claimed)))
+        batches = await asyncio.gather(*(self._observed(b, limit) for b in self._batches(claimed)))
         await asyncio.to_thread(self.settle, [o for batch in batches for o in batch])
 
     def _batches(self, claimed: list[Claimed]) -> list[list[Claimed]]:
@@ -143,6 +144,12 @@ class DeliveryWorker:
                 max_attempts=settings.max_attempts,
             )
 
+    async def _observed(self, batch: list[Claimed], limit: asyncio.Semaphore) -> list[Outcome]:
+        with deliver_span(self.node.agency_code, batch[0].partner.code, len(batch)) as delivery:
+            outcomes = await self._attempt(batch, limit)
+            delivery.failed = sum(1 for outcome in outcomes if outcome.error)
+        return outcomes
+
     async def _attempt(self, batch: list[Claimed], limit: asyncio.Semaphore) -> list[Outcome]:
         async with limit:
             sealed: list[tuple[str, bytes]] = []
@@ -174,27 +181,28 @@ class DeliveryWorker:
             chosen = keyring.signing_key(claimed.signing_fingerprint, now)
             if chosen is not None:
                 signing, fingerprint = chosen, claimed.signing_fingerprint
-        return seal(
-            claimed.request,
-            expand_payload(self.node, claimed),
-            signing_key=signing,
-            signing_fingerprint=fingerprint,
-            recipient_key=claimed.partner.encryption_key,
-            now=now,
-            ttl=self.node.settings.envelope_ttl,
-        )
+        with seal_span(claimed.request) as request:
+            return seal(
+                request,
+                expand_payload(self.node, claimed),
+                signing_key=signing,
+                signing_fingerprint=fingerprint,
+                recipient_key=claimed.partner.encryption_key,
+                now=now,
+                ttl=self.node.settings.envelope_ttl,
+            )
 
 
 def receive_one(node: FederationNode, raw: bytes) -> tuple[str, bytes]:
     """Receive one envelope in its own transaction; returns (sender, signed answer)."""
-    with node.transaction() as session:
+    with receive_span(node.agency_code, [raw]), node.transaction() as session:
         receipt = receive(session, raw, node=node)
     return receipt.ack.to, receipt.signed
 
 
 def receive_batch(node: FederationNode, raws: list[bytes]) -> list[bytes]:
     """Receive several envelopes in one transaction (one commit); signed answers in order."""
-    with node.transaction() as session:
+    with receive_span(node.agency_code, raws), node.transaction() as session:
         receipts = receive_many(session, raws, node=node)
     return [receipt.signed for receipt in receipts]
 

@@ -30,7 +30,9 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def actor_for(user: User, scopes: frozenset[str] | None = None) -> Actor:
+def actor_for(
+    user: User, scopes: frozenset[str] | None = None, token_id: str | None = None
+) -> Actor:
     return Actor(
         ActorKind.USER,
         user.id,
@@ -38,6 +40,7 @@ def actor_for(user: User, scopes: frozenset[str] | None = None) -> Actor:
         frozenset(user.roles),
         label=user.username,
         scopes=scopes,
+        token_id=token_id,
     )
 
 
@@ -54,7 +57,7 @@ def actor_from_token(session: Session, settings: JisrSettings, raw: str) -> Acto
     if user is None or user.disabled:
         raise AuthenticationError("the token's user is disabled", code="user_disabled")
     token.last_used_at = now
-    return actor_for(user, frozenset(token.scopes))
+    return actor_for(user, frozenset(token.scopes), token.id)
 
 
 def actor_from_session(session: Session, settings: JisrSettings, cookie: str) -> Actor:

@@ -54,6 +54,9 @@ class ApiToken(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    # The token that minted this one (None: minted from a console session or the CLI);
+    # revoking a token revokes everything it minted.
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("api_tokens.id"), index=True)
 
 
 class LoginSession(Base):

@@ -154,6 +154,9 @@ class TokenRead(BaseModel):
     expires_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+    parent_id: str | None = Field(
+        default=None, description="The token that minted this one; revoked with it."
+    )
 
 
 class TokenIssued(BaseModel):

@@ -1,8 +1,10 @@
 """The identity domain's FastAPI dependencies: CSRF protection and enrolment-aware sign-in.
 
-``CsrfProtected`` goes on every state-changing route (``dependencies=[CsrfProtected]``): a
-request authenticated by the console cookie must echo the session's CSRF token in the
-``X-CSRF-Token`` header; bearer-token requests (no ambient credential) are exempt.
+``CsrfProtected`` is mounted by the app factory on every router under ``/api/v1`` (a route
+cannot forget it): a state-changing request authenticated by the console cookie must echo the
+session's CSRF token in the ``X-CSRF-Token`` header, whatever its body (JSON, form, multipart);
+bearer-token requests (no ambient credential) are exempt, and so is signing in, which changes
+no existing session.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from jisr.identity.models import LoginSession, User
 from jisr.settings import JisrSettings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_EXEMPT_PATHS = frozenset({"/api/v1/auth/login"})
 # Same schemes (and so the same OpenAPI security entries) as ``jisr.api.deps``.
 _bearer = HTTPBearer(auto_error=False, description="API token issued by `POST /api/v1/tokens`")
 _cookie = APIKeyCookie(name=auth.SESSION_COOKIE, auto_error=False)
@@ -37,7 +40,7 @@ def require_csrf(
         ),
     ] = None,
 ) -> None:
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.url.path in CSRF_EXEMPT_PATHS:
         return
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credentials:

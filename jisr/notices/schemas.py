@@ -17,6 +17,7 @@ from jisr.notices.models import (
     RefusalGround,
     ReviewDecision,
 )
+from jisr.timeinput import UtcDatetime
 
 AGENCY_CODE_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,16}$"
 NOTICE_ID_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{2,16}:notice:[0-9A-Z]{1,40}$"
@@ -65,7 +66,7 @@ class NoticeFields(BaseModel):
     warrant_reference: Line | None = Field(default=None, max_length=200)
     legal_basis: Block | None = Field(default=None, max_length=4000)
     handling_code: HandlingCode | None = None
-    valid_until: datetime | None = Field(
+    valid_until: UtcDatetime | None = Field(
         default=None, description="Expiry; defaults to five years from creation."
     )
     political_context: bool | None = Field(
@@ -104,7 +105,7 @@ class Reason(BaseModel):
 class Extension(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    valid_until: datetime
+    valid_until: UtcDatetime
 
     @field_validator("valid_until")
     @classmethod

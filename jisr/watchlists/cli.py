@@ -20,7 +20,7 @@ from jisr.cli.common import (
 from jisr.screening.sources import Rejection
 from jisr.watchlists import checks, manifests
 from jisr.watchlists.cache import ScreenerCache
-from jisr.watchlists.imports import import_list
+from jisr.watchlists.imports import ImportSettings, import_list
 from jisr.watchlists.models import ManifestJob
 from jisr.watchlists.schemas import TravellerCheck
 from jisr.watchlists.service import count_active, list_watchlists
@@ -39,8 +39,17 @@ def import_command(
     data_dir: DataDirOption = DEFAULT_DATA_DIR,
     alert_type: Annotated[str, typer.Option(help="Alert type shown on hits.")] = "sanctions",
     strict: Annotated[bool, typer.Option(help="Store nothing if any row is rejected.")] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Accept a version with no entry or losing more than JISR_WATCHLISTS_MAX_SHRINK "
+            "of the previous one's entries.",
+        ),
+    ] = False,
 ) -> None:
-    """Import FILE as the next version of list NAME; rejected rows go to stderr."""
+    """Import FILE as the next version of list NAME; rejected rows go to stderr. A file that
+    yields no entry, or far fewer than the list has, is refused without --allow-shrink."""
     with open_node(data_dir) as node, node.session() as session:
         with Progress(TextColumn("{task.description}"), TextColumn("{task.completed} rows")) as bar:
             task = bar.add_task(f"importing {file.name}", total=None)
@@ -51,6 +60,8 @@ def import_command(
                 file,
                 alert_type=alert_type,
                 strict=strict,
+                allow_shrink=allow_shrink,
+                max_shrink=node.settings.section(ImportSettings).max_shrink,
                 on_reject=_report,
                 progress=lambda n: bar.update(task, completed=n),
             )

@@ -3,6 +3,11 @@
 The file is read by ``jisr.screening.sources``; every rejected row is reported. The new version's
 entries and the retirement of the previous version's happen in the caller's one transaction, so
 a failure part-way stores nothing. ``strict`` refuses the whole file when any row is rejected.
+
+An import is also refused, unless ``allow_shrink`` says the officer means it, when it yields no
+entry at all or loses more than ``max_shrink`` of the previous version's entries: a broken or
+truncated file (20 bad rows, a header alone, an empty XML root) must not silently empty a list
+people are screened against. The previous version stays in force.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import BinaryIO
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
@@ -46,10 +51,21 @@ class ImportRejectedError(ValidationError):
     code = "watchlist_rows_rejected"
 
 
+class ImportEmptyError(ValidationError):
+    code = "watchlist_import_empty"
+
+
+class ImportShrinksError(ValidationError):
+    code = "watchlist_import_shrinks"
+
+
 class ImportTooLargeError(JisrError):
     code = "watchlist_import_too_large"
     http_status = 413
     title = "List file too large"
+
+
+DEFAULT_MAX_SHRINK = 0.5
 
 
 class ImportSettings(BaseSettings):
@@ -59,6 +75,10 @@ class ImportSettings(BaseSettings):
 
     # Largest list file accepted by ``POST /watchlists/{name}/imports``, in bytes.
     import_max_bytes: int = Field(default=1 << 30, ge=1024)
+    # Share of the previous version's entries an import may lose without ``allow_shrink``
+    # (0.5: refuse a new version with fewer than half the entries). An empty import is
+    # always refused without it.
+    max_shrink: float = Field(default=DEFAULT_MAX_SHRINK, ge=0.0, le=1.0)
 
 
 def require_importer(session: Session, actor: Actor, name: str) -> None:
@@ -120,10 +140,14 @@ def import_list(
     *,
     alert_type: str = "sanctions",
     strict: bool = False,
+    allow_shrink: bool = False,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
     on_reject: Callable[[Rejection], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Read ``path`` and store its subjects as version N+1 of the list ``name``."""
+    """Read ``path`` and store its subjects as version N+1 of the list ``name``.
+
+    Callers pass ``max_shrink`` from the node's ``ImportSettings`` section."""
     require_importer(session, actor, name)
     source = read_subjects(path, on_reject=on_reject)
     stmt = select(Watchlist).where(Watchlist.name == name)
@@ -171,6 +195,8 @@ def import_list(
             progress(count)
     if strict and source.rejections:
         raise _rejected(source.rejections)
+    if not allow_shrink:
+        _refuse_shrink(session, watchlist, count, len(source.rejections), max_shrink)
     _flush(session, rows)
     if progress is not None:
         progress(count)
@@ -210,6 +236,38 @@ def import_list(
         },
     )
     return ImportResult(name, number, count, list(source.rejections))
+
+
+def _refuse_shrink(
+    session: Session, watchlist: Watchlist, count: int, rejected: int, max_shrink: float
+) -> None:
+    """Raise (the caller's transaction rolls back) when the import would empty or gut the list."""
+    previous = session.execute(
+        select(func.count())
+        .select_from(WatchlistEntry)
+        .where(
+            WatchlistEntry.watchlist_id == watchlist.id,
+            WatchlistEntry.version <= watchlist.current_version,
+            WatchlistEntry.active.is_(True),
+        )
+    ).scalar_one()
+    if count == 0:
+        raise ImportEmptyError(
+            f"the file yields no entry ({rejected} row(s) rejected); the list keeps its "
+            f"{previous} entries. Import again with allow_shrink to empty it on purpose",
+            entries=count,
+            previous_entries=int(previous),
+            rejected=rejected,
+        )
+    if previous and count < previous * (1 - max_shrink):
+        raise ImportShrinksError(
+            f"the file yields {count} entries where the list has {previous} (more than "
+            f"{max_shrink:.0%} fewer); the previous version stays. Import again with "
+            "allow_shrink if this is intended",
+            entries=count,
+            previous_entries=int(previous),
+            rejected=rejected,
+        )
 
 
 def _flush(session: Session, rows: list[dict[str, object]]) -> None:

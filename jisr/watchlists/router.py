@@ -245,6 +245,13 @@ async def import_watchlist(
         str, Query(pattern=r"^[a-z_]{1,40}$", description="Alert type shown on hits")
     ] = "sanctions",
     strict: Annotated[bool, Query(description="Store nothing if any row is rejected")] = False,
+    allow_shrink: Annotated[
+        bool,
+        Query(
+            description="Accept a version with no entry, or one losing more than "
+            "JISR_WATCHLISTS_MAX_SHRINK of the previous version's entries"
+        ),
+    ] = False,
 ) -> ImportRead:
     """Import a list file (UN consolidated XML, OFAC sdn.csv, FollowTheMoney JSON lines or CSV,
     detected from the content) sent as the raw body, as the next version of list ``name``. The
@@ -270,6 +277,8 @@ async def import_watchlist(
             upload.path,
             alert_type=alert_type,
             strict=strict,
+            allow_shrink=allow_shrink,
+            max_shrink=settings.section(imports.ImportSettings).max_shrink,
         )
     except SourceError as exc:
         exc.detail = exc.detail.replace(str(upload.path), upload.path.name)  # no server paths

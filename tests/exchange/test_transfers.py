@@ -14,7 +14,7 @@ from sqlalchemy import select
 from jisr.actors import system_actor
 from jisr.audit.models import AuditEntry
 from jisr.clock import utcnow
-from jisr.errors import PermissionDeniedError
+from jisr.errors import NotFoundError
 from jisr.exchange import attachments, messages, purge
 from jisr.exchange.federation import receive_chunk, receive_message
 from jisr.exchange.models import Attachment, Transfer
@@ -67,7 +67,7 @@ def test_chunks_in_order_make_the_file_which_the_message_then_names(world: World
     ).scalar_one()
     assert received.actor_agency == PARTNER and received.details["transfer"] == transfer
     # Nobody may download it before a message names it.
-    with pytest.raises(PermissionDeniedError, match="no message you may read"):
+    with pytest.raises(NotFoundError, match="no attachment"):
         attachments.open_download(world.session, world.analyst, world.store, sha)
 
     item = {"sha256": sha, "filename": "scan.pdf", "size": len(FILE), "transfer": transfer}

@@ -233,8 +233,12 @@ def test_disable_and_reset_mfa_end_sessions(
 
 
 def test_tokens(session: Session, node: Node, settings: JisrSettings) -> None:
+    # An administrator cannot mint a token acting as someone else; the node operator (CLI) can.
+    with pytest.raises(JisrError) as excinfo:
+        service.issue_token(session, node.admin_actor, node.liaison.id, "as", ["read"], 1)
+    assert excinfo.value.code == "token_for_other_user"
     raw, token = service.issue_token(
-        session, node.admin_actor, node.liaison.id, "gateway", ["read", "screen"], 30
+        session, system_actor(AGENCY), node.liaison.id, "gateway", ["read", "screen"], 30
     )
     assert raw.startswith("jisr_") and token.token_hash == digest(raw)
     assert raw not in str(vars(token))
@@ -247,7 +251,7 @@ def test_tokens(session: Session, node: Node, settings: JisrSettings) -> None:
     # A user may not issue tokens for someone else; listing shows only their own.
     with pytest.raises(JisrError) as excinfo:
         service.issue_token(session, node.liaison_actor, node.admin.id, "steal", ["*"], 1)
-    assert excinfo.value.code == "permission_denied"
+    assert excinfo.value.code == "token_for_other_user"
     service.issue_token(session, node.admin_actor, node.admin.id, "mine", ["*"], 1)
     assert [t.name for t in service.list_tokens(session, node.liaison_actor)] == ["gateway"]
     assert len(service.list_tokens(session, node.admin_actor)) == 2

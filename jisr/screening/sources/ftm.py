@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from followthemoney import EntityProxy, model
 from followthemoney.exc import InvalidData
 
+from jisr import jsonlimits
 from jisr.screening.model import Subject, SubjectKind
 from jisr.screening.sources.base import (
     Rejection,
@@ -125,9 +126,11 @@ def _merge(old: Subject, new: Subject) -> Subject:
 
 def _parse(line: str) -> tuple[dict[str, Any], EntityProxy]:
     try:
-        data = json.loads(line)
+        data = jsonlimits.loads(line, max_bytes=jsonlimits.LINE_MAX_BYTES)
     except json.JSONDecodeError as exc:
         raise RowError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except jsonlimits.JsonLimitError as exc:  # too deep or too long: a rejected row, no crash
+        raise RowError(f"{exc.detail} [{exc.code}]") from None
     if not isinstance(data, dict):
         raise RowError("not a JSON object")
     try:

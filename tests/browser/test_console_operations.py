@@ -1,0 +1,201 @@
+"""The operations pages in Chromium, in French and Arabic: axe-core clean, no CSP violation,
+and an incident logged at Rabat appears on Paris's event page without a reload (HTMX polling)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from jisr.actors import system_actor
+from jisr.cli.demo_data import LOGINS_FILE, demo_nodes, demo_password, seed_demo
+from jisr.clock import utcnow
+from jisr.db import make_engine, make_session_factory, unit_of_work
+from jisr.identity.accounts import create_user
+from jisr.identity.auth import actor_for
+from jisr.identity.models import Role, User
+from jisr.identity.service import begin_totp_enrolment, confirm_totp_enrolment
+from jisr.operations import service
+from jisr.operations.models import Operation, OperationKind
+from jisr.operations.schemas import OperationCreate, ParticipantCreate, Venue
+from jisr.settings import load_settings
+from tests.browser.conftest import (
+    AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DemoWorld,
+    _free_base_port,
+    run_axe,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+SERVED_CITIES = ("rabat", "paris")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
+    """The demo's Rabat and Paris, served with a start-up allowance for a loaded machine (the
+    shared fixture allows 30 s); no opening messages, which these pages do not need."""
+    if not (Path(CHROMIUM).exists() and AXE.exists()):
+        pytest.skip("Chromium or axe-core missing")
+    from playwright.sync_api import sync_playwright
+
+    data_dir = tmp_path_factory.mktemp("ops-demo")
+    nodes = {node.slug: node for node in demo_nodes(_free_base_port())}
+    seed_demo(data_dir, tuple(nodes.values()))
+    seeds = json.loads((data_dir / LOGINS_FILE).read_text())
+    processes = [_serve(data_dir / city, nodes[city].port) for city in SERVED_CITIES]
+    try:
+        for city, process in zip(SERVED_CITIES, processes, strict=True):
+            _wait(nodes[city].url, process)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                urls = {city: nodes[city].url for city in SERVED_CITIES}
+                yield DemoWorld(data_dir, nodes, urls, seeds, browser)
+            finally:
+                browser.close()
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JISR_")}
+    with (data_dir / "server.log").open("ab") as log:
+        command = [sys.executable, "-m", "jisr", "serve", "--data-dir", str(data_dir)]
+        return subprocess.Popen([*command, "--port", str(port)], env=env, stdout=log, stderr=log)
+
+
+def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("server exited")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not start")
+
+
+COORDINATORS = {"rabat": "nadia.benjelloun", "paris": "marc.dubois"}
+TITLE = "Africa Cup of Nations, Rabat"
+
+
+def _coordinator(world: DemoWorld, city: str) -> str:
+    username = COORDINATORS[city]
+    key = f"{city}/{username}"
+    if key in world.seeds:
+        return username
+    settings = load_settings(world.data_dir / city)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            admin = session.execute(select(User).where(User.username == "admin")).scalar_one()
+            user = create_user(
+                session,
+                actor_for(admin),
+                username=username,
+                display_name=username.replace(".", " ").title(),
+                agency_code=None,
+                roles=[Role.COORDINATOR, Role.TRAINER],
+                password=demo_password(world.nodes[city]),
+            )
+            seed, _uri = begin_totp_enrolment(session, settings, user)
+            confirm_totp_enrolment(
+                session, settings, user, pyotp.TOTP(seed).at(utcnow(), counter_offset=-1)
+            )
+    finally:
+        engine.dispose()
+    world.seeds[key] = seed
+    world.last_step[key] = int(time.time()) // 30 - 1
+    return username
+
+
+def _event(world: DemoWorld) -> str:
+    settings = load_settings(world.data_dir / "rabat")
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            existing = session.execute(
+                select(Operation.id).where(Operation.title == TITLE)
+            ).scalar()
+            if existing:
+                return str(existing)
+            start = utcnow() + timedelta(days=3)
+            data = OperationCreate(
+                title=TITLE,
+                kind=OperationKind.EVENT,
+                crime_area="terrorism",  # type: ignore[arg-type]
+                starts_at=start,
+                ends_at=start + timedelta(days=20),
+                venues=[
+                    Venue(
+                        name="Stade Prince Moulay Abdellah", city="Rabat", lat=33.9596, lon=-6.8893
+                    ),
+                    Venue(name="Stade Moulay Hassan", city="Rabat", lat=33.983, lon=-6.852),
+                ],
+                participants=[ParticipantCreate(agency="FR-DGSI", agreement="MA-FR/2026/01")],
+            )
+            return service.create_operation(session, system_actor("MA-DGST"), data).id
+    finally:
+        engine.dispose()
+
+
+def _csp(page: Any) -> list[str]:
+    errors: list[str] = []
+    page.on(
+        "console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    return errors
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("path", ["/operations", "/operations/training", "EVENT"])
+def test_operations_pages_are_accessible(world: DemoWorld, lang: str, path: str) -> None:
+    event_id = _event(world)
+    officer = _coordinator(world, "rabat")
+    page = world.open(
+        "rabat", officer, f"/operations/{event_id}" if path == "EVENT" else path, lang
+    )
+    csp = _csp(page)
+    page.reload()
+    assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+    assert not page.locator(".error-page").count(), page.locator("main").inner_text()[:500]
+    assert run_axe(page) == []
+    assert csp == []
+    page.close()
+
+
+def test_incident_logged_in_rabat_appears_live_in_paris(world: DemoWorld) -> None:
+    event_id = _event(world)
+    paris_page = world.open("paris", _coordinator(world, "paris"), "/operations", "fr")
+    deadline = time.monotonic() + 30
+    while TITLE not in paris_page.content() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        paris_page.reload()
+    paris_page.goto(world.url("paris", f"/operations/{event_id}"))
+    rabat_page = world.open("rabat", _coordinator(world, "rabat"), f"/operations/{event_id}", "fr")
+    rabat_page.fill("#f-title", "Colis abandonné porte 4")
+    rabat_page.select_option("#f-severity", "high")
+    rabat_page.click("form[action$='/incidents'] button[type=submit]")
+    rabat_page.wait_for_load_state()
+    assert "Colis abandonné porte 4" in rabat_page.locator("#ops-log").inner_text()
+    paris_page.locator("#ops-log").get_by_text("Colis abandonné porte 4").wait_for(timeout=30_000)
+    rabat_page.close()
+    paris_page.close()
