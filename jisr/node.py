@@ -24,6 +24,7 @@ from jisr.audit.module import MODULE as AUDIT
 from jisr.cyber.module import MODULE as CYBER
 from jisr.exchange.module import MODULE as EXCHANGE
 from jisr.federation.module import MODULE as FEDERATION
+from jisr.graph.module import MODULE as GRAPH
 from jisr.identity.module import MODULE as IDENTITY
 from jisr.modules import CommandGroup, DomainModule, DomainParts, PeriodicTask, StartupHook
 from jisr.notices.module import MODULE as NOTICES
@@ -59,6 +60,7 @@ MODULES: tuple[DomainModule, ...] = (
     OPERATIONS,
     TRAINING,
     SCREENING,
+    GRAPH,
     CYBER,
     REPORTS,
     WITNESS,

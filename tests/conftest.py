@@ -50,6 +50,7 @@ os.environ.setdefault("JISR_GC_FREEZE", "false")
 # schedule turn it on themselves.
 os.environ.setdefault("JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS", "0")
 os.environ.setdefault("JISR_AUDIT_WITNESS_POLL_SECONDS", "0")  # witnessing tests turn it on
+os.environ.setdefault("JISR_GRAPH_SYNC_INTERVAL_SECONDS", "0")
 RUN_ID = uuid.uuid4().hex[:8]
 PID = os.getpid()
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from jisr.actors import Actor
 from jisr.agreements.models import CrimeArea, DataCategory, HandlingCode
 from jisr.cli.common import open_node
+from jisr.cli.demo_graph import send_ring_pieces
 from jisr.cyber.demo import share_phishing_campaign
 from jisr.exchange.messages import MessageFilter, list_messages, read_message, reply, send_message
 from jisr.exchange.models import Direction, GradingScheme, MessageKind, Priority
@@ -119,6 +120,7 @@ def answer_in_paris(data_dir: Path) -> bool:
     run_major_event_story(data_dir)
     share_phishing_campaign(data_dir)
     node_dir = data_dir / "paris"
+    send_ring_pieces(data_dir)
     deadline = time.monotonic() + ANSWER_WAIT_S
     while time.monotonic() < deadline:
         with open_node(node_dir) as node, node.session() as session:

@@ -1,0 +1,2 @@
+"""Graph: statements with provenance, entity resolution across agencies' records, link analysis,
+network export."""
