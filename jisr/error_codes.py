@@ -284,5 +284,19 @@ ERROR_CODES: frozenset[str] = frozenset(
         "partner_unknown",
         "revocations_invalid",
         "usage",
+        # graph
+        "graph_case_empty",
+        "graph_depth_invalid",
+        "graph_entity_not_found",
+        "graph_export_empty",
+        "graph_import_empty",
+        "graph_import_invalid",
+        "graph_input_invalid",
+        "graph_input_missing",
+        "graph_judgement_not_found",
+        "graph_judgement_retracted",
+        "graph_pair_invalid",
+        "handling_code_invalid",
+        "time_invalid",
     }
 )
