@@ -5,7 +5,6 @@ No bearer token: an envelope authenticates itself (the sender's pinned signing k
 
 from __future__ import annotations
 
-import json
 import math
 
 import structlog
@@ -13,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from jisr import jsonlimits
 from jisr.agreements.parties import Agency
 from jisr.api.deps import ContextDep
 from jisr.api.problems import problem_response
@@ -74,10 +74,12 @@ async def post_inbox_batch(request: Request, ctx: ContextDep) -> Response:
     if (limited := rate_limited(request, ctx, "inbox_batch")) is not None:
         return limited
     node = _node(ctx)
-    body = await _read(request, node.settings.max_envelope_bytes * BATCH_FACTOR)
+    limit = node.settings.max_envelope_bytes * BATCH_FACTOR
+    body = await _read(request, limit)
     try:
-        items = json.loads(body)
-    except ValueError:
+        # Depth-limited: a batch nested 200,000 deep would exhaust the parser's stack.
+        items = jsonlimits.loads(body, max_bytes=limit)
+    except (ValueError, jsonlimits.JsonLimitError):
         items = None
     if not isinstance(items, list) or not 0 < len(items) <= MAX_BATCH:
         count_refusal("batch_invalid", authenticated=False)

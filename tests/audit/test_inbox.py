@@ -150,3 +150,15 @@ def test_a_refusal_after_the_signature_verified_is_the_partners_act(
     assert [(actor, object_id, details["event"]) for actor, object_id, details in rows] == [
         (rabat.code, envelope_id, "refused")
     ]
+
+
+def test_a_batch_nested_deep_is_refused_not_a_crash(
+    node: tuple[TestClient, JisrSettings],
+) -> None:
+    client, settings = node
+    before = _entries(settings)
+    response = client.post("/federation/v1/inbox/batch", content=b"[" * 200_000 + b"]" * 200_000)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["code"] == "batch_invalid"
+    assert _entries(settings) == before
