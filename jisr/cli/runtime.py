@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,8 @@ def worker(
 ) -> None:
     """Run deliveries, NATS consumers and periodic passes (alert expiry, reminders) as their
     own process, beside `jisr serve --workers N`; several may run for one node."""
+    import asyncio
+
     from jisr.logs import configure_logging
     from jisr.runtime.worker import run_worker
     from jisr.settings import load_settings
