@@ -14,6 +14,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 ORGANISER = "MA-DGST.demo-p1"
 
 
+@pytest.fixture(autouse=True)
+def _english_afterwards(world: DemoWorld) -> Any:
+    """The language a test chooses is saved on the account: give it back, as other modules of
+    the shared demo world expect this officer's console in English."""
+    yield
+    world.open("rabat", "salma.tazi", "/", "en").close()
+
+
 def _csp_errors(page: Any) -> list[str]:
     errors: list[str] = []
     page.on(

@@ -31,9 +31,6 @@ from jisr.operations.models import Operation, OperationKind
 from jisr.operations.schemas import OperationCreate, ParticipantCreate, Venue
 from jisr.settings import load_settings
 from tests.browser.conftest import (
-    AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DemoWorld,
     _free_base_port,
     run_axe,
@@ -44,13 +41,12 @@ SERVED_CITIES = ("rabat", "paris")
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
+def world(world: DemoWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
     """The demo's Rabat and Paris, served with a start-up allowance for a loaded machine (the
-    shared fixture allows 30 s); no opening messages, which these pages do not need."""
-    if not (Path(CHROMIUM).exists() and AXE.exists()):
-        pytest.skip("Chromium or axe-core missing")
-    from playwright.sync_api import sync_playwright
-
+    shared fixture allows 30 s); no opening messages, which these pages do not need. Pages open
+    in the shared world's browser: one Playwright per process (a second one refuses to start
+    inside the first one's event loop)."""
+    shared = world
     data_dir = tmp_path_factory.mktemp("ops-demo")
     nodes = {node.slug: node for node in demo_nodes(_free_base_port())}
     seed_demo(data_dir, tuple(nodes.values()))
@@ -59,13 +55,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
     try:
         for city, process in zip(SERVED_CITIES, processes, strict=True):
             _wait(nodes[city].url, process)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                urls = {city: nodes[city].url for city in SERVED_CITIES}
-                yield DemoWorld(data_dir, nodes, urls, seeds, browser)
-            finally:
-                browser.close()
+        urls = {city: nodes[city].url for city in SERVED_CITIES}
+        own = DemoWorld(data_dir, nodes, urls, seeds, shared.browser)
+        try:
+            yield own
+        finally:
+            for context in own.contexts.values():
+                context.close()
     finally:
         for process in processes:
             process.terminate()
