@@ -111,7 +111,9 @@ def _allowed_methods(request: Request) -> list[str]:
 
 
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-    log.error("database unavailable", error=type(exc).__name__)
+    # The SQLSTATE says which failure it was (never the message: it may quote record contents).
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    log.error("database unavailable", error=type(exc).__name__, sqlstate=sqlstate)
     return problem_response(
         request, 503, "database_unavailable", "Service unavailable", "the database is unreachable"
     )

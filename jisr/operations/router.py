@@ -50,7 +50,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "Conflicting state"},
     422: {"description": "Invalid input"},
 }
-SSE_POLL_SECONDS = 0.25
+SSE_POLL_SECONDS = 1.0
+# A stream ends after this long; EventSource clients reconnect by themselves (with Last-Event-ID),
+# so an abandoned stream never polls the database for ever.
+SSE_MAX_SECONDS = 300.0
 
 
 class CalendarTokenRead(BaseModel):
@@ -190,7 +193,17 @@ def read_incidents(op_id: OpId, session: SessionDep, actor: CurrentActor) -> lis
     return [log.entry_read(e) for e in entries]
 
 
-@router.get("/events/{op_id}/incidents/stream", responses=_ERRORS)
+@router.get(
+    "/events/{op_id}/incidents/stream",
+    response_class=EventSourceResponse,
+    responses={
+        **_ERRORS,
+        200: {
+            "description": "Server-sent events, one `entry` event per new log entry",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+    },
+)
 async def stream_incidents(
     op_id: OpId, ctx: ContextDep, session: SessionDep, actor: CurrentActor
 ) -> EventSourceResponse:
@@ -200,7 +213,8 @@ async def stream_incidents(
     async def events() -> AsyncIterator[dict[str, str]]:
         seen: set[str] = set()
         first = True
-        while True:
+        deadline = asyncio.get_running_loop().time() + SSE_MAX_SECONDS
+        while asyncio.get_running_loop().time() < deadline:
 
             def poll() -> list[EntryRead]:
                 with unit_of_work(ctx.session_factory) as fresh:
