@@ -13,8 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
@@ -23,6 +21,7 @@ from jisr.agreements.policy import Action
 from jisr.agreements.service import require
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
+from jisr.db.upsert import insert_or_ignore
 from jisr.errors import ConflictError, ValidationError
 from jisr.ids import new_id
 from jisr.notices import publication, subjects
@@ -51,8 +50,7 @@ _REQUIRED = ("title", "subject", "crime_area")
 def next_reference(session: Session, owner: str, alert_type: AlertType, now: datetime) -> str:
     """``MA-DGST/2026/R-0001``: numbered per owner, year and alert type."""
     prefix = f"{owner}/{now.year}/{REFERENCE_LETTER[alert_type]}"
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(NoticeSequence).values(prefix=prefix, last=0).on_conflict_do_nothing())
+    insert_or_ignore(session, NoticeSequence, prefix=prefix, last=0)
     counter = session.execute(
         select(NoticeSequence)
         .where(NoticeSequence.prefix == prefix)
