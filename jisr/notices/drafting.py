@@ -25,7 +25,7 @@ from jisr.db.upsert import insert_or_ignore
 from jisr.errors import ConflictError, ValidationError
 from jisr.ids import new_id
 from jisr.notices import publication, subjects
-from jisr.notices.access import can_read, load_notice, notice_resource, require_readable
+from jisr.notices.access import load_notice, notice_resource, readable, require_readable
 from jisr.notices.checks import Outcome, run_checks
 from jisr.notices.models import (
     CLOSED_STATUSES,
@@ -294,7 +294,8 @@ class NoticeFilter:
 
 
 def list_notices(session: Session, actor: Actor, query: NoticeFilter) -> list[Notice]:
-    """Newest first, only those ``actor`` may read; the listing is audited as consultation."""
+    """Newest first, only those ``actor`` may read (filtered in the query, then paged); the
+    listing is audited as consultation."""
     stmt = select(Notice)
     if query.alert_type:
         stmt = stmt.where(Notice.alert_type == query.alert_type.value)
@@ -305,8 +306,8 @@ def list_notices(session: Session, actor: Actor, query: NoticeFilter) -> list[No
     if query.owner:
         stmt = stmt.where(Notice.owner_agency == query.owner)
     stmt = stmt.order_by(Notice.created_at.desc(), Notice.id.desc())
-    stmt = stmt.limit(query.limit).offset(query.offset)
-    rows = [n for n in session.execute(stmt).scalars() if can_read(session, actor, n)]
+    stmt = stmt.where(readable(session, actor)).limit(query.limit).offset(query.offset)
+    rows = list(session.execute(stmt).scalars())
     record(session, actor, AuditAction.CONSULTATION, "notice_list", details={"returned": len(rows)})
     return rows
 
