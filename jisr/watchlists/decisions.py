@@ -25,7 +25,7 @@ from jisr.exchange.schemas import MessageCreate
 from jisr.exchange.storage import BlobStore
 from jisr.federation.service import enqueue
 from jisr.ids import new_id
-from jisr.watchlists.checks import decision_read, decisions_of, load_hit
+from jisr.watchlists.checks import decisions_of, load_hit
 from jisr.watchlists.models import HitDecision, HitStatus, ScreeningHit, Verdict, WatchlistEntry
 from jisr.watchlists.schemas import DecisionCreate, DecisionRead
 
@@ -71,7 +71,7 @@ def decide(
     if confirmed and not already and _partner_alert(actor, entry):
         decision.followup_message_id = _follow_up(session, actor, hit, entry, data, store)
         _notify_owner(session, actor, hit, entry)
-    return decision_read(decision)
+    return DecisionRead.model_validate(decision)
 
 
 def _partner_alert(actor: Actor, entry: WatchlistEntry) -> bool:
