@@ -20,6 +20,12 @@ class Role(StrEnum):
     DPO = "dpo"  # data-protection officer: read-only on content, data-subject requests
 
 
+# Who reads the audit trail: the oversight roles (auditor, data-protection officer) and
+# administrators. Policy's ``audit_read`` decides by this set; ``jisr.audit``, which may import no
+# domain (so not the policy), asks `reads_audit_trail`, so the two cannot drift.
+AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.DPO, Role.ADMIN})
+
+
 class ActorKind(StrEnum):
     USER = "user"
     PARTNER = "partner"
@@ -50,3 +56,9 @@ class Actor:
 
 def system_actor(agency_code: str) -> Actor:
     return Actor(ActorKind.SYSTEM, "system", agency_code, label="system")
+
+
+def reads_audit_trail(actor: Actor) -> bool:
+    """The node itself (its operator, ``jisr audit export``) and the audit reader roles;
+    token scopes are policy's to check (``authorize(actor, Action.AUDIT_READ, ...)``)."""
+    return actor.kind is ActorKind.SYSTEM or bool(actor.roles & AUDIT_READER_ROLES)

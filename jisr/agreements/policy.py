@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from jisr.actors import Actor, ActorKind, Role
+from jisr.actors import Actor, ActorKind, Role, reads_audit_trail
 from jisr.agreements.models import AgreementStatus, HandlingCode
 
 
@@ -150,7 +150,7 @@ def _user_decision(
 ) -> Decision:
     roles = actor.roles
     if action is Action.AUDIT_READ:
-        if roles & (OVERSIGHT_ROLES | {Role.ADMIN}):
+        if reads_audit_trail(actor):
             return Decision(
                 True, "auditors, data-protection officers and administrators read the audit trail"
             )
@@ -314,3 +314,51 @@ def _terms_problem(terms: AgreementTerms, resource: Resource, now: datetime) -> 
     if resource.data_category is not None and resource.data_category not in terms.data_categories:
         return f"data category {resource.data_category} is not allowed"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Records of ``owner_agency`` an agreement in force lets the actor read (a missing crime
+    area or data category on a record is covered, as `authorize` decides)."""
+
+    owner_agency: str
+    crime_areas: frozenset[str]
+    data_categories: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """The records of one kind ``actor`` may read, as a set a query filters by: every record,
+    those of ``own_agency``, and those ``covered`` by an agreement; nothing when all are empty."""
+
+    everything: bool = False
+    own_agency: str | None = None
+    covered: tuple[Coverage, ...] = ()
+
+
+def visible(
+    actor: Actor, kind: ResourceKind, *, agreements: Iterable[AgreementTerms], now: datetime
+) -> Visibility:
+    """What `authorize` answers to READ of each record of ``kind`` outside a case, as one set:
+    listings filter by it in the query and then page (``agreements``: those of the actor's
+    agency)."""
+    scopes = actor.scopes
+    if scopes is not None and Action.READ.value not in scopes and "*" not in scopes:
+        return Visibility()
+    if actor.kind is ActorKind.SYSTEM:
+        return Visibility(everything=True)
+    if actor.kind is ActorKind.PARTNER:
+        return Visibility()
+    if actor.roles & OVERSIGHT_ROLES or kind in _ADMIN_KINDS:
+        return Visibility(everything=True)
+    if not _granted(actor.roles, kind):
+        return Visibility()
+    own = actor.agency_code
+    in_force = Resource(kind, owner_agency=own)
+    covered = tuple(
+        Coverage(other, terms.crime_areas, terms.data_categories)
+        for terms in agreements
+        if own in terms.parties and _terms_problem(terms, in_force, now) is None
+        for other in sorted(terms.parties - {own})
+    )
+    return Visibility(own_agency=own, covered=covered)

@@ -16,7 +16,9 @@ from jisr.agreements.policy import (
     Decision,
     Resource,
     ResourceKind,
+    Visibility,
     authorize,
+    visible,
 )
 from jisr.agreements.schemas import AgreementCreate, AgreementRead
 from jisr.audit import AuditAction, record
@@ -62,6 +64,12 @@ def check(session: Session, actor: Actor, action: Action, resource: Resource) ->
     agencies = [actor.agency_code, *sorted(a for a in others if a)]
     agreements = terms_between(session, *agencies) if len(agencies) > 1 else []
     return authorize(actor, action, resource, agreements=agreements, now=utcnow())
+
+
+def visible_to(session: Session, actor: Actor, kind: ResourceKind) -> Visibility:
+    """The records of ``kind`` policy lets ``actor`` read, for a listing's query (one
+    agreements query, not one per row)."""
+    return visible(actor, kind, agreements=terms_between(session, actor.agency_code), now=utcnow())
 
 
 def require(session: Session, actor: Actor, action: Action, resource: Resource) -> Decision:

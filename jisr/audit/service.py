@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
-from jisr.actors import Actor, ActorKind, Role
+from jisr.actors import Actor, reads_audit_trail
 from jisr.audit.chain import GENESIS_HASH
 from jisr.audit.models import AuditAction, AuditEntry, AuditHead
 from jisr.audit.tree import HEAD_ID, append_leaves, canonical_of, hashes_of
@@ -28,8 +28,6 @@ from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError
 from jisr.ids import new_id
 
-# Who reads the trail: the oversight roles (auditor, data-protection officer) and administrators.
-AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.DPO, Role.ADMIN})
 # session.info keys: (transaction that locked the head, the head row); entries not yet chained.
 _LOCKED_HEAD = "audit.locked_head"
 _UNCHAINED = "audit.unchained"
@@ -181,9 +179,8 @@ class AuditFilter:
 
 
 def require_audit_reader(actor: Actor) -> None:
-    if actor.kind is ActorKind.SYSTEM:
-        return  # the operator on the node's own machine (``jisr audit export``)
-    if not (actor.roles & AUDIT_READER_ROLES):
+    """The rule policy's ``audit_read`` decides by (`jisr.actors.reads_audit_trail`)."""
+    if not reads_audit_trail(actor):
         raise PermissionDeniedError("only auditors and administrators may read the audit trail")
 
 

@@ -107,7 +107,8 @@ def withdraw(
 def list_receipts(
     message_id: MessageId, session: SessionDep, actor: CurrentActor
 ) -> list[ReceiptRead]:
-    return [views.to_receipt(r) for r in receipts.list_receipts(session, actor, message_id)]
+    found = receipts.list_receipts(session, actor, message_id)
+    return [ReceiptRead.model_validate(r) for r in found]
 
 
 @router.get("/cases", response_model=list[CaseRead], responses=_ERRORS)

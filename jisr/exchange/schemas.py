@@ -192,6 +192,8 @@ class MessageRead(MessageSummary):
 
 
 class ReceiptRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     message_id: str
     kind: ReceiptKind
     agency: str

@@ -13,8 +13,6 @@ from jisr.exchange.models import (
     Message,
     MessageKind,
     Priority,
-    Receipt,
-    ReceiptKind,
 )
 from jisr.exchange.schemas import (
     AttachmentInfo,
@@ -22,7 +20,6 @@ from jisr.exchange.schemas import (
     Grading,
     MessageRead,
     MessageSummary,
-    ReceiptRead,
 )
 
 
@@ -80,15 +77,6 @@ def to_read(message: Message, now: datetime | None = None) -> MessageRead:
         created_by=message.created_by,
         received_at=message.received_at,
         read_at=message.read_at,
-    )
-
-
-def to_receipt(receipt: Receipt) -> ReceiptRead:
-    return ReceiptRead(
-        message_id=receipt.message_id,
-        kind=ReceiptKind(receipt.kind),
-        agency=receipt.agency,
-        at=receipt.at,
     )
 
 

@@ -15,8 +15,6 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -26,6 +24,7 @@ from jisr.agreements.policy import Action, AgreementTerms, Resource, ResourceKin
 from jisr.agreements.service import get_agreement, to_terms
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
+from jisr.db.upsert import insert_or_ignore
 from jisr.errors import PermissionDeniedError, ValidationError
 from jisr.federation import errors, refusals
 from jisr.federation.acks import Ack, AckStatus, sign_ack
@@ -145,12 +144,7 @@ def enqueue(
 
 
 def _next_seq(session: Session, recipient: str, case_ref: str) -> int:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(CaseSequence)
-        .values(recipient=recipient, case_ref=case_ref, last_seq=0)
-        .on_conflict_do_nothing()
-    )
+    insert_or_ignore(session, CaseSequence, recipient=recipient, case_ref=case_ref, last_seq=0)
     counter = session.execute(
         select(CaseSequence)
         .where(CaseSequence.recipient == recipient, CaseSequence.case_ref == case_ref)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor, ActorKind
 from jisr.agreements.policy import Action, Resource, ResourceKind
-from jisr.agreements.service import check, require
+from jisr.agreements.service import check, require, visible_to
 from jisr.errors import ConflictError, NotFoundError, PermissionDeniedError
 from jisr.notices.models import Notice
 from jisr.restrictions.service import notice_blocked
@@ -27,6 +28,29 @@ def notice_resource(notice: Notice, recipient: str | None = None) -> Resource:
 
 def can_read(session: Session, actor: Actor, notice: Notice) -> bool:
     return check(session, actor, Action.READ, notice_resource(notice)).allowed
+
+
+def readable(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """The alerts ``actor`` may read, as a ``WHERE`` clause (the answers `can_read` gives,
+    from one agreements query): listings filter by it and then page."""
+    seen = visible_to(session, actor, ResourceKind.NOTICE)
+    if seen.everything:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if seen.own_agency is not None:
+        clauses.append(Notice.owner_agency == seen.own_agency)
+    for cover in seen.covered:
+        clauses.append(
+            and_(
+                Notice.owner_agency == cover.owner_agency,
+                or_(Notice.crime_area.is_(None), Notice.crime_area.in_(sorted(cover.crime_areas))),
+                or_(
+                    Notice.data_category.is_(None),
+                    Notice.data_category.in_(sorted(cover.data_categories)),
+                ),
+            )
+        )
+    return or_(*clauses) if clauses else false()
 
 
 def may(session: Session, actor: Actor, action: Action, notice: Notice) -> bool:

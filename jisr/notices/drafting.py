@@ -13,8 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
@@ -23,10 +21,11 @@ from jisr.agreements.policy import Action
 from jisr.agreements.service import require
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
+from jisr.db.upsert import insert_or_ignore
 from jisr.errors import ConflictError, ValidationError
 from jisr.ids import new_id
 from jisr.notices import publication, subjects
-from jisr.notices.access import can_read, load_notice, notice_resource, require_readable
+from jisr.notices.access import load_notice, notice_resource, readable, require_readable
 from jisr.notices.checks import Outcome, run_checks
 from jisr.notices.models import (
     CLOSED_STATUSES,
@@ -51,8 +50,7 @@ _REQUIRED = ("title", "subject", "crime_area")
 def next_reference(session: Session, owner: str, alert_type: AlertType, now: datetime) -> str:
     """``MA-DGST/2026/R-0001``: numbered per owner, year and alert type."""
     prefix = f"{owner}/{now.year}/{REFERENCE_LETTER[alert_type]}"
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(NoticeSequence).values(prefix=prefix, last=0).on_conflict_do_nothing())
+    insert_or_ignore(session, NoticeSequence, prefix=prefix, last=0)
     counter = session.execute(
         select(NoticeSequence)
         .where(NoticeSequence.prefix == prefix)
@@ -296,7 +294,8 @@ class NoticeFilter:
 
 
 def list_notices(session: Session, actor: Actor, query: NoticeFilter) -> list[Notice]:
-    """Newest first, only those ``actor`` may read; the listing is audited as consultation."""
+    """Newest first, only those ``actor`` may read (filtered in the query, then paged); the
+    listing is audited as consultation."""
     stmt = select(Notice)
     if query.alert_type:
         stmt = stmt.where(Notice.alert_type == query.alert_type.value)
@@ -307,8 +306,8 @@ def list_notices(session: Session, actor: Actor, query: NoticeFilter) -> list[No
     if query.owner:
         stmt = stmt.where(Notice.owner_agency == query.owner)
     stmt = stmt.order_by(Notice.created_at.desc(), Notice.id.desc())
-    stmt = stmt.limit(query.limit).offset(query.offset)
-    rows = [n for n in session.execute(stmt).scalars() if can_read(session, actor, n)]
+    stmt = stmt.where(readable(session, actor)).limit(query.limit).offset(query.offset)
+    rows = list(session.execute(stmt).scalars())
     record(session, actor, AuditAction.CONSULTATION, "notice_list", details={"returned": len(rows)})
     return rows
 

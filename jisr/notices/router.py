@@ -173,4 +173,5 @@ def deletion_receipts(
     notice_id: NoticeId, session: SessionDep, actor: CurrentActor
 ) -> list[DeletionReceiptRead]:
     """Partners' signed receipts that they erased their copies."""
-    return [views.to_receipt(r) for r in receipts.list_deletion_receipts(session, actor, notice_id)]
+    found = receipts.list_deletion_receipts(session, actor, notice_id)
+    return [DeletionReceiptRead.model_validate(r) for r in found]

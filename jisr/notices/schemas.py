@@ -206,6 +206,8 @@ class ReviewStats(BaseModel):
 
 
 class DeletionReceiptRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     notice_id: str
     agency: str
     deleted_at: datetime

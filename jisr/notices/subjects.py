@@ -7,18 +7,14 @@ namespaced by the owner agency with a dot (``MA-DGST.p1``), as FollowTheMoney id
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from followthemoney import model
-from followthemoney.exc import InvalidData
-from followthemoney.schema import Schema
 
 from jisr.agreements.models import DataCategory
+from jisr.entities import clean_entity, namespace_ids
 from jisr.errors import ValidationError
-from jisr.ids import AGENCY_CODE
 from jisr.screening.model import Subject, SubjectKind
 
 MAX_RELATED = 50
@@ -26,114 +22,21 @@ MAX_RELATED = 50
 SUBJECT_SCHEMATA = ("Person", "LegalEntity", "Vehicle", "Identification")
 # Related entities of these schemata describe natural persons too.
 _PERSONAL = ("Person", "Identification", "Family", "Associate", "BankAccount")
-_LOCAL_ID = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.-]{0,62}[0-9a-zA-Z])?$")
-
-
-def _schema(raw: dict[str, Any], where: str) -> Schema:
-    name = raw.get("schema")
-    schema = model.get(name) if isinstance(name, str) else None
-    if schema is None or schema.abstract:
-        raise ValidationError(
-            f"{where}: unknown or abstract schema {name!r}",
-            code="entity_invalid",
-            field=f"{where}.schema",
-        )
-    return schema
-
-
-def _namespace(value: object, owner: str, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValidationError(
-            f"{where}: id must be a non-empty string", code="entity_invalid", field=f"{where}.id"
-        )
-    prefix = value.split(".", 1)[0]
-    if prefix == owner:
-        return value
-    if AGENCY_CODE.match(prefix):
-        raise ValidationError(
-            f"{where}: id {value!r} is namespaced by another agency",
-            code="entity_invalid",
-            field=f"{where}.id",
-        )
-    if not _LOCAL_ID.match(value):
-        raise ValidationError(
-            f"{where}: invalid id {value!r}", code="entity_invalid", field=f"{where}.id"
-        )
-    return f"{owner}.{value}"
-
-
-def _clean(raw: Any, ids: dict[str, str], owner: str, where: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise ValidationError(f"{where}: not an object", code="entity_invalid", field=where)
-    schema = _schema(raw, where)
-    properties = raw.get("properties", {})
-    if not isinstance(properties, dict):
-        raise ValidationError(
-            f"{where}: properties must be an object",
-            code="entity_invalid",
-            field=f"{where}.properties",
-        )
-    values: dict[str, list[str]] = {}
-    for name, given in properties.items():
-        prop = schema.get(name)
-        if prop is None:
-            raise ValidationError(
-                f"{where}: {schema.name} has no property {name!r}",
-                code="entity_invalid",
-                field=f"{where}.{name}",
-            )
-        items = given if isinstance(given, list) else [given]
-        if not all(isinstance(v, str) for v in items):
-            raise ValidationError(
-                f"{where}: values of {name!r} must be strings",
-                code="entity_invalid",
-                field=f"{where}.{name}",
-            )
-        if any(unicodedata.category(ch) in {"Cc", "Cs"} for v in items for ch in v):
-            raise ValidationError(
-                f"{where}: values of {name!r} contain control characters",
-                code="entity_invalid",
-                field=f"{where}.{name}",
-            )
-        if prop.type.name == "entity":
-            items = [ids.get(v) or _namespace(v, owner, where) for v in items]
-        values[name] = items
-    try:
-        proxy = model.get_proxy(
-            {"id": ids[str(raw.get("id"))], "schema": schema.name, "properties": values},
-            cleaned=False,
-        )
-    except InvalidData as exc:
-        raise ValidationError(f"{where}: {exc}", code="entity_invalid", field=where) from None
-    cleaned = proxy.to_dict()
-    for name, items in values.items():
-        if len(cleaned["properties"].get(name, [])) < len(set(items)):
-            raise ValidationError(
-                f"{where}: a value of {name!r} is not valid for FollowTheMoney",
-                code="entity_invalid",
-                field=f"{where}.{name}",
-            )
-    return {"id": cleaned["id"], "schema": cleaned["schema"], "properties": cleaned["properties"]}
 
 
 def normalise(
     subject: Any, related: Sequence[Any], owner: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Validate the subject and related entities; ids namespaced by ``owner``. Values that
-    FollowTheMoney cannot parse are refused, never dropped silently."""
+    FollowTheMoney cannot parse are refused with their field path (`jisr.entities`), never
+    dropped silently."""
     if len(related) > MAX_RELATED:
-        raise ValidationError(f"at most {MAX_RELATED} related entities", code="entity_invalid")
-    ids: dict[str, str] = {}
-    for index, item in enumerate([subject, *related]):
-        where = "subject" if index == 0 else f"related[{index - 1}]"
-        original = item.get("id") if isinstance(item, dict) else None
-        new = _namespace(original, owner, where)
-        if new in ids.values():
-            raise ValidationError(
-                f"{where}: duplicate id {original!r}", code="entity_invalid", field=f"{where}.id"
-            )
-        ids[str(original)] = new
-    clean_subject = _clean(subject, ids, owner, "subject")
+        raise ValidationError(
+            f"at most {MAX_RELATED} related entities", code="entity_invalid", field="related"
+        )
+    wheres = ["subject", *(f"related[{index}]" for index in range(len(related)))]
+    ids = namespace_ids(list(zip(wheres, [subject, *related], strict=True)), owner)
+    clean_subject = clean_entity(subject, ids, owner, "subject")
     schema = model.get(clean_subject["schema"])
     if schema is None or not any(schema.is_a(name) for name in SUBJECT_SCHEMATA):
         raise ValidationError(
@@ -142,7 +45,8 @@ def normalise(
             field="subject.schema",
         )
     return clean_subject, [
-        _clean(item, ids, owner, f"related[{i}]") for i, item in enumerate(related)
+        clean_entity(item, ids, owner, where)
+        for where, item in zip(wheres[1:], related, strict=True)
     ]
 
 

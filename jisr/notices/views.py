@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from jisr.notices.checks import Outcome
-from jisr.notices.models import DeletionReceipt, Notice, NoticeReview
+from jisr.notices.models import Notice, NoticeReview
 from jisr.notices.schemas import (
     CheckRead,
-    DeletionReceiptRead,
     DistributionRead,
     NoticeRead,
     NoticeSummary,
@@ -85,17 +84,4 @@ def to_review(review: NoticeReview) -> ReviewRead:
         decided_at=review.decided_at,
         deleted_at=review.deleted_at,
         deleted_by=review.deleted_by,
-    )
-
-
-def to_receipt(receipt: DeletionReceipt) -> DeletionReceiptRead:
-    return DeletionReceiptRead(
-        notice_id=receipt.notice_id,
-        agency=receipt.agency,
-        deleted_at=receipt.deleted_at,
-        watchlist_entry_removed=receipt.watchlist_entry_removed,
-        envelope_id=receipt.envelope_id,
-        signing_key=receipt.signing_key,
-        payload_digest=receipt.payload_digest,
-        received_at=receipt.received_at,
     )

@@ -25,7 +25,7 @@ from jisr.errors import ValidationError
 from jisr.operations import accreditation, exports, log, service, venues
 from jisr.operations.accreditation import AccreditationCategory
 from jisr.operations.models import EntryKind, OperationKind
-from jisr.operations.schemas import EntryCreate, OperationCreate, TaskCreate
+from jisr.operations.schemas import EntryCreate, EntryRead, OperationCreate, TaskCreate
 from jisr.watchlists import manifests
 from jisr.watchlists.cache import ScreenerCache
 
@@ -86,7 +86,7 @@ def _entry(data_dir: Path, op_id: str, data: EntryCreate) -> None:
 def _log(data_dir: Path, op_id: str, fmt: OutputFormat, kind: EntryKind | None) -> None:
     with open_node(data_dir) as node, node.session() as session:
         rows = [
-            log.entry_read(e).model_dump(mode="json")
+            EntryRead.model_validate(e).model_dump(mode="json")
             for e in log.list_entries(session, node.system, op_id, kind=kind)
         ]
     render(

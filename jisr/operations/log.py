@@ -20,7 +20,7 @@ from jisr.errors import ConflictError, PermissionDeniedError
 from jisr.ids import new_id
 from jisr.operations import sharing
 from jisr.operations.models import EntryKind, LogEntry, Operation, OperationStatus
-from jisr.operations.schemas import EntryCreate, EntryRead
+from jisr.operations.schemas import EntryCreate
 
 
 def agencies_of(session: Session, operation: Operation) -> set[str]:
@@ -141,21 +141,3 @@ def list_entries(
         details={"event": "log_read", "entries": len(rows)},
     )
     return rows
-
-
-def entry_read(entry: LogEntry) -> EntryRead:
-    return EntryRead(
-        id=entry.id,
-        operation_id=entry.operation_id,
-        kind=entry.kind,
-        severity=entry.severity,
-        title=entry.title,
-        body=entry.body,
-        venue=entry.venue,
-        owner_agency=entry.owner_agency,
-        handling_code=entry.handling_code,
-        author=entry.author,
-        occurred_at=entry.occurred_at,
-        recorded_at=entry.recorded_at,
-        received_at=entry.received_at,
-    )

@@ -71,7 +71,7 @@ def _graded(body: GradedEntryCreate, kind: EntryKind) -> EntryCreate:
 
 
 def _sent(entry: Any, sent: list[str], refused: dict[str, str]) -> EntrySent:
-    return EntrySent(entry=log.entry_read(entry), sent_to=sent, not_sent=refused)
+    return EntrySent(entry=EntryRead.model_validate(entry), sent_to=sent, not_sent=refused)
 
 
 @router.post("/operations", response_model=OperationRead, status_code=201, responses=_ERRORS)
@@ -119,7 +119,7 @@ def add_participant(
     "/operations/{op_id}/tasks", response_model=TaskRead, status_code=201, responses=_ERRORS
 )
 def add_task(op_id: OpId, body: TaskCreate, session: SessionDep, actor: CurrentActor) -> TaskRead:
-    return service.task_read(service.add_task(session, actor, op_id, body))
+    return TaskRead.model_validate(service.add_task(session, actor, op_id, body))
 
 
 @router.post("/operations/{op_id}/tasks/{task_id}/done", response_model=TaskRead, responses=_ERRORS)
@@ -129,7 +129,7 @@ def complete_task(
     session: SessionDep,
     actor: CurrentActor,
 ) -> TaskRead:
-    return service.task_read(service.complete_task(session, actor, op_id, task_id))
+    return TaskRead.model_validate(service.complete_task(session, actor, op_id, task_id))
 
 
 @router.post(
@@ -182,15 +182,14 @@ def read_log(
     kind: EntryKind | None = None,
     after: datetime | None = None,
 ) -> list[EntryRead]:
-    return [
-        log.entry_read(e) for e in log.list_entries(session, actor, op_id, kind=kind, after=after)
-    ]
+    found = log.list_entries(session, actor, op_id, kind=kind, after=after)
+    return [EntryRead.model_validate(e) for e in found]
 
 
 @router.get("/events/{op_id}/incidents", response_model=list[EntryRead], responses=_ERRORS)
 def read_incidents(op_id: OpId, session: SessionDep, actor: CurrentActor) -> list[EntryRead]:
     entries = log.list_entries(session, actor, op_id, kind=EntryKind.INCIDENT)
-    return [log.entry_read(e) for e in entries]
+    return [EntryRead.model_validate(e) for e in entries]
 
 
 @router.get(
@@ -218,7 +217,8 @@ async def stream_incidents(
 
             def poll() -> list[EntryRead]:
                 with unit_of_work(ctx.session_factory) as fresh:
-                    return [log.entry_read(e) for e in log.list_entries(fresh, actor, op_id)]
+                    found = log.list_entries(fresh, actor, op_id)
+                    return [EntryRead.model_validate(e) for e in found]
 
             for entry in await run_in_threadpool(poll):
                 if entry.id not in seen:

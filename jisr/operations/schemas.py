@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from jisr.agreements.models import CrimeArea, DataCategory, HandlingCode
 from jisr.operations.models import EntryKind, LinkKind, OperationKind, Severity, ThreatLevel
@@ -73,6 +73,8 @@ class TaskCreate(BaseModel):
 
 
 class TaskRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     title: str
     owner_agency: str
@@ -157,6 +159,8 @@ class GradedEntryCreate(BaseModel):
 
 
 class EntryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     operation_id: str
     kind: str

@@ -207,7 +207,7 @@ def to_read(session: Session, operation: Operation) -> OperationRead:
             )
             for p in sharing.participants_of(session, operation.id)
         ],
-        tasks=[task_read(t) for t in sharing.tasks_of(session, operation.id)],
+        tasks=[TaskRead.model_validate(t) for t in sharing.tasks_of(session, operation.id)],
         links=[
             LinkRead(kind=x.kind, target_id=x.target_id, added_by=x.added_by, added_at=x.added_at)
             for x in sharing.links_of(session, operation.id)
@@ -215,18 +215,6 @@ def to_read(session: Session, operation: Operation) -> OperationRead:
         version=operation.version,
         created_by=operation.created_by,
         created_at=operation.created_at,
-    )
-
-
-def task_read(task: OperationTask) -> TaskRead:
-    return TaskRead(
-        id=task.id,
-        title=task.title,
-        owner_agency=task.owner_agency,
-        assignee=task.assignee,
-        due_at=task.due_at,
-        status=task.status,
-        done_at=task.done_at,
     )
 
 

@@ -21,6 +21,7 @@ from jisr.actors import Actor
 from jisr.agreements.policy import Action, Resource, ResourceKind, authorize
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
+from jisr.db.superseding import supersede
 from jisr.errors import ConflictError, NotFoundError, PermissionDeniedError
 from jisr.ids import new_id
 from jisr.notices.models import Notice
@@ -204,7 +205,6 @@ def lift_block(session: Session, actor: Actor, block: RightsBlock, reason: str) 
 def decide(session: Session, actor: Actor, request_id: str, data: DecisionCreate) -> RightsDecision:
     """Record the outcome with its grounds; a later decision supersedes, the old one is kept."""
     request = get_request(session, actor, request_id, Action.UPDATE)
-    previous = [d for d in decisions_of(session, request.id) if d.superseded_by is None]
     decision = RightsDecision(
         id=new_id(actor.agency_code, "dsrdecision"),
         request_id=request.id,
@@ -213,9 +213,7 @@ def decide(session: Session, actor: Actor, request_id: str, data: DecisionCreate
         decided_by=actor.display,
         decided_at=utcnow(),
     )
-    session.add(decision)
-    for old in previous:
-        old.superseded_by = decision.id
+    supersede(session, decisions_of(session, request.id), decision)
     request.status = RequestStatus.DECIDED.value
     session.flush()
     record(

@@ -198,19 +198,7 @@ def hit_read(session: Session, hit: ScreeningHit, entry: WatchlistEntry) -> HitR
         screened_at=hit.screened_at,
         opened_by=hit.opened_by,
         opened_at=hit.opened_at,
-        decisions=[decision_read(d) for d in decisions_of(session, hit.id)],
-    )
-
-
-def decision_read(decision: HitDecision) -> DecisionRead:
-    return DecisionRead(
-        id=decision.id,
-        verdict=decision.verdict,
-        reason=decision.reason,
-        decided_by=decision.decided_by,
-        decided_at=decision.decided_at,
-        superseded_by=decision.superseded_by,
-        followup_message_id=decision.followup_message_id,
+        decisions=[DecisionRead.model_validate(d) for d in decisions_of(session, hit.id)],
     )
 
 

@@ -17,6 +17,7 @@ from jisr.agreements.policy import AgreementTerms
 from jisr.agreements.service import get_agreement, terms_between
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
+from jisr.db.superseding import supersede
 from jisr.errors import ConflictError, PermissionDeniedError
 from jisr.exchange.messages import send_message
 from jisr.exchange.models import MessageKind, Priority
@@ -24,7 +25,7 @@ from jisr.exchange.schemas import MessageCreate
 from jisr.exchange.storage import BlobStore
 from jisr.federation.service import enqueue
 from jisr.ids import new_id
-from jisr.watchlists.checks import decision_read, decisions_of, load_hit
+from jisr.watchlists.checks import decisions_of, load_hit
 from jisr.watchlists.models import HitDecision, HitStatus, ScreeningHit, Verdict, WatchlistEntry
 from jisr.watchlists.schemas import DecisionCreate, DecisionRead
 
@@ -40,7 +41,6 @@ def decide(
     if hit.opened_at is None:
         raise ConflictError("open the hit before deciding on it", code="hit_not_opened")
     earlier = decisions_of(session, hit.id)
-    previous = [d for d in earlier if d.superseded_by is None]
     already = any(d.verdict == Verdict.CONFIRMED.value for d in earlier)
     decision = HitDecision(
         id=new_id(actor.agency_code, "hitdecision"),
@@ -50,9 +50,7 @@ def decide(
         decided_by=actor.display,
         decided_at=utcnow(),
     )
-    session.add(decision)
-    for old in previous:
-        old.superseded_by = decision.id
+    previous = supersede(session, earlier, decision)
     hit.status = HitStatus(data.verdict.value).value
     session.flush()
     confirmed = data.verdict is Verdict.CONFIRMED
@@ -73,7 +71,7 @@ def decide(
     if confirmed and not already and _partner_alert(actor, entry):
         decision.followup_message_id = _follow_up(session, actor, hit, entry, data, store)
         _notify_owner(session, actor, hit, entry)
-    return decision_read(decision)
+    return DecisionRead.model_validate(decision)
 
 
 def _partner_alert(actor: Actor, entry: WatchlistEntry) -> bool:

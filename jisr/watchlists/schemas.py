@@ -61,6 +61,8 @@ class DecisionCreate(BaseModel):
 
 
 class DecisionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     verdict: Verdict
     reason: str

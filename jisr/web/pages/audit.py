@@ -16,11 +16,13 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from jisr.actors import AUDIT_READER_ROLES
+from jisr.agreements.policy import Action, Resource, ResourceKind
+from jisr.agreements.service import check
 from jisr.api.deps import SessionDep, SettingsDep
 from jisr.audit import AuditAction, AuditEntry, AuditFilter, read_entries, record
 from jisr.audit.alerts import acknowledge_alert, open_alert_count, witnessing_view
 from jisr.audit.models import AlertKind
-from jisr.audit.service import AUDIT_READER_ROLES
 from jisr.errors import NotFoundError
 from jisr.web.errors import console_router
 from jisr.web.forms import CsrfForm, filled_in, validate
@@ -61,7 +63,8 @@ ALERT_LABELS = {
 
 def attention(session: Session, viewer: Viewer) -> list[Attention]:
     """Inconsistencies found by witnessing, for those who watch the trail."""
-    if not viewer.has_role(*ROLES):
+    trail = Resource(ResourceKind.AUDIT, owner_agency=viewer.actor.agency_code)
+    if not check(session, viewer.actor, Action.AUDIT_READ, trail).allowed:
         return []
     count = open_alert_count(session)
     return [Attention(N_("Audit log inconsistencies"), count, "/audit#witnessing", "danger")]

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from jisr.actors import Role
-from jisr.agreements.policy import Action
+from jisr.agreements.policy import Action, Resource, ResourceKind
+from jisr.agreements.service import check
 from jisr.api.deps import SessionDep
 from jisr.errors import JisrError, PermissionDeniedError, ValidationError
 from jisr.notices import drafting, publication, queries, receipts, review
@@ -150,9 +151,15 @@ def alert_list(
                 "status": query.status.value if query.status else "",
                 "origin": query.origin.value if query.origin else "",
             },
-            "may_create": viewer.has_role(Role.LIAISON),
+            "may_create": _may_create(session, viewer),
         },
     )
+
+
+def _may_create(session: Session, viewer: Viewer) -> bool:
+    """Whether policy lets the viewer write an alert for their agency."""
+    own = Resource(ResourceKind.NOTICE, owner_agency=viewer.actor.agency_code)
+    return check(session, viewer.actor, Action.CREATE, own).allowed
 
 
 def _blank_alert() -> dict[str, Any]:
@@ -165,7 +172,7 @@ def _blank_alert() -> dict[str, Any]:
 
 @router.get("/alerts/new")
 def new_alert(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
-    if not viewer.has_role(Role.LIAISON):
+    if not _may_create(session, viewer):
         raise PermissionDeniedError("writing alerts needs the liaison role")
     return render(request, "notices/new.html", {"values": _blank_alert(), "errors": {}})
 
@@ -225,7 +232,6 @@ def _alert_context(
     reviews = review.list_reviews(session, viewer.actor, notice.id)
     actor = viewer.actor
     owner = notice.origin == Origin.LOCAL.value and notice.owner_agency == actor.agency_code
-    liaison = viewer.has_role(Role.LIAISON)
     deletion_receipts = receipts.list_deletion_receipts(session, actor, notice.id) if owner else []
     found = findings.describe(request_language(request), notice.checks)
     open_ = owner and notice.state not in CLOSED_STATUSES
@@ -242,16 +248,20 @@ def _alert_context(
         "receipts": deletion_receipts,
         "findings": found,
         "review_reasons": findings.review_reasons(found),
-        "may_review": liaison
-        and owner
+        "may_review": owner
+        and may(session, actor, Action.REVIEW, notice)
         and notice.status == NoticeStatus.IN_REVIEW.value
         and notice.created_by_id != actor.id,
         "is_author": notice.created_by_id == actor.id,
-        "may_publish": liaison and owner and notice.status == NoticeStatus.APPROVED.value,
-        "may_submit": liaison
-        and owner
+        "may_publish": owner
+        and notice.status == NoticeStatus.APPROVED.value
+        and may(session, actor, Action.UPDATE, notice),
+        "may_submit": owner
+        and may(session, actor, Action.UPDATE, notice)
         and notice.status in {NoticeStatus.DRAFT.value, NoticeStatus.REFUSED.value},
-        "may_close": liaison and owner and notice.state not in CLOSED_STATUSES,
+        "may_close": owner
+        and notice.state not in CLOSED_STATUSES
+        and may(session, actor, Action.WITHDRAW, notice),
         "may_edit": open_ and may(session, actor, Action.UPDATE, notice),
         # A draft's validity is changed in the edit form.
         "may_extend": open_

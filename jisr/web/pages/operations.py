@@ -17,7 +17,7 @@ from jisr.clock import utcnow
 from jisr.errors import JisrError
 from jisr.operations import log, service, venues
 from jisr.operations.models import EntryKind, Severity
-from jisr.operations.schemas import GradedEntryCreate
+from jisr.operations.schemas import EntryRead, GradedEntryCreate
 from jisr.training import service as training
 from jisr.web.errors import console_router, redirect
 from jisr.web.forms import CsrfForm, blank_to_none, form_values, validate
@@ -118,7 +118,7 @@ def _detail(
     request: Request, session: SessionDep, viewer: Viewer, op_id: str, **extra: Any
 ) -> Response:
     operation = service.read_operation(session, viewer.actor, op_id)
-    entries = [log.entry_read(e) for e in log.list_entries(session, viewer.actor, op_id)]
+    entries = [EntryRead.model_validate(e) for e in log.list_entries(session, viewer.actor, op_id)]
     return render(
         request,
         "operations/detail.html",
@@ -150,7 +150,7 @@ def detail(request: Request, op_id: str, session: SessionDep, viewer: OpsViewer)
 @router.get("/operations/{op_id}/live")
 def live_log(request: Request, op_id: str, session: SessionDep, viewer: OpsViewer) -> Response:
     """The log's rows alone, for HTMX polling (new incidents appear without a reload)."""
-    entries = [log.entry_read(e) for e in log.list_entries(session, viewer.actor, op_id)]
+    entries = [EntryRead.model_validate(e) for e in log.list_entries(session, viewer.actor, op_id)]
     return render(
         request,
         "operations/_log.html",
