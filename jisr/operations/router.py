@@ -204,10 +204,16 @@ def read_incidents(op_id: OpId, session: SessionDep, actor: CurrentActor) -> lis
     },
 )
 async def stream_incidents(
-    op_id: OpId, ctx: ContextDep, session: SessionDep, actor: CurrentActor
+    op_id: OpId, ctx: ContextDep, actor: CurrentActor
 ) -> EventSourceResponse:
     """Server-sent events: each new log entry of the event as it is recorded or received."""
-    sharing.load_operation(session, actor, op_id)
+
+    def check() -> None:
+        # In a worker thread: database work on the event loop would stall every request.
+        with unit_of_work(ctx.session_factory) as fresh:
+            sharing.load_operation(fresh, actor, op_id)
+
+    await run_in_threadpool(check)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         seen: set[str] = set()
