@@ -237,6 +237,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "feed_exists",
         "feed_not_found",
         "feed_unreachable",
+        "feed_token_unreadable",
         "filter_invalid",
         "media_type_unsupported",
         "misp_event_invalid",

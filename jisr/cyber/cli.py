@@ -147,7 +147,7 @@ def feed_add(
     token = os.environ.get(token_env) if token_env else None
     spec = FeedSpec(name, url, provider, token, agreement, interval)
     with open_node(data_dir) as node, node.session() as session:
-        feed = add_feed(session, node.system, spec)
+        feed = add_feed(session, node.system, spec, node.settings.secret)
     typer.echo(f"feed {feed.name} added ({feed.collection_id})")
 
 
@@ -158,7 +158,7 @@ def feed_poll(
 ) -> None:
     """Poll one feed now and print counts."""
     with open_node(data_dir) as node:
-        result = poll_feed(node.factory, node.system, name)
+        result = poll_feed(node.factory, node.system, name, node.settings.secret)
     typer.echo(
         f"feed {name}: {result.stored} stored, {result.unchanged} unchanged,"
         f" {len(result.errors)} rejected"

@@ -3,9 +3,10 @@
 Each feed has its own credentials (a bearer token), names the agency that provides it and,
 for a partner, the agreement its content arrives under. Objects are held as the provider's
 (origin ``feed``), in the feed's own collection, so this node never passes them on as its own.
-Polling uses the real ``taxii2-client`` and pages with the server's ``next``; the next poll
-asks for what was added since the previous one began (less a minute for clock skew; objects
-seen twice are simply unchanged).
+The token is sealed at rest under ``JISR_SECRET_KEY`` (``jisr.sealing``): a copy of the
+database alone does not yield a partner's credential. Polling uses the real ``taxii2-client``
+and pages with the server's ``next``; the next poll asks for what was added since the previous
+one began (less a minute for clock skew; objects seen twice are simply unchanged).
 """
 
 from __future__ import annotations
@@ -34,10 +35,15 @@ from jisr.cyber.tlp import Tlp
 from jisr.db import SessionFactory, unit_of_work
 from jisr.errors import ConflictError, NotFoundError, UnavailableError
 from jisr.ids import new_id
+from jisr.sealing import seal, unseal
 
 log = structlog.get_logger("jisr.cyber")
 PAGE = 1000
 SKEW = timedelta(seconds=60)
+_TOKEN_PURPOSE = b"jisr/cyber/feed-token/v1"
+# Sealed tokens carry this prefix; a value without it was stored before tokens were sealed and
+# is sealed on the feed's next poll.
+_SEALED = "sealed:"
 
 
 class _Bearer(requests.auth.AuthBase):
@@ -60,7 +66,26 @@ class FeedSpec:
     interval_seconds: int = 3600
 
 
-def add_feed(session: Session, actor: Actor, spec: FeedSpec) -> CyberFeed:
+def seal_token(secret: str, token: str | None) -> str | None:
+    return _SEALED + seal(secret, _TOKEN_PURPOSE, token) if token else None
+
+
+def feed_token(secret: str, stored: str | None) -> str | None:
+    """The bearer token a feed row holds (sealed, or plain from before sealing)."""
+    if not stored:
+        return None
+    if not stored.startswith(_SEALED):
+        return stored
+    return unseal(
+        secret,
+        _TOKEN_PURPOSE,
+        stored.removeprefix(_SEALED),
+        code="feed_token_unreadable",
+        what="a feed's token",
+    )
+
+
+def add_feed(session: Session, actor: Actor, spec: FeedSpec, secret: str) -> CyberFeed:
     require_write(session, actor)
     if session.execute(select(CyberFeed).where(CyberFeed.name == spec.name)).first():
         raise ConflictError(f"a feed named {spec.name!r} exists", code="feed_exists")
@@ -78,7 +103,7 @@ def add_feed(session: Session, actor: Actor, spec: FeedSpec) -> CyberFeed:
         id=new_id(actor.agency_code, "feed"),
         name=spec.name,
         url=spec.url if spec.url.endswith("/") else spec.url + "/",
-        token=spec.token,
+        token=seal_token(secret, spec.token),
         agreement_id=agreement_id,
         collection_id=collection.id,
         provider_agency=spec.provider_agency,
@@ -97,8 +122,8 @@ def add_feed(session: Session, actor: Actor, spec: FeedSpec) -> CyberFeed:
     return feed
 
 
-def _fetch(feed: CyberFeed, added_after: str | None) -> list[list[dict[str, Any]]]:
-    collection = Collection(feed.url, auth=_Bearer(feed.token))
+def _fetch(url: str, token: str | None, added_after: str | None) -> list[list[dict[str, Any]]]:
+    collection = Collection(url, auth=_Bearer(token))
     pages: list[list[dict[str, Any]]] = []
     kwargs: dict[str, Any] = {"added_after": added_after} if added_after else {}
     for envelope in as_pages(collection.get_objects, per_request=PAGE, **kwargs):
@@ -106,16 +131,20 @@ def _fetch(feed: CyberFeed, added_after: str | None) -> list[list[dict[str, Any]
     return pages
 
 
-def poll_feed(factory: SessionFactory, actor: Actor, name: str) -> IngestResult:
+def poll_feed(factory: SessionFactory, actor: Actor, name: str, secret: str) -> IngestResult:
     """Fetch what the feed added since the last poll and store it; the error is kept."""
     with unit_of_work(factory) as session:
         feed = session.execute(select(CyberFeed).where(CyberFeed.name == name)).scalar_one_or_none()
         if feed is None:
             raise NotFoundError(f"no feed {name!r}", code="feed_not_found")
+        token = feed_token(secret, feed.token)
+        if token and not (feed.token or "").startswith(_SEALED):
+            feed.token = seal_token(secret, token)
+        session.flush()
         session.expunge(feed)
     started = utcnow()
     try:
-        pages = _fetch(feed, feed.added_after)
+        pages = _fetch(feed.url, token, feed.added_after)
     except (TAXIIServiceException, requests.RequestException, ValueError) as exc:
         with unit_of_work(factory) as session:
             row = session.get(CyberFeed, feed.id)

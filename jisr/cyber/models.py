@@ -134,7 +134,7 @@ class CyberFeed(Base):
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     url: Mapped[str] = mapped_column(String(1000))  # the remote collection's URL
-    token: Mapped[str | None] = mapped_column(String(400))
+    token: Mapped[str | None] = mapped_column(Text)  # sealed (jisr.cyber.feeds)
     agreement_id: Mapped[str | None] = mapped_column(ForeignKey("agreements.id"))
     collection_id: Mapped[str] = mapped_column(ForeignKey("cyber_collections.id"))
     provider_agency: Mapped[str] = mapped_column(String(24))

@@ -39,7 +39,7 @@ def _interval(ctx: AppContext) -> float:
 def _scheduled(ctx: AppContext) -> None:
     from jisr.cyber.worker import scheduled_pass
 
-    scheduled_pass(ctx.session_factory, ctx.agency_code)
+    scheduled_pass(ctx.session_factory, ctx.agency_code, ctx.settings.secret)
 
 
 def _parts() -> DomainParts:

@@ -29,11 +29,11 @@ class CyberSettings(BaseSettings):
     schedule_seconds: float = Field(default=60.0, ge=0)
 
 
-def scheduled_pass(factory: SessionFactory, agency_code: str) -> None:
+def scheduled_pass(factory: SessionFactory, agency_code: str, secret: str) -> None:
     actor = system_actor(agency_code)
     for name in due_feeds(factory):
         try:
-            result = poll_feed(factory, actor, name)
+            result = poll_feed(factory, actor, name, secret)
             log.info("feed polled", feed=name, stored=result.stored)
         except JisrError as exc:
             log.warning("feed poll failed", feed=name, code=exc.code)

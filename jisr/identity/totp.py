@@ -6,16 +6,12 @@ copy of the database alone does not yield anyone's second factor.
 
 from __future__ import annotations
 
-import base64
 import hmac
 from datetime import datetime
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from jisr.errors import ConfigError
+from jisr.sealing import seal, unseal
 
 ISSUER = "Jisr"
 STEP_SECONDS = 30
@@ -37,25 +33,12 @@ def provisioning_uri(seed: str, username: str, agency_code: str) -> str:
     )
 
 
-def _fernet(secret: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(
-        secret.encode("utf-8")
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def encrypt_seed(secret: str, seed: str) -> str:
-    return _fernet(secret).encrypt(seed.encode("ascii")).decode("ascii")
+    return seal(secret, _HKDF_INFO, seed)
 
 
 def decrypt_seed(secret: str, stored: str) -> str:
-    try:
-        return _fernet(secret).decrypt(stored.encode("ascii")).decode("ascii")
-    except InvalidToken:
-        raise ConfigError(
-            "a TOTP seed cannot be decrypted: JISR_SECRET_KEY changed since enrolment",
-            code="totp_seed_unreadable",
-        ) from None
+    return unseal(secret, _HKDF_INFO, stored, code="totp_seed_unreadable", what="a TOTP seed")
 
 
 def time_step(at: datetime) -> int:

@@ -28,6 +28,7 @@ def test_feed_polls_a_partner_taxii_server(tmp_path: Path, databases: DatabaseFa
     paris_engine = make_engine(paris.settings.effective_database_url)
     rabat_engine = make_engine(rabat.settings.effective_database_url)
     rabat_db = make_session_factory(rabat_engine)
+    secret = rabat.settings.secret
     with unit_of_work(make_session_factory(paris_engine)) as session:
         token = analyst_token(session, "rabat-feed")  # the account Paris gave Rabat
     try:
@@ -45,17 +46,38 @@ def test_feed_polls_a_partner_taxii_server(tmp_path: Path, databases: DatabaseFa
             )
             actor = system_actor("MA-DGST")
             with unit_of_work(rabat_db) as session:
-                add_feed(session, actor, FeedSpec("paris-cert", feed_url, "FR-DGSI", token))
-                add_feed(session, actor, FeedSpec("bad-token", feed_url, "FR-DGSI", "nope"))
-            result = poll_feed(rabat_db, actor, "paris-cert")
+                add_feed(session, actor, FeedSpec("paris-cert", feed_url, "FR-DGSI", token), secret)
+                add_feed(session, actor, FeedSpec("bad-token", feed_url, "FR-DGSI", "nope"), secret)
+            with unit_of_work(rabat_db) as session:
+                stored = session.execute(
+                    select(CyberFeed.token).where(CyberFeed.name == "paris-cert")
+                ).scalar_one()
+            # Sealed at rest: the database alone does not give Paris's credential away.
+            assert stored and token not in stored and stored.startswith("sealed:")
+            result = poll_feed(rabat_db, actor, "paris-cert", secret)
             assert result.stored == 1500 and not result.errors
             # Nothing new: nothing stored again.
-            assert poll_feed(rabat_db, actor, "paris-cert").stored == 0
+            assert poll_feed(rabat_db, actor, "paris-cert", secret).stored == 0
             api.post("/api/v1/cyber/imports", content=json.dumps(bundle([indicator(5000)])))
-            again = poll_feed(rabat_db, actor, "paris-cert")
+            # A token stored in plain text before tokens were sealed still works, and is sealed.
+            with unit_of_work(rabat_db) as session:
+                row = session.execute(
+                    select(CyberFeed).where(CyberFeed.name == "paris-cert")
+                ).scalar_one()
+                row.token = token
+            again = poll_feed(rabat_db, actor, "paris-cert", secret)
             assert again.stored == 1 and again.unchanged <= 1500
+            with unit_of_work(rabat_db) as session:
+                resealed = session.execute(
+                    select(CyberFeed.token).where(CyberFeed.name == "paris-cert")
+                ).scalar_one()
+            assert resealed and resealed.startswith("sealed:") and token not in resealed
+            # Another secret key cannot open it: a clear error, not a request without the token.
+            with pytest.raises(JisrError) as unreadable:
+                poll_feed(rabat_db, actor, "paris-cert", "another-secret-key-of-32-characters!")
+            assert unreadable.value.code == "feed_token_unreadable"
             with pytest.raises(JisrError) as caught:
-                poll_feed(rabat_db, actor, "bad-token")
+                poll_feed(rabat_db, actor, "bad-token", secret)
             assert caught.value.code == "feed_unreachable"
             with unit_of_work(rabat_db) as session:
                 bad = session.execute(
@@ -69,7 +91,7 @@ def test_feed_polls_a_partner_taxii_server(tmp_path: Path, databases: DatabaseFa
                 ).all()
                 assert owners == [("FR-DGSI", "feed", 1501)]
             # The schedule polls only what is due (both were just polled).
-            scheduled_pass(rabat_db, "MA-DGST")
+            scheduled_pass(rabat_db, "MA-DGST", secret)
     finally:
         paris_engine.dispose()
         rabat_engine.dispose()
