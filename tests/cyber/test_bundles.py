@@ -195,3 +195,32 @@ def test_misp_event_out_and_back(session: Session, analyst: Actor) -> None:
     again = service.import_document(session, analyst, json.dumps(events[0]).encode())
     assert again.source_format == "misp" and not again.result.errors
     assert _misp_content(service.export_misp(session, analyst, None)[0]) == back
+
+
+def test_misp_sightings_go_out_and_back(session: Session, analyst: Actor) -> None:
+    event = json.loads(MISP_EVENT.read_text())
+    domain = event["Event"]["Attribute"][0]
+    domain["Sighting"] = [
+        {
+            "type": "0",
+            "date_sighting": "1764400000",
+            "source": "proxy logs",
+            "uuid": "5e1f0c2a-7d3b-4c8e-9a1f-2b3c4d5e6f70",
+            "Organisation": {"name": "CERT-MA", "uuid": "0f1e2d3c-4b5a-4968-8776-655443322110"},
+        }
+    ]
+    outcome = service.import_document(session, analyst, json.dumps(event).encode())
+    assert not outcome.result.errors and outcome.result.by_type["sighting"] == 1
+    sighting = session.execute(
+        select(CyberObject.body).where(CyberObject.stix_type == "sighting")
+    ).scalar_one()
+    assert sighting["sighting_of_ref"] == f"indicator--{domain['uuid']}"
+    assert valid(service.export_bundle(session, analyst, None))
+    exported = service.export_misp(session, analyst, None)[0]
+    back = exported.get("Event", exported)
+    sighted = {a["value"]: a.get("Sighting", []) for a in back["Attribute"]}
+    assert [
+        (s["date_sighting"], s["source"], s["Organisation"]["name"])
+        for s in sighted[domain["value"]]
+    ] == [("1764400000", "proxy logs", "CERT-MA")]
+    assert all(not s for value, s in sighted.items() if value != domain["value"])
