@@ -228,6 +228,13 @@ ERROR_CODES: frozenset[str] = frozenset(
         "restore_invalid",
         "tracing_exporter_missing",
         "workers_need_postgresql",
+        # jobs
+        "job_abandoned",
+        "job_crashed",
+        "job_finished",
+        "job_input_missing",
+        "job_not_failed",
+        "job_not_found",
         # reports
         "partner_not_found",
         "period_invalid",

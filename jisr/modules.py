@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from jisr.api.context import AppContext
     from jisr.federation.handlers import Handler
     from jisr.federation.payloads import Expander
+    from jisr.jobs.queue import JobRun
     from jisr.web.registry import PageArea
 
 API_PREFIX = "/api/v1"
@@ -72,6 +73,15 @@ class PeriodicTask:
     run: Callable[[AppContext], None]
 
 
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    """A kind of background job a domain runs (``jisr.jobs``): its name and its code, which
+    reports progress and checkpoints through the ``JobRun`` and returns the job's result."""
+
+    name: str
+    run: Callable[[AppContext, JobRun], dict[str, object] | None]
+
+
 # SQLAlchemy ``Session`` events a domain listens to (``before_flush``, ``after_commit``,
 # ``after_soft_rollback``), installed for the process when a node starts.
 SessionHook = Callable[..., None]
@@ -95,6 +105,7 @@ class DomainParts:
     console: tuple[PageArea, ...] = ()
     startup: tuple[StartupHook, ...] = ()
     periodic: tuple[PeriodicTask, ...] = ()
+    jobs: tuple[JobKind, ...] = ()
 
 
 def no_parts() -> DomainParts:

@@ -26,7 +26,15 @@ from jisr.exchange.module import MODULE as EXCHANGE
 from jisr.federation.module import MODULE as FEDERATION
 from jisr.graph.module import MODULE as GRAPH
 from jisr.identity.module import MODULE as IDENTITY
-from jisr.modules import CommandGroup, DomainModule, DomainParts, PeriodicTask, StartupHook
+from jisr.jobs.module import MODULE as JOBS
+from jisr.modules import (
+    CommandGroup,
+    DomainModule,
+    DomainParts,
+    JobKind,
+    PeriodicTask,
+    StartupHook,
+)
 from jisr.notices.module import MODULE as NOTICES
 from jisr.operations.module import MODULE as OPERATIONS
 from jisr.reports.module import MODULE as REPORTS
@@ -53,6 +61,7 @@ MODULES: tuple[DomainModule, ...] = (
     AGREEMENTS,
     AUDIT,
     FEDERATION,
+    JOBS,
     EXCHANGE,
     NOTICES,
     WATCHLISTS,
@@ -120,6 +129,24 @@ def handler_registry(extra: Mapping[str, Handler] | None = None) -> HandlerRegis
     return registry
 
 
+def job_kinds() -> dict[str, JobKind]:
+    """Every module's kinds of background job, by name."""
+    return {kind.name: kind for part in parts() for kind in part.jobs}
+
+
+def job_runner() -> StartupHook:
+    """The start-up hook running this node's jobs (``jisr serve``, ``jisr worker``)."""
+
+    @asynccontextmanager
+    async def hook(ctx: AppContext) -> AsyncIterator[None]:
+        from jisr.jobs.runner import job_runner as runner
+
+        async with runner(ctx, job_kinds()):
+            yield
+
+    return hook
+
+
 def console_areas() -> tuple[PageArea, ...]:
     """The console's page areas in navigation order (rank, then module order)."""
     areas = [area for part in parts() for area in part.console]
@@ -146,6 +173,7 @@ def create_app(
     loaded = parts()
     startup: list[StartupHook] = [hook for part in loaded for hook in part.startup]
     startup += [_scheduled(task) for part in loaded for task in part.periodic]
+    startup.append(job_runner())
     return build_app(
         ctx,
         routers=[mount for part in loaded for mount in part.routers],

@@ -44,6 +44,7 @@ def _scheduled(ctx: AppContext) -> None:
 
 def _parts() -> DomainParts:
     from jisr.cyber.federation import handlers
+    from jisr.cyber.jobs import JOB_KINDS
     from jisr.cyber.router import router
     from jisr.cyber.taxii_router import router as taxii_router
     from jisr.cyber.worker import CyberSettings
@@ -57,6 +58,7 @@ def _parts() -> DomainParts:
         federation=FederationHandlers(handlers()),
         console=(PageArea(cyber.router, cyber.NAV, rank=45),),
         periodic=(PeriodicTask("cyber-schedule", _interval, _scheduled),),
+        jobs=JOB_KINDS,
     )
 
 

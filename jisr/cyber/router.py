@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from jisr.api.deps import CurrentActor, SessionDep
+from jisr.api.deps import ContextDep, CurrentActor, SessionDep
 from jisr.cyber import correlate, service, views
+from jisr.cyber import jobs as cyber_jobs
 from jisr.cyber.access import require_read_own
 from jisr.cyber.errors import UploadTooLargeError
 from jisr.cyber.schemas import ERRORS, CorrelationRead, ImportRead, ObjectRead, ObjectSummary
 from jisr.cyber.tlp import parse_level
+from jisr.jobs.schemas import JobRead
 
 router = APIRouter(prefix="/cyber", tags=["cyber"])
 
@@ -29,18 +31,46 @@ async def _read_limited(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/imports", response_model=ImportRead, status_code=201, responses=ERRORS)
+@router.post(
+    "/imports",
+    response_model=ImportRead | JobRead,
+    status_code=201,
+    responses={
+        **ERRORS,
+        202: {"model": JobRead, "description": "Queued (`Prefer: respond-async`); see Location"},
+    },
+)
 async def import_document(
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: CurrentActor,
+    ctx: ContextDep,
     collection: Annotated[str | None, Query(max_length=120)] = None,
     tlp: Annotated[str, Query(max_length=20)] = "amber",
     to: Annotated[list[str] | None, Query(max_length=24)] = None,
-) -> ImportRead:
+    prefer: Annotated[str | None, Header(max_length=200)] = None,
+) -> ImportRead | JobRead:
     """Import a STIX 2.1 bundle or a MISP event (the raw body, detected). Bad objects are
-    reported one by one with a code; the rest is stored, counted and shared."""
+    reported one by one with a code; the rest is stored, counted and shared. With `Prefer:
+    respond-async` (RFC 7240) a large file is imported in the background: 202 and the job's
+    address in `Location` (`GET /api/v1/jobs/{id}` follows its progress)."""
     raw = await _read_limited(request)
+    if prefer and "respond-async" in prefer.lower():
+        job = await run_in_threadpool(
+            cyber_jobs.queue_import,
+            session,
+            actor,
+            raw,
+            data_dir=ctx.settings.data_dir,
+            collection_key=collection,
+            tlp=parse_level(tlp),
+            recipients=to or [],
+        )
+        response.status_code = 202
+        response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+        response.headers["Preference-Applied"] = "respond-async"
+        return JobRead.model_validate(job)
     outcome = await run_in_threadpool(
         service.import_document,
         session,

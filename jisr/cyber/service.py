@@ -105,7 +105,12 @@ def import_objects(
     tlp: Tlp = Tlp.AMBER,
     recipients: Sequence[str] = (),
     source_format: str = "stix",
+    status_id: str | None = None,
+    first_index: int = 0,
 ) -> ImportOutcome:
+    """Store ``objects`` and record the outcome in a status; with ``status_id`` (a large
+    upload imported part by part, ``jisr.cyber.jobs``) the outcome is added to that status,
+    and ``first_index`` is the position of ``objects[0]`` in the whole upload."""
     require_write(session, actor)
     collection = get_collection(session, actor.agency_code, collection_key)
     labels = labels_for(session, actor, collection, tlp, recipients)
@@ -114,18 +119,27 @@ def import_objects(
         session, collection.id, objects, labels, refused=_partner_copies(session, objects)
     )
     shared = share_versions(session, actor, collection, result.stored_versions)
-    status = CyberStatus(
-        id=f"{new_ulid().lower()}",
-        collection_id=collection.id,
-        requested_by=actor.id,
-        total=result.total,
-        successes=[{"id": i, "version": v} for i, v in result.stored_versions],
-        failures=[
-            {"id": e.stix_id, "code": e.code, "message": e.message, "index": e.index}
-            for e in result.errors
-        ],
-    )
-    session.add(status)
+    successes = [{"id": i, "version": v} for i, v in result.stored_versions]
+    failures = [
+        {"id": e.stix_id, "code": e.code, "message": e.message, "index": e.index + first_index}
+        for e in result.errors
+    ]
+    status = session.get(CyberStatus, status_id) if status_id else None
+    if status is None:
+        status = CyberStatus(
+            id=status_id or f"{new_ulid().lower()}",
+            collection_id=collection.id,
+            requested_by=actor.id,
+            total=result.total,
+            successes=successes,
+            failures=failures,
+        )
+        session.add(status)
+    else:
+        # New lists, so the JSON columns are seen as changed.
+        status.total += result.total
+        status.successes = [*status.successes, *successes]
+        status.failures = [*status.failures, *failures]
     record(
         session,
         actor,
@@ -144,6 +158,16 @@ def import_objects(
     return ImportOutcome(status.id, collection.alias, source_format, result, shared)
 
 
+def read_document(raw: bytes) -> tuple[list[Any], str]:
+    """The STIX objects of an upload and its format (``stix`` or ``misp``, detected)."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise UploadTooLargeError(f"upload of {len(raw)} bytes is over {MAX_UPLOAD_BYTES}")
+    document = stix.load_document(raw)
+    if misp.is_misp_event(document):
+        return misp.misp_to_stix(document), "misp"
+    return stix.bundle_objects(document), "stix"
+
+
 def import_document(
     session: Session,
     actor: Actor,
@@ -154,15 +178,7 @@ def import_document(
     recipients: Sequence[str] = (),
 ) -> ImportOutcome:
     """A STIX 2.1 bundle or a MISP event JSON (detected), stored and counted."""
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise UploadTooLargeError(f"upload of {len(raw)} bytes is over {MAX_UPLOAD_BYTES}")
-    document = stix.load_document(raw)
-    source = "stix"
-    if misp.is_misp_event(document):
-        objects = misp.misp_to_stix(document)
-        source = "misp"
-    else:
-        objects = stix.bundle_objects(document)
+    objects, source = read_document(raw)
     return import_objects(
         session,
         actor,

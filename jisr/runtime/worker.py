@@ -1,4 +1,5 @@
-"""``jisr worker``: the delivery worker, NATS consumers and periodic passes as their own process.
+"""``jisr worker``: the delivery worker, NATS consumers, periodic passes and background jobs as
+their own process.
 
 Several worker processes may run for one node: deliveries are shared through the outbox's
 leases (``FOR UPDATE SKIP LOCKED``), and each periodic pass runs in the one process that leads it
@@ -18,7 +19,7 @@ from jisr.api.app import open_context
 from jisr.api.context import AppContext
 from jisr.db import make_engine
 from jisr.federation.module import run_federation
-from jisr.node import handler_registry, install_listeners, load_sections
+from jisr.node import handler_registry, install_listeners, job_runner, load_sections
 from jisr.observability.settings import ObservabilitySettings
 from jisr.observability.tracing import configure_tracing
 from jisr.runtime.leadership import Leadership
@@ -83,6 +84,7 @@ async def run_worker(settings: JisrSettings, *, deliveries: bool = True) -> None
     try:
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(run_federation(ctx))
+            await stack.enter_async_context(job_runner()(ctx))
             await run_passes(ctx, node_passes(ctx), stop)
             await stop.wait()
     finally:

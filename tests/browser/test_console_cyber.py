@@ -68,13 +68,17 @@ def test_cyber_pages_are_accessible(cyber_world: DemoWorld, lang: str, tmp_path:
         assert csp == []
         screenshot(page, f"{name}-{lang}")
         page.close()
-    # Import through the form: the result page lists the refused object with its code.
+    # Import through the form: the job's page follows it live (no reload), then links to the
+    # result, which lists the refused object with its code.
     upload = tmp_path / "bundle.json"
     bad = {"type": "indicator", "id": "indicator--0f0e0d0c-0b0a-4909-8807-060504030201"}
     upload.write_text(json.dumps(bundle([indicator(77), bad])))
     page = cyber_world.open("rabat", ANALYST, "/cyber", lang)
     page.set_input_files("#f-file", str(upload))
     page.click("form[action='/cyber/imports'] button[type=submit]")
+    page.wait_for_url("**/jobs/**")
+    assert run_axe(page) == []
+    page.locator("#job-progress a.button").click(timeout=60_000)
     page.wait_for_url("**/cyber/imports/**")
     assert "object_invalid" in page.locator("main").inner_text()
     assert run_axe(page) == []

@@ -7,9 +7,11 @@ import json
 import re
 
 from tests.cyber.data import bundle, campaign_objects, indicator
+from tests.nodes import wait_until
 from tests.web.conftest import Console
 
 _STATUS = re.compile(r"/cyber/imports/([0-9a-z]{26})")
+_JOB = re.compile(r"/jobs/([A-Z]{2}-[A-Z0-9]+:job:[0-9A-Z]{26})")
 
 
 def test_import_search_object_sighting_revoke(console: Console) -> None:
@@ -22,9 +24,20 @@ def test_import_search_object_sighting_revoke(console: Console) -> None:
     ]
     objects.append(indicator(9, value="login-ministere.example", name="Same domain, other report"))
     upload = {"file": ("campaign.json", json.dumps(bundle(objects)), "application/json")}
-    result = console.post("/cyber/imports", {"tlp": "green"}, files=upload)
-    assert result.status_code == 200, result.text[:2000]
-    assert "unknown_type" in result.text and _STATUS.search(str(result.url))
+    queued = console.post("/cyber/imports", {"tlp": "green"}, files=upload)
+    assert queued.status_code == 200, queued.text[:2000]
+    # Imported in the background: the job's page follows it and then links to the outcome.
+    job = _JOB.search(str(queued.url))
+    assert job and "being imported" in queued.text
+    wait_until(
+        lambda: "See the result" in console.client.get(f"/jobs/{job[1]}/progress").text,
+        timeout=30,
+        what="the import job",
+    )
+    outcome = _STATUS.search(console.client.get(f"/jobs/{job[1]}/progress").text)
+    assert outcome
+    result = console.client.get(outcome[0])
+    assert "unknown_type" in result.text and "Objects refused" in result.text
     found = console.client.get("/cyber", params={"q": "login-ministere.example"})
     ind = campaign_objects()[2]["id"]
     assert ind in found.text and indicator(9)["id"] in found.text

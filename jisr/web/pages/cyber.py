@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from jisr.agreements.models import Agreement
 from jisr.api.deps import SessionDep
+from jisr.cyber import jobs as cyber_jobs
 from jisr.cyber import service, views
 from jisr.cyber.access import require_read_own
 from jisr.cyber.collections import list_collections
@@ -136,10 +137,12 @@ def import_upload(
     recipients = [str(v) for v in form.getlist("to")]
     collection = str(form.get("collection") or "") or None
     try:
-        outcome = service.import_document(
+        # Stored in the background, part by part: the job's page shows it live.
+        job = cyber_jobs.queue_import(
             session,
             viewer.actor,
             content,
+            data_dir=request.app.state.ctx.settings.data_dir,
             collection_key=collection,
             tlp=Tlp(level) if level in {t.value for t in Tlp} else Tlp.AMBER,
             recipients=recipients,
@@ -149,8 +152,8 @@ def import_upload(
             raise
         session.rollback()
         return _index(request, session, viewer, errors={"file": NOT_STIX}, status_code=422)
-    response = redirect(request, f"/cyber/imports/{outcome.status_id}")
-    set_flash(response, request, N_("The file was imported."))
+    response = redirect(request, f"/jobs/{job.id}")
+    set_flash(response, request, N_("The file is being imported."))
     return response
 
 
