@@ -7,7 +7,7 @@ the composition root puts them in the node's ``HandlerRegistry``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from jisr.modules import (
@@ -45,16 +45,21 @@ def _outbox() -> typer.Typer:
 @asynccontextmanager
 async def run_federation(ctx: AppContext) -> AsyncIterator[None]:
     """The node's federation object (for the inbox), its delivery worker and NATS consumers."""
+    from jisr.db.notify import OUTBOX, listening
     from jisr.federation.node import FederationSettings, build_node
     from jisr.federation.observed import traced_registry
+    from jisr.federation.wakeup import wake_all
     from jisr.federation.worker import running
 
     settings = ctx.settings.section(FederationSettings)
     handlers = traced_registry(ctx.handlers)
     node = build_node(ctx.settings, ctx.session_factory, ctx.agency_code, handlers, settings)
     ctx.federation = node
-    async with running(node):
-        yield
+    with ExitStack() as stack:
+        if settings.worker_enabled:
+            stack.enter_context(listening(ctx.engine, OUTBOX, wake_all))
+        async with running(node):
+            yield
 
 
 def _parts() -> DomainParts:
@@ -75,10 +80,12 @@ def _parts() -> DomainParts:
 
 
 def _listeners() -> tuple[SessionListener, ...]:
-    from jisr.federation.wakeup import forget_queued, wake_workers
+    from jisr.federation.wakeup import forget_queued, notify_queued, wake_workers
 
-    # A commit that queued envelopes wakes this process's delivery workers at once.
+    # A commit that queued envelopes wakes this process's delivery workers at once, and those
+    # of other processes (PostgreSQL NOTIFY).
     return (
+        SessionListener("before_commit", notify_queued),
         SessionListener("after_commit", wake_workers),
         SessionListener("after_soft_rollback", forget_queued),
     )

@@ -6,7 +6,9 @@ session commits, every worker of this process is woken at once. Envelopes queued
 process (a CLI command beside ``jisr serve``) are still found by polling.
 
 ``wake_workers`` and ``forget_queued`` are session listeners, installed by the composition root
-when a node starts (``jisr.federation.module``).
+when a node starts (``jisr.federation.module``). On PostgreSQL the committing transaction also
+sends ``NOTIFY jisr_outbox`` (``notify_queued``, before commit), and a process running delivery
+workers listens for it (``jisr.db.notify``): a commit in an API process wakes ``jisr worker``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, SessionTransaction
+
+from jisr.db.notify import OUTBOX, notify
 
 _QUEUED = "federation.queued"
 _waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
@@ -41,10 +45,20 @@ def listening(loop: asyncio.AbstractEventLoop) -> Iterator[asyncio.Event]:
             _waiters.discard(waiter)
 
 
+def notify_queued(session: Session) -> None:
+    """``before_commit``: tell the workers of other processes, when the transaction commits."""
+    if session.info.get(_QUEUED):
+        notify(session, OUTBOX)
+
+
 def wake_workers(session: Session) -> None:
     """``after_commit``: wake every worker of this process if the transaction queued any."""
-    if not session.info.pop(_QUEUED, False):
-        return
+    if session.info.pop(_QUEUED, False):
+        wake_all()
+
+
+def wake_all() -> None:
+    """Wake every delivery worker of this process (a notification from another one)."""
     with _guard:
         waiters = list(_waiters)
     for loop, wake in waiters:

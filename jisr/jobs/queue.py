@@ -18,6 +18,7 @@ from jisr.actors import Actor, ActorKind, Role
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.db import SessionFactory, unit_of_work
+from jisr.db.notify import JOBS, notify
 from jisr.errors import ConflictError, JisrError, NotFoundError, PermissionDeniedError
 from jisr.identity.models import ApiToken, User
 from jisr.ids import new_id
@@ -86,6 +87,8 @@ def enqueue(
     session.add(job)
     session.flush()
     record(session, actor, AuditAction.COLLECTION, "job", job.id, details={"kind": kind})
+    # Runners of this process look at once; those of others when the transaction commits.
+    notify(session, JOBS)
     wakeup.set()
     return job
 
@@ -329,5 +332,6 @@ def retry(session: Session, actor: Actor, job_id: str) -> Job:
     job.state = JobState.QUEUED.value
     job.attempts, job.finished_at, job.updated_at = 0, None, utcnow()
     record(session, actor, AuditAction.ALTERATION, "job", job.id, details={"retry": True})
+    notify(session, JOBS)
     wakeup.set()
     return job

@@ -19,6 +19,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jisr.db import SessionFactory
+from jisr.db.notify import JOBS, listening
 from jisr.errors import JisrError
 from jisr.jobs.queue import (
     JobCancelled,
@@ -116,10 +117,12 @@ async def job_runner(ctx: AppContext, kinds: Mapping[str, JobKind]) -> AsyncIter
                 wakeup.clear()
 
     thread = threading.Thread(target=loop, name="jisr-jobs", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        wakeup.set()
-        thread.join(timeout=10)
+    # On PostgreSQL a job queued by another process wakes this runner when its queuer commits.
+    with listening(ctx.engine, JOBS, wakeup.set):
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            wakeup.set()
+            thread.join(timeout=10)
