@@ -65,7 +65,8 @@ def test_api_conforms_to_its_schema(
         pytest.skip(f"schema fuzzing runs once, on {BACKENDS[-1]}")
     node = make_node(tmp_path / "node", db_url)
     token = _all_roles_token(db_url)
-    with served(node.data_dir) as url:
+    # A process of its own: its log (read below) holds only its requests.
+    with served(node.data_dir, isolated=True) as url:
         result = subprocess.run(
             [
                 str(Path(sys.executable).parent / "schemathesis"),
