@@ -6,7 +6,8 @@ Rules, in order:
 1. Auditors and the data-protection officer (``dpo``) read every record (content read-only) and
    the audit trail; auditors never write, the data-protection officer writes only data-subject
    requests (registering them, blocking records, deciding).
-2. Each action kind needs a role (ROLE_GRANTS); administrators administer but do not handle cases.
+2. Each action kind needs a role (ROLE_GRANTS; reading, ROLE_GRANTS or ROLE_READS);
+   administrators administer but do not handle cases.
 3. Only the owner agency alters, withdraws or extends a record (the owner keeps control).
 4. Disclosing to a partner, reading a partner's record, or receiving one from a partner needs an
    active, in-date agreement with both agencies as parties, covering the crime area and allowing
@@ -74,6 +75,12 @@ ROLE_GRANTS: dict[str, set[ResourceKind]] = {
     Role.ADMIN: set(_ADMIN_KINDS),
     Role.AUDITOR: set(),
     Role.DPO: {ResourceKind.SUBJECT_REQUEST},
+}
+# What a role reads besides the kinds it works with (rule 2): liaison officers follow the joint
+# operations, major events and courses their agency takes part in (an event's contingents and
+# liaison officers), without running them.
+ROLE_READS: dict[str, set[ResourceKind]] = {
+    Role.LIAISON: {ResourceKind.OPERATION, ResourceKind.TRAINING},
 }
 # Read every record and the audit trail, write no content (see rule 1).
 OVERSIGHT_ROLES = frozenset({Role.AUDITOR, Role.DPO})
@@ -162,7 +169,7 @@ def _user_decision(
             return Decision(True, "oversight reads all records of this node (read-only)")
         if resource.kind in _ADMIN_KINDS:
             return Decision(True, "reference data is readable by every signed-in user")
-        if not _granted(roles, resource.kind):
+        if not _reads(roles, resource.kind):
             return Decision(False, f"no role of yours works with {resource.kind.value} records")
         if not _needs_to_know(actor, resource):
             return _not_a_member(resource)
@@ -281,6 +288,20 @@ def _granted(roles: frozenset[str], kind: ResourceKind) -> bool:
     return any(kind in ROLE_GRANTS.get(role, set()) for role in roles)
 
 
+def _reads(roles: frozenset[str], kind: ResourceKind) -> bool:
+    return _granted(roles, kind) or any(kind in ROLE_READS.get(role, set()) for role in roles)
+
+
+def roles_reading(*kinds: ResourceKind) -> frozenset[str]:
+    """The roles whose holders may read records of any of ``kinds`` (of their own agency, or a
+    partner's under an agreement): who a console area listing them is for."""
+    return frozenset(
+        role
+        for role in Role
+        if role in OVERSIGHT_ROLES or any(_reads(frozenset({role}), kind) for kind in kinds)
+    )
+
+
 def _covered(
     agency_a: str,
     agency_b: str,
@@ -351,7 +372,7 @@ def visible(
         return Visibility()
     if actor.roles & OVERSIGHT_ROLES or kind in _ADMIN_KINDS:
         return Visibility(everything=True)
-    if not _granted(actor.roles, kind):
+    if not _reads(actor.roles, kind):
         return Visibility()
     own = actor.agency_code
     in_force = Resource(kind, owner_agency=own)

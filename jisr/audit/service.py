@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from jisr.actors import Actor, reads_audit_trail
 from jisr.audit.chain import GENESIS_HASH
 from jisr.audit.models import AuditAction, AuditEntry, AuditHead
-from jisr.audit.tree import HEAD_ID, append_leaves, canonical_of, hashes_of
+from jisr.audit.tree import HEAD_ID, append_leaves, canonical_of, hashes_of, iter_entries
 from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError
 from jisr.ids import new_id
@@ -219,23 +219,11 @@ def read_entries(
 
 
 def iter_all(session: Session, actor: Actor, *, batch: int = 1000) -> Iterator[AuditEntry]:
-    """Every entry in order, for export; recorded once as ``audit_access``."""
+    """Every entry in order, for export (a page at a time, ``tree.iter_entries``); recorded
+    once as ``audit_access``."""
     require_audit_reader(actor)
     record(session, actor, AuditAction.AUDIT_ACCESS, "audit_trail", details={"export": True})
-    last = 0
-    while True:
-        rows = list(
-            session.execute(
-                select(AuditEntry)
-                .where(AuditEntry.seq > last)
-                .order_by(AuditEntry.seq)
-                .limit(batch)
-            ).scalars()
-        )
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
+    yield from iter_entries(session, batch=batch)
 
 
 def entry_to_json(entry: AuditEntry) -> dict[str, Any]:

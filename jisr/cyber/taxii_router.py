@@ -3,9 +3,10 @@ versions, delete, status. Authenticated with ``Authorization: Bearer`` API token
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import delete, select
@@ -130,13 +131,20 @@ def _page_headers(result: taxii.Page) -> dict[str, str]:
     }
 
 
-@router.get(
-    "/api/collections/{collection_id}/objects/", response_class=TaxiiResponse, responses=ERRORS
-)
-def get_objects(
-    collection_id: str,
-    session: SessionDep,
-    actor: CurrentActor,
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """The paging and filter parameters of TAXII's object and manifest listings (section 3.4)."""
+
+    limit: int | None
+    next: str | None
+    added_after: str | None
+    match_id: str | None
+    match_type: str | None
+    match_version: str | None
+    match_spec_version: str | None
+
+
+def page_query(
     limit: Limit = None,
     next: Annotated[str | None, Query(max_length=200)] = None,  # noqa: A002 - TAXII's name
     added_after: str | None = None,
@@ -144,13 +152,38 @@ def get_objects(
     match_type: Annotated[str | None, Query(alias="match[type]")] = None,
     match_version: Annotated[str | None, Query(alias="match[version]")] = None,
     match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
-) -> Response:
+) -> PageQuery:
+    return PageQuery(
+        limit, next, added_after, match_id, match_type, match_version, match_spec_version
+    )
+
+
+PageQueryDep = Annotated[PageQuery, Depends(page_query)]
+
+
+def _collection_page(
+    session: SessionDep, actor: CurrentActor, collection_id: str, query: PageQuery
+) -> taxii.Page:
+    """One page of a collection the actor's agency holds, as ``query`` asks."""
     require_read_own(session, actor)
     row = get_collection(session, actor.agency_code, collection_id)
     filters = taxii.parse_filters(
-        added_after, match_id, match_type, match_version, match_spec_version
+        query.added_after,
+        query.match_id,
+        query.match_type,
+        query.match_version,
+        query.match_spec_version,
     )
-    result = taxii.page(session, actor, row.id, filters, limit=limit, cursor=next)
+    return taxii.page(session, actor, row.id, filters, limit=query.limit, cursor=query.next)
+
+
+@router.get(
+    "/api/collections/{collection_id}/objects/", response_class=TaxiiResponse, responses=ERRORS
+)
+def get_objects(
+    collection_id: str, session: SessionDep, actor: CurrentActor, query: PageQueryDep
+) -> Response:
+    result = _collection_page(session, actor, collection_id, query)
     return TaxiiResponse(taxii.envelope(result), headers=_page_headers(result))
 
 
@@ -158,23 +191,9 @@ def get_objects(
     "/api/collections/{collection_id}/manifest/", response_class=TaxiiResponse, responses=ERRORS
 )
 def get_manifest(
-    collection_id: str,
-    session: SessionDep,
-    actor: CurrentActor,
-    limit: Limit = None,
-    next: Annotated[str | None, Query(max_length=200)] = None,  # noqa: A002
-    added_after: str | None = None,
-    match_id: Annotated[str | None, Query(alias="match[id]")] = None,
-    match_type: Annotated[str | None, Query(alias="match[type]")] = None,
-    match_version: Annotated[str | None, Query(alias="match[version]")] = None,
-    match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+    collection_id: str, session: SessionDep, actor: CurrentActor, query: PageQueryDep
 ) -> Response:
-    require_read_own(session, actor)
-    row = get_collection(session, actor.agency_code, collection_id)
-    filters = taxii.parse_filters(
-        added_after, match_id, match_type, match_version, match_spec_version
-    )
-    result = taxii.page(session, actor, row.id, filters, limit=limit, cursor=next)
+    result = _collection_page(session, actor, collection_id, query)
     return TaxiiResponse(taxii.manifest(result), headers=_page_headers(result))
 
 

@@ -19,6 +19,7 @@ from jisr.clock import utcnow
 from jisr.errors import AuthenticationError
 from jisr.identity.errors import CsrfError, MfaEnrolmentRequiredError
 from jisr.identity.models import ApiToken, LoginSession, User
+from jisr.identity.touch import stamp_later
 from jisr.settings import JisrSettings
 
 SESSION_COOKIE = "jisr_session"
@@ -56,7 +57,7 @@ def actor_from_token(session: Session, settings: JisrSettings, raw: str) -> Acto
     user = session.get(User, token.user_id)
     if user is None or user.disabled:
         raise AuthenticationError("the token's user is disabled", code="user_disabled")
-    token.last_used_at = now
+    stamp_later(session, token, now)
     return actor_for(user, frozenset(token.scopes), token.id)
 
 
@@ -83,7 +84,7 @@ def login_from_cookie(
         raise MfaEnrolmentRequiredError(
             "enrol a TOTP authenticator (POST /api/v1/auth/totp/enrol) before anything else"
         )
-    login.last_seen_at = now
+    stamp_later(session, login, now)
     return user, login
 
 

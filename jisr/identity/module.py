@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from jisr.modules import CommandGroup, DomainModule, DomainParts, RouterMount, migrations_of
+from jisr.modules import (
+    CommandGroup,
+    DomainModule,
+    DomainParts,
+    RouterMount,
+    SessionListener,
+    migrations_of,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -40,10 +47,18 @@ def _parts() -> DomainParts:
     )
 
 
+def _listeners() -> tuple[SessionListener, ...]:
+    from jisr.identity.touch import write_stamps
+
+    # When a credential was last used is written last, as its request commits.
+    return (SessionListener("before_commit", write_stamps),)
+
+
 MODULE = DomainModule(
     name="identity",
     models=_models,
     migrations=migrations_of(__file__),
+    listeners=_listeners,
     commands=(
         CommandGroup(
             "user", "Users of this node: add, list, disable, reset MFA, API tokens.", _users

@@ -119,8 +119,10 @@ def list_entries(
     *,
     kind: EntryKind | None = None,
     after: datetime | None = None,
+    audited: bool = True,
 ) -> list[LogEntry]:
-    """The log in order of occurrence, the entries policy lets ``actor`` read; audited."""
+    """The log in order of occurrence, the entries policy lets ``actor`` read; audited (unless
+    ``audited`` is false: a live stream's polls, the stream's opening having been audited)."""
     operation = sharing.load_operation(session, actor, operation_id)
     stmt = select(LogEntry).where(LogEntry.operation_id == operation.id)
     if kind is not None:
@@ -132,12 +134,13 @@ def list_entries(
         for e in session.execute(stmt.order_by(LogEntry.occurred_at, LogEntry.id)).scalars()
         if check(session, actor, Action.READ, sharing.entry_resource(operation, e)).allowed
     ]
-    record(
-        session,
-        actor,
-        AuditAction.CONSULTATION,
-        operation.kind,
-        operation.id,
-        details={"event": "log_read", "entries": len(rows)},
-    )
+    if audited:
+        record(
+            session,
+            actor,
+            AuditAction.CONSULTATION,
+            operation.kind,
+            operation.id,
+            details={"event": "log_read", "entries": len(rows)},
+        )
     return rows

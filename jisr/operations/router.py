@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
@@ -19,9 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from jisr.api.deps import ContextDep, CurrentActor, SessionDep
 from jisr.db import unit_of_work
 from jisr.errors import ValidationError
-from jisr.operations import accreditation, calendar, exports, log, service, sharing, venues
+from jisr.operations import accreditation, calendar, exports, log, service, venues
 from jisr.operations.accreditation import AccreditationCategory
-from jisr.operations.models import EntryKind, OperationKind
+from jisr.operations.models import EntryKind, LogEntry, OperationKind
 from jisr.operations.schemas import (
     AccreditationRead,
     CloseCreate,
@@ -203,38 +203,49 @@ def read_incidents(op_id: OpId, session: SessionDep, actor: CurrentActor) -> lis
         },
     },
 )
-async def stream_incidents(
-    op_id: OpId, ctx: ContextDep, actor: CurrentActor
+def stream_incidents(
+    op_id: OpId,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: CurrentActor,
+    last_event_id: Annotated[str | None, Header(max_length=120)] = None,
 ) -> EventSourceResponse:
-    """Server-sent events: each new log entry of the event as it is recorded or received."""
+    """Server-sent events: each new log entry of the event as it is recorded or received. A
+    client that reconnects with ``Last-Event-ID`` gets what arrived since that entry."""
+    # A plain function (run in a worker thread), in the request's transaction, which ends
+    # before the stream starts: the stream holds no transaction (nor SQLite's writer lock),
+    # each poll opens its own. What the log holds now is not sent (the client has read it, or
+    # reads it with GET .../log); the opening is audited, the polls are not.
+    seen = _already_sent(log.list_entries(session, actor, op_id), last_event_id)
 
-    def check() -> None:
-        # In a worker thread: database work on the event loop would stall every request.
+    def poll() -> list[EntryRead]:
         with unit_of_work(ctx.session_factory) as fresh:
-            sharing.load_operation(fresh, actor, op_id)
-
-    await run_in_threadpool(check)
+            found = log.list_entries(fresh, actor, op_id, audited=False)
+            return [EntryRead.model_validate(e) for e in found if e.id not in seen]
 
     async def events() -> AsyncIterator[dict[str, str]]:
-        seen: set[str] = set()
-        first = True
         deadline = asyncio.get_running_loop().time() + SSE_MAX_SECONDS
         while asyncio.get_running_loop().time() < deadline:
-
-            def poll() -> list[EntryRead]:
-                with unit_of_work(ctx.session_factory) as fresh:
-                    found = log.list_entries(fresh, actor, op_id)
-                    return [EntryRead.model_validate(e) for e in found]
-
-            for entry in await run_in_threadpool(poll):
-                if entry.id not in seen:
-                    seen.add(entry.id)
-                    if not first:
-                        yield {"event": "entry", "id": entry.id, "data": entry.model_dump_json()}
-            first = False
             await asyncio.sleep(SSE_POLL_SECONDS)
+            for entry in await run_in_threadpool(poll):
+                seen.add(entry.id)
+                yield {"event": "entry", "id": entry.id, "data": entry.model_dump_json()}
 
     return EventSourceResponse(events())
+
+
+def _already_sent(entries: list[LogEntry], last_event_id: str | None) -> set[str]:
+    """Ids of the entries a client need not be sent: all of them on a first connection; on a
+    reconnection, those that arrived here (recorded, or received from a partner) no later than
+    the last one it got (every entry, if that one is unknown)."""
+
+    def arrived(entry: LogEntry) -> datetime:
+        return entry.received_at or entry.recorded_at
+
+    last = next((e for e in entries if e.id == last_event_id), None)
+    if last is None:
+        return {e.id for e in entries}
+    return {e.id for e in entries if arrived(e) <= arrived(last)}
 
 
 @router.post("/operations/{op_id}/handover", response_model=OperationRead, responses=_ERRORS)

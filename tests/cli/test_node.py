@@ -78,7 +78,7 @@ def test_init_refuses_a_database_that_holds_a_node(tmp_path: Path, db_url: str) 
 
 def test_serve_answers_health(tmp_path: Path, db_url: str) -> None:
     node = make_node(tmp_path / "node", db_url)
-    with served(node.data_dir) as url:
+    with served(node.data_dir, isolated=True) as url:  # `jisr serve` itself
         health = httpx.get(f"{url}/healthz").json()
         assert health == {"status": "ok", "agency": "MA-DGST"}
         assert httpx.get(f"{url}/readyz").status_code == 200

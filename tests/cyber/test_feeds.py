@@ -18,8 +18,7 @@ from jisr.errors import JisrError
 from tests.conftest import DatabaseFactory
 from tests.cyber.conftest import analyst_token
 from tests.cyber.data import bundle, indicator
-from tests.cyber.nodes import served_slowly
-from tests.nodes import make_node
+from tests.nodes import make_node, served
 
 
 def test_feed_polls_a_partner_taxii_server(tmp_path: Path, databases: DatabaseFactory) -> None:
@@ -32,7 +31,7 @@ def test_feed_polls_a_partner_taxii_server(tmp_path: Path, databases: DatabaseFa
     with unit_of_work(make_session_factory(paris_engine)) as session:
         token = analyst_token(session, "rabat-feed")  # the account Paris gave Rabat
     try:
-        with served_slowly(paris.data_dir) as url:
+        with served(paris.data_dir) as url:
             headers = {"Authorization": f"Bearer {token}"}
             api = httpx.Client(base_url=url, headers=headers, timeout=30)
             first = [indicator(n) for n in range(1500)]

@@ -14,8 +14,7 @@ from jisr.db import make_engine, make_session_factory, unit_of_work
 from tests.conftest import DatabaseFactory
 from tests.cyber.conftest import analyst_token
 from tests.cyber.data import indicator, ipv4
-from tests.cyber.nodes import served_slowly
-from tests.nodes import make_node
+from tests.nodes import make_node, served
 
 
 class Bearer:
@@ -33,7 +32,7 @@ def test_taxii2_client_round(tmp_path: Path, databases: DatabaseFactory) -> None
     with unit_of_work(make_session_factory(engine)) as session:
         token = analyst_token(session)
     engine.dispose()
-    with served_slowly(node.data_dir) as url:
+    with served(node.data_dir) as url:
         auth = Bearer(token)
         server = Server(f"{url}/taxii2/", auth=auth)
         assert server.title.startswith("Jisr TAXII server")

@@ -254,7 +254,7 @@ def test_sixteen_megabytes_over_http_with_the_partner_killed_midway(
     link(rabat, paris, scopes={"MA-DGST": SCOPE, "FR-DGSI": SCOPE})
     size = 16 * MiB + 5
     chunks = size // CHUNK_BYTES + 1
-    sender, receiver = ExchangeServer(rabat), ExchangeServer(paris)
+    sender, receiver = ExchangeServer(rabat), ExchangeServer(paris, isolated=True)
     try:
         sender.start()
         receiver.start()

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -34,7 +30,7 @@ from jisr.federation.service import enqueue
 from jisr.federation.worker import receive_batch
 from jisr.settings import JisrSettings, load_settings
 from tests.federation.notes import NOTE, note_registry
-from tests.nodes import free_port, wait_until
+from tests.nodes import NodeProcess, NodeServer, free_port, wait_until
 
 LAUNCHER = Path(__file__).with_name("launcher.py")
 REFERENCE = "MA-FR/2026/01"
@@ -121,96 +117,80 @@ def make_node(base: Path, database_url: str, code: str, country: str) -> FedNode
     return FedNode(code, data_dir, settings, engine, make_session_factory(engine))
 
 
+Scope = tuple[list[CrimeArea], list[DataCategory]]
+DEFAULT_SCOPE: Scope = ([CrimeArea.TERRORISM], [DataCategory.OPERATIONAL])
+
+
 def link(
-    a: FedNode,
-    b: FedNode,
-    *,
+    *nodes: FedNode,
+    reference: str = REFERENCE,
     transport: str = "http",
-    scopes: dict[str, tuple[list[CrimeArea], list[DataCategory]]] | None = None,
+    scopes: dict[str, Scope] | None = None,
+    title: str = "Test cooperation",
+    legal_basis: str = "Test memorandum",
 ) -> None:
-    """Pin each node's keys at the other and record the same agreement on both sides."""
-    for here, there in ((a, b), (b, a)):
-        keys = load_node_keys(there.data_dir, None)
-        areas, categories = (scopes or {}).get(
-            here.code, ([CrimeArea.TERRORISM], [DataCategory.OPERATIONAL])
-        )
+    """Pin every node's keys at every other and record one agreement with all of them as
+    parties on each (its scope as each node sees it: ``scopes`` by code, else terrorism)."""
+    for here in nodes:
+        areas, categories = (scopes or {}).get(here.code, DEFAULT_SCOPE)
         with here.session() as session:
-            info = PartnerInfo(
-                there.code,
-                f"Test {there.code}",
-                "fr",
-                "ar",
-                there.code[:2],
-                there.url,
-                transport,
-                keys.signing_public,
-                keys.encryption_public,
-            )
-            add_partner(session, here.system, info, now=utcnow())
+            for there in nodes:
+                if there is here:
+                    continue
+                keys = load_node_keys(there.data_dir, None)
+                info = PartnerInfo(
+                    there.code, f"Test {there.code}", "fr", "ar", there.code[:2], there.url,
+                    transport, keys.signing_public, keys.encryption_public,
+                )  # fmt: skip
+                add_partner(session, here.system, info, now=utcnow())
             create_agreement(
                 session,
                 here.system,
                 AgreementCreate(
-                    reference=REFERENCE,
-                    title="Test cooperation",
-                    parties=[a.code, b.code],
+                    reference=reference,
+                    title=title,
+                    parties=[n.code for n in nodes],
                     crime_areas=areas,
                     data_categories=categories,
                     valid_from=utcnow() - timedelta(hours=1),
-                    legal_basis="Test memorandum",
+                    legal_basis=legal_basis,
                     status=AgreementStatus.ACTIVE,
                 ),
             )
 
 
 class Server:
-    """A node served by a real uvicorn process; stopped (or killed) by the test."""
+    """A node served with the ``test.note`` handler beside every domain's: in this process by
+    default, or as a process of its own (``isolated``) for a test that kills it outright."""
 
-    def __init__(self, node: FedNode, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, node: FedNode, env: dict[str, str] | None = None, *, isolated: bool = False
+    ) -> None:
         self.node = node
         self.env = {**FAST, **(env or {})}
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = node.data_dir / "server.log"
+        self.isolated = isolated
+        self._running: NodeServer | NodeProcess | None = None
 
     def start(self) -> Server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JISR_")}
-        env.update(self.env)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, str(LAUNCHER), str(self.node.data_dir), str(self.node.port)],
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-        wait_for(self._healthy, timeout=30, what=f"{self.node.code} to start")
+        node = self.node
+        if self.isolated:
+            command = [sys.executable, str(LAUNCHER), str(node.data_dir), str(node.port)]
+            self._running = NodeProcess(node.data_dir, node.port, self.env, command)
+        else:
+            self._running = NodeServer(node.data_dir, node.port, self.env, note_registry())
+        self._running.start()
         return self
 
-    def _healthy(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
-        try:
-            return httpx.get(f"{self.node.url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+        if self._running is not None:
+            self._running.stop()
+        self._running = None
 
     def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-        self.process = None
+        """SIGKILL the node's process (``isolated`` only: a thread cannot be killed)."""
+        assert isinstance(self._running, NodeProcess), "kill needs Server(..., isolated=True)"
+        self._running.kill()
+        self._running = None
 
 
 @contextmanager
@@ -224,9 +204,8 @@ def serving(*servers: Server) -> Iterator[None]:
             server.stop()
 
 
-def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    """``tests.nodes.wait_until``: ``timeout`` on an idle machine, longer under load."""
-    wait_until(condition, timeout=timeout, what=what)
+# The one readiness wait of the suite (a deadline that grows with the machine's load).
+wait_for = wait_until
 
 
 def run(coro: Any) -> Any:

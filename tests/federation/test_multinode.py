@@ -72,7 +72,7 @@ def test_sender_killed_mid_burst_loses_and_duplicates_nothing(
     a, b = pair
     total = 300
     slow = {"JISR_FEDERATION_BATCH_SIZE": "8", "JISR_FEDERATION_CONCURRENCY": "4"}
-    sender, receiver = Server(a, slow), Server(b)
+    sender, receiver = Server(a, slow, isolated=True), Server(b)
     with serving(receiver, sender):
         for start in range(0, total, 50):
             a.send_notes(b.code, 50, start=start)

@@ -63,5 +63,26 @@ def test_event_page_logs_an_incident_and_the_live_log_shows_it(console: Console)
 def test_courses_page_and_roles(console: Console) -> None:  # noqa: F811
     console.sign_in("omar.trainer")
     assert console.client.get("/operations/training").status_code == 200
-    console.sign_in("amal.liaison")
+    console.sign_in("karim.analyst")
+    home = console.client.get("/")
+    assert 'href="/operations"' not in home.text
     assert console.client.get("/operations").status_code == 403
+
+
+def test_liaison_officers_follow_operations_without_running_them(console: Console) -> None:  # noqa: F811
+    """An event's liaison officers (the demo's logins) see the area, the event and its live log;
+    logging incidents stays with the coordinators."""
+    event_id = _event(console)
+    console.sign_in("amal.liaison")
+    home = console.client.get("/")
+    assert 'href="/operations"' in home.text
+    listing = console.client.get("/operations")
+    assert listing.status_code == 200 and "Africa Cup of Nations, Rabat" in listing.text
+    page = console.client.get(f"/operations/{event_id}")
+    assert page.status_code == 200 and "Stade Prince Moulay Abdellah" in page.text
+    assert f'action="/operations/{event_id}/incidents"' not in page.text
+    assert console.client.get("/operations/training").status_code == 200
+    refused = console.post(
+        f"/operations/{event_id}/incidents", {"title": "Gate 4", "severity": "high"}
+    )
+    assert refused.status_code == 403

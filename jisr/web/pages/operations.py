@@ -12,9 +12,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
+from jisr.agreements.policy import ResourceKind, roles_reading
 from jisr.api.deps import SessionDep
 from jisr.clock import utcnow
-from jisr.errors import JisrError
+from jisr.errors import JisrError, PermissionDeniedError
 from jisr.operations import log, service, venues
 from jisr.operations.models import EntryKind, Severity
 from jisr.operations.schemas import EntryRead, GradedEntryCreate
@@ -26,7 +27,9 @@ from jisr.web.registry import NavItem
 from jisr.web.templating import render, set_flash
 from jisr.web.viewer import Viewer, record_view, viewer_with
 
-ROLES = ("coordinator", "trainer", "auditor", "dpo")
+# Who the area is for: whoever policy lets read operations or courses (coordinators, trainers,
+# liaison officers, oversight).
+ROLES = tuple(sorted(roles_reading(ResourceKind.OPERATION, ResourceKind.TRAINING)))
 router = console_router()
 NAV = (NavItem(N_("Operations"), "/operations", roles=frozenset(ROLES)),)
 OpsViewer = Annotated[Viewer, Depends(viewer_with(*ROLES))]
@@ -175,6 +178,8 @@ async def add_incident(
         )
     try:
         log.add_entry(session, viewer.actor, op_id, data.as_entry(EntryKind.INCIDENT))
+    except PermissionDeniedError:
+        raise  # the console's refusal page, not a field error
     except (JisrError, ValueError):
         session.rollback()
         errors = {"severity": N_("Choose a severity.")}
