@@ -43,7 +43,14 @@ def _remind(ctx: AppContext) -> None:
     remind_pass(ctx.session_factory, ctx.agency_code, within_hours=within)
 
 
+def _case_commands() -> typer.Typer:
+    from jisr.exchange.case_cli import case_app
+
+    return case_app
+
+
 def _parts() -> DomainParts:
+    from jisr.exchange import case_federation, case_router
     from jisr.exchange.federation import expanders, handlers
     from jisr.exchange.router import router
     from jisr.exchange.worker import ExchangeSettings
@@ -52,8 +59,8 @@ def _parts() -> DomainParts:
 
     return DomainParts(
         settings=(ExchangeSettings,),
-        routers=(RouterMount(router),),
-        federation=FederationHandlers(handlers(), expanders()),
+        routers=(RouterMount(router), RouterMount(case_router.router)),
+        federation=FederationHandlers({**handlers(), **case_federation.handlers()}, expanders()),
         console=(
             PageArea(exchange.router, exchange.NAV, exchange.attention, rank=20),
             PageArea(exchange_actions.router, exchange_actions.NAV, rank=20),
@@ -66,6 +73,11 @@ MODULE = DomainModule(
     name="exchange",
     models=_models,
     migrations=migrations_of(__file__),
-    commands=(CommandGroup("message", "Messages and requests to partner agencies.", _commands),),
+    commands=(
+        CommandGroup("message", "Messages and requests to partner agencies.", _commands),
+        CommandGroup(
+            "case", "Cases: status, outcome, assignee, members, labels, links.", _case_commands
+        ),
+    ),
     parts=_parts,
 )
