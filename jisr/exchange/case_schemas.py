@@ -64,7 +64,6 @@ def _label(value: str) -> str:
 
 
 Label = Annotated[str, AfterValidator(_label)]
-Reason = Annotated[Block, Field(min_length=3, max_length=2000)]
 
 
 class CaseAssign(BaseModel):
@@ -80,7 +79,9 @@ class CaseClose(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: CaseOutcome
-    note: Reason = Field(description="What the outcome was; sent to the case's partners.")
+    note: Block = Field(
+        min_length=3, max_length=2000, description="What came of it; sent to the case's partners."
+    )
 
 
 class CaseReason(BaseModel):
@@ -88,7 +89,7 @@ class CaseReason(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: Reason
+    reason: Block = Field(min_length=3, max_length=2000)
 
 
 class CaseDue(BaseModel):
