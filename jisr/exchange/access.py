@@ -149,3 +149,15 @@ def load_case_for_edit(session: Session, actor: Actor, ref: str) -> Case:
     if case.status == "closed":
         raise CaseClosedError(f"case {ref} is closed; reopen it first")
     return case
+
+
+def may_manage(session: Session, actor: Actor, case: Case) -> bool:
+    """Whether ``actor`` may change this agency's notes on the case (assignee, due date,
+    labels, links, members): interfaces show the controls with it; the services decide."""
+    resource = case_annotation(case, actor.agency_code)
+    return case.status != "closed" and check(session, actor, Action.UPDATE, resource).allowed
+
+
+def may_change_status(session: Session, actor: Actor, case: Case) -> bool:
+    """Whether ``actor`` may hold, close or reopen the case (its owner's officers)."""
+    return check(session, actor, Action.UPDATE, case_resource(case)).allowed

@@ -135,6 +135,23 @@ def check_officer(session: Session, actor: Actor, member: str) -> None:
     )
 
 
+def colleagues(session: Session, actor: Actor) -> list[User]:
+    """The active officers of the actor's agency who work on cases (to assign or add)."""
+    casework = {
+        r.value
+        for r in (
+            Role.LIAISON,
+            Role.ANALYST,
+            Role.BORDER_OFFICER,
+            Role.CERT_ANALYST,
+            Role.COORDINATOR,
+        )
+    }
+    stmt = select(User).where(User.agency_code == actor.agency_code, User.disabled.is_(False))
+    users = session.execute(stmt.order_by(User.display_name, User.username)).scalars()
+    return [u for u in users if casework & set(u.roles)]
+
+
 def _check_member(session: Session, actor: Actor, member: str) -> None:
     kind, _, value = member.partition(":")
     if kind == "role" and value in {r.value for r in Role}:

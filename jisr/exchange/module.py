@@ -54,7 +54,7 @@ def _parts() -> DomainParts:
     from jisr.exchange.federation import expanders, handlers
     from jisr.exchange.router import router
     from jisr.exchange.worker import ExchangeSettings
-    from jisr.web.pages import exchange, exchange_actions
+    from jisr.web.pages import cases, exchange, exchange_actions
     from jisr.web.registry import PageArea
 
     return DomainParts(
@@ -64,6 +64,7 @@ def _parts() -> DomainParts:
         console=(
             PageArea(exchange.router, exchange.NAV, exchange.attention, rank=20),
             PageArea(exchange_actions.router, exchange_actions.NAV, rank=20),
+            PageArea(cases.router, rank=20),
         ),
         periodic=(PeriodicTask("exchange-reminders", _reminder_interval, _remind),),
     )
