@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from jisr.api.deps import SessionDep
 from jisr.errors import JisrError, PermissionDeniedError
-from jisr.exchange import access, cases, casework, members
+from jisr.exchange import access, cases, casework, desk, members
 from jisr.exchange.case_schemas import (
     MEMBER_PATTERN,
     CaseLabels,
@@ -30,8 +30,9 @@ from jisr.web.errors import console_router, redirect
 from jisr.web.forms import CsrfForm, filled_in, form_values, validate
 from jisr.web.i18n import N_
 from jisr.web.pages import cases_timeline as timeline
+from jisr.web.pages import exchange_view as view
 from jisr.web.pages.exchange import READERS, page
-from jisr.web.templating import set_flash
+from jisr.web.templating import request_language, set_flash
 from jisr.web.viewer import Viewer, viewer_with
 
 router = console_router()
@@ -156,8 +157,9 @@ def show_case(
         "case": case,
         "entries": timeline.timeline(session, viewer.actor, case, thread, links),
         "links": links,
+        "receipts": desk.receipts_by_message(session, thread),
         "names": {f"user:{u.id}": u.display_name for u in colleagues},
-        "colleagues": colleagues,
+        "officer_choices": [(f"user:{u.id}", u.display_name) for u in colleagues],
         "partner": next((p for p in partners if p != viewer.actor.agency_code), ""),
         "can_write": viewer.has_role("liaison", "analyst") and case.status != "closed",
         "can_manage": access.may_manage(session, viewer.actor, case),
@@ -167,6 +169,7 @@ def show_case(
         "link_kinds": [k.value for k in LinkKind],
         "errors": errors or {},
         "values": values or {},
+        "file_size": lambda size: view.file_size(size, request_language(request)),
     }
     return page(request, "cases/case.html", context, 422 if errors else 200)
 

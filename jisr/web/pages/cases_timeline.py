@@ -39,6 +39,8 @@ class Entry:
     actor: str = ""
     agency: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # The message itself, for message and request entries (shown whole on the case page).
+    message: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,7 @@ def _message_entries(message: Message) -> list[Entry]:
         "handling": message.handling_code,
     }
     by, owner = message.created_by, message.owner_agency
-    entries = [Entry(message.created_at, kind, message.subject, href, by, owner, details)]
+    entries = [Entry(message.created_at, kind, message.subject, href, by, owner, details, message)]
     for link in message.attachments:
         entries.append(
             Entry(
