@@ -14,7 +14,7 @@ from jisr.agreements.policy import Action
 from jisr.agreements.service import check
 from jisr.audit.models import AuditEntry
 from jisr.clock import utcnow
-from jisr.exchange import access, cases, messages
+from jisr.exchange import access, cases, deadlines, desk, messages
 from jisr.exchange.cases import CaseFilter
 from jisr.exchange.messages import MessageFilter
 from jisr.exchange.models import Case, CaseMember, Message
@@ -34,6 +34,7 @@ def _case_with_message(
     crime_area: str = "migrant_smuggling",
     data_category: str = "operational",
     age: int = 0,
+    request: bool = False,
 ) -> Case:
     """A case and one message in it, ``age`` minutes old (the newest listed first)."""
     at = utcnow() - timedelta(minutes=age)
@@ -57,7 +58,8 @@ def _case_with_message(
         Message(
             id=new_id(owner, "msg"),
             direction="inbound" if inbound else "outbound",
-            kind="message",
+            kind="request" if request else "message",
+            deadline_at=at - timedelta(hours=1) if request else None,
             owner_agency=owner,
             recipient_agency=LOCAL if inbound else PARTNER,
             agreement_id=world.agreement.id,
@@ -80,21 +82,24 @@ def _case_with_message(
     return case
 
 
-def _crowd(world: World) -> set[str]:
+def _crowd(world: World, request: bool = False) -> set[str]:
     """Many hidden cases, newest first, and 25 the liaison officer reads among them; returns the
     readable refs."""
     readable = set()
     age = 0
     for n in range(25):
         for _ in range(3):  # hidden: H2, the officer is not a member
-            _case_with_message(world, handling="H2", members=("role:analyst",), age=age)
+            _case_with_message(
+                world, handling="H2", members=("role:analyst",), age=age, request=request
+            )
             age += 1
-        _case_with_message(world, owner=THIRD, age=age)  # hidden: no agreement with ES-CNP
+        _case_with_message(world, owner=THIRD, age=age, request=request)  # no agreement
         age += 1
         _case_with_message(world, owner=PARTNER, crime_area="cybercrime", age=age)  # not covered
         age += 1
         member = (LIAISON_KEY,) if n % 2 else ("role:liaison",)
-        readable.add(_case_with_message(world, handling="H2", members=member, age=age).ref)
+        case = _case_with_message(world, handling="H2", members=member, age=age, request=request)
+        readable.add(case.ref)
         age += 1
     return readable
 
@@ -121,6 +126,14 @@ def test_a_page_of_twenty_messages_is_full(world: World) -> None:
     assert len(page) == 20 and {m.case_ref for m in page} <= readable
     rest = messages.list_messages(world.session, world.liaison, MessageFilter(limit=20, offset=20))
     assert len(rest) == 5
+
+
+def test_overdue_requests_and_the_desk_list_only_readable_ones(world: World) -> None:
+    readable = _crowd(world, request=True)
+    overdue = deadlines.list_overdue(world.session, world.liaison, limit=20)
+    assert len(overdue) == 20 and {m.case_ref for m in overdue} <= readable
+    assert {m.case_ref for m in desk.open_requests(world.session, world.liaison)} == readable
+    assert desk.attention_counts(world.session, world.liaison).overdue == 25
 
 
 def _actors() -> list[Actor]:
