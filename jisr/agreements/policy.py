@@ -272,8 +272,12 @@ def _needs_to_know(actor: Actor, resource: Resource) -> bool:
         or resource.handling_code not in NEED_TO_KNOW_CODES
     ):
         return True
-    keys = {f"user:{actor.id}", *(f"role:{role}" for role in actor.roles)}
-    return not keys.isdisjoint(resource.members)
+    return not _member_keys(actor).isdisjoint(resource.members)
+
+
+def _member_keys(actor: Actor) -> frozenset[str]:
+    """The case members an officer is: itself and each of its units."""
+    return frozenset({f"user:{actor.id}", *(f"role:{role}" for role in actor.roles)})
 
 
 def _not_a_member(resource: Resource) -> Decision:
@@ -350,19 +354,25 @@ class Coverage:
 @dataclass(frozen=True, slots=True)
 class Visibility:
     """The records of one kind ``actor`` may read, as a set a query filters by: every record,
-    those of ``own_agency``, and those ``covered`` by an agreement; nothing when all are empty."""
+    those of ``own_agency``, and those ``covered`` by an agreement; nothing when all are empty.
+
+    ``member_keys`` is rule 5 for casework: when set, a record of a case handled under one of
+    ``NEED_TO_KNOW_CODES`` is in the set only if the case's members include one of these keys
+    (the actor as ``user:<id>`` and its units as ``role:<role>``); None when membership does
+    not bind the actor (oversight, the node, records outside casework)."""
 
     everything: bool = False
     own_agency: str | None = None
     covered: tuple[Coverage, ...] = ()
+    member_keys: frozenset[str] | None = None
 
 
 def visible(
     actor: Actor, kind: ResourceKind, *, agreements: Iterable[AgreementTerms], now: datetime
 ) -> Visibility:
-    """What `authorize` answers to READ of each record of ``kind`` outside a case, as one set:
-    listings filter by it in the query and then page (``agreements``: those of the actor's
-    agency)."""
+    """What `authorize` answers to READ of each record of ``kind``, as one set: listings
+    filter by it in the query and then page (``agreements``: those of the actor's agency).
+    For casework kinds the set carries the actor's membership keys (rule 5)."""
     scopes = actor.scopes
     if scopes is not None and Action.READ.value not in scopes and "*" not in scopes:
         return Visibility()
@@ -382,4 +392,5 @@ def visible(
         if own in terms.parties and _terms_problem(terms, in_force, now) is None
         for other in sorted(terms.parties - {own})
     )
-    return Visibility(own_agency=own, covered=covered)
+    keys = _member_keys(actor) if kind in _CASEWORK else None
+    return Visibility(own_agency=own, covered=covered, member_keys=keys)

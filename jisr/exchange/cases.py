@@ -10,20 +10,20 @@ one of ours that we shared with it (we sent it a message in it). Anything else i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
 from jisr.agreements.models import Agreement
-from jisr.agreements.policy import Action
-from jisr.agreements.service import check
 from jisr.audit import AuditAction, record
 from jisr.errors import PermissionDeniedError, ValidationError
 from jisr.exchange import members
-from jisr.exchange.access import can_read, case_resource, load_case
-from jisr.exchange.models import Case, Direction, Message, MessageKind
+from jisr.exchange.access import CaseClosedError, load_case, readable_cases, readable_messages
+from jisr.exchange.case_history import note_event
+from jisr.exchange.models import Case, CaseLabel, Direction, Message, MessageKind
 from jisr.ids import AGENCY_CODE, new_id, owner_of
 
 
@@ -53,6 +53,7 @@ def open_case(
     session.add(case)
     session.flush()
     members.add_default(session, case, members.member_key(actor), actor.display)
+    note_event(session, case, "opened", actor=actor.display, agency=actor.agency_code)
     record(session, actor, AuditAction.COLLECTION, "case", case.ref, details={"event": "opened"})
     return case
 
@@ -91,6 +92,7 @@ def adopt_case(
     session.flush()
     for unit in members.ADDRESSED_UNITS:
         members.add_default(session, case, unit, owner)
+    note_event(session, case, "received", actor=owner, agency=owner)
     return case
 
 
@@ -99,7 +101,10 @@ class CaseNotSharedError(PermissionDeniedError):
 
 
 def require_shareable(case: Case, local: str, recipient: str) -> None:
-    """This agency may thread a message to ``recipient`` into ``case`` (see the module doc)."""
+    """This agency may thread a message to ``recipient`` into ``case`` (see the module doc),
+    unless it closed the case (a partner's case closed by its owner still takes an answer)."""
+    if case.status == "closed" and case.owner_agency == local:
+        raise CaseClosedError(f"case {case.ref} is closed; reopen it before writing in it")
     if case.owner_agency not in {local, recipient}:
         raise CaseNotSharedError(
             f"case {case.ref} belongs to {case.owner_agency}: only its owner shares it with "
@@ -126,15 +131,50 @@ def extend_retention(case: Case, until: datetime) -> None:
     case.retention_until = max(case.retention_until, until)
 
 
-def list_cases(session: Session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[Case]:
-    stmt = select(Case).order_by(Case.created_at.desc(), Case.ref).limit(limit).offset(offset)
-    rows = [
-        case
-        for case in session.execute(stmt).scalars()
-        if check(session, actor, Action.READ, case_resource(case)).allowed
-    ]
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    status: str | None = None
+    # ``user:<id>``; "none" for cases assigned to nobody.
+    assignee: str | None = None
+    label: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def _filtered(session: Session, actor: Actor, query: CaseFilter) -> Select[Case]:
+    stmt = select(Case).where(readable_cases(session, actor))
+    if query.status:
+        stmt = stmt.where(Case.status == query.status)
+    if query.assignee == "none":
+        stmt = stmt.where(Case.assignee.is_(None))
+    elif query.assignee:
+        stmt = stmt.where(Case.assignee == query.assignee)
+    if query.label:
+        labelled = select(CaseLabel.case_ref).where(CaseLabel.label == query.label)
+        stmt = stmt.where(Case.ref.in_(labelled))
+    return stmt
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    query: CaseFilter | None = None,
+) -> list[Case]:
+    """Newest first, only those ``actor`` may read (filtered in the query, then paged)."""
+    query = query or CaseFilter(limit=limit, offset=offset)
+    stmt = _filtered(session, actor, query).order_by(Case.created_at.desc(), Case.ref)
+    rows = list(session.execute(stmt.limit(query.limit).offset(query.offset)).scalars())
     record(session, actor, AuditAction.CONSULTATION, "case_list", details={"returned": len(rows)})
     return rows
+
+
+def count_cases(session: Session, actor: Actor, query: CaseFilter) -> int:
+    """How many cases the listing holds in all: those ``actor`` may read, never the others."""
+    stmt = select(func.count()).select_from(_filtered(session, actor, query).subquery())
+    return int(session.execute(stmt).scalar_one())
 
 
 def counts(session: Session, refs: Sequence[str]) -> dict[str, tuple[int, int]]:
@@ -157,8 +197,8 @@ def counts(session: Session, refs: Sequence[str]) -> dict[str, tuple[int, int]]:
 def case_thread(session: Session, actor: Actor, ref: str) -> tuple[Case, list[Message]]:
     """The case and the messages of it ``actor`` may read, oldest first."""
     case = load_case(session, actor, ref)
-    stmt = select(Message).where(Message.case_ref == ref).order_by(Message.created_at, Message.id)
-    messages = [m for m in session.execute(stmt).scalars() if can_read(session, actor, m)]
+    stmt = select(Message).where(Message.case_ref == ref, readable_messages(session, actor))
+    messages = list(session.execute(stmt.order_by(Message.created_at, Message.id)).scalars())
     record(
         session,
         actor,

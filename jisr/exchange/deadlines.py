@@ -20,7 +20,7 @@ from jisr.agreements.service import get_agreement, require
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError, ValidationError
-from jisr.exchange.access import can_read
+from jisr.exchange.access import can_read, readable_messages
 from jisr.exchange.models import (
     AgreementRules,
     Direction,
@@ -159,10 +159,8 @@ def list_overdue(
 ) -> list[Message]:
     """Unanswered requests past their deadline, both those we owe and those owed to us."""
     now = now or utcnow()
-    rows = [
-        m for m in session.execute(_open_requests(now)).scalars() if can_read(session, actor, m)
-    ]
-    rows = rows[:limit]
+    stmt = _open_requests(now).where(readable_messages(session, actor)).limit(limit)
+    rows = list(session.execute(stmt).scalars())
     record(
         session,
         actor,

@@ -1,9 +1,10 @@
 """What an officer's desk needs besides single records: open requests by urgency, what needs
 attention, the receipts of a thread, and the agreement a new message would travel under.
 
-Every record listed goes through policy (``can_read``) like the rest of exchange; listings of
-content are audited as consultations. ``attention_counts`` is not: it returns numbers only,
-shown on every home page, and auditing it would bury the real consultations.
+Every record listed goes through policy (``readable_messages``, in the query) like the rest
+of exchange; listings of content are audited as consultations. ``attention_counts`` is not: it
+returns numbers only, shown on every home page, and auditing it would bury the real
+consultations.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from jisr.agreements.service import get_agreement, terms_between
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError
-from jisr.exchange.access import can_read
+from jisr.exchange.access import readable_messages
 from jisr.exchange.deadlines import is_overdue
 from jisr.exchange.models import Direction, Message, MessageKind, Receipt
 
@@ -45,10 +46,11 @@ def _readable_open_requests(session: Session, actor: Actor) -> list[Message]:
             Message.kind == MessageKind.REQUEST.value,
             Message.answered_at.is_(None),
             Message.withdrawn_at.is_(None),
+            readable_messages(session, actor),
         )
         .order_by(Message.deadline_at, Message.id)
     )
-    return [m for m in session.execute(stmt).scalars() if can_read(session, actor, m)]
+    return list(session.execute(stmt).scalars())
 
 
 def open_requests(
@@ -85,8 +87,9 @@ def attention_counts(
         Message.recipient_agency == actor.agency_code,
         Message.read_at.is_(None),
         Message.withdrawn_at.is_(None),
+        readable_messages(session, actor),
     )
-    unread = [m for m in session.execute(unread_stmt).scalars() if can_read(session, actor, m)]
+    unread = list(session.execute(unread_stmt).scalars())
     return AttentionCounts(
         overdue=sum(1 for m in requests if is_overdue(m, now)),
         awaiting_answer=sum(1 for m in requests if m.direction == Direction.INBOUND.value),

@@ -10,7 +10,9 @@ A member is an officer (``user:<id>``) or a unit of the agency named by its role
   ``role:analyst`` (border officers, CERT analysts and coordinators are added by name);
 - an officer who writes in a case (a new message in it, a reply) becomes a member;
 - a member adds others (an officer or a unit) with ``add_member``; each addition is audited as
-  a disclosure to the new member.
+  a disclosure to the new member; ``remove_member`` takes one off (never the last one, nor the
+  assignee);
+- the officer a case is assigned to becomes a member (``jisr.exchange.casework``).
 
 Under H0/H1 roles suffice and membership changes nothing; under H2/H3 only members (and
 oversight) read the case, its messages, their attachments and entities.
@@ -23,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from jisr.actors import Actor, ActorKind, Role
 from jisr.audit import AuditAction, record
-from jisr.errors import ValidationError
-from jisr.exchange.access import load_case
+from jisr.errors import ConflictError, NotFoundError, ValidationError
+from jisr.exchange.access import load_case_for_edit
+from jisr.exchange.case_history import note_event
 from jisr.exchange.models import Case, CaseMember
 from jisr.identity.models import User
 
@@ -53,13 +56,22 @@ def join(session: Session, case: Case, actor: Actor) -> None:
 
 
 def add_member(session: Session, actor: Actor, ref: str, member: str) -> Case:
-    """A member (anyone who may read the case) names another officer or unit of the agency."""
-    case = load_case(session, actor, ref)
+    """A member (anyone who may read the case and work on it: not oversight) names another
+    officer or unit of the agency."""
+    case = load_case_for_edit(session, actor, ref)
     _check_member(session, actor, member)
     if member in case.member_keys:
         return case
     case.members.append(CaseMember(case_ref=case.ref, member=member, added_by=actor.display))
     session.flush()
+    note_event(
+        session,
+        case,
+        "member_added",
+        actor=actor.display,
+        agency=actor.agency_code,
+        details={"member": member},
+    )
     record(
         session,
         actor,
@@ -70,6 +82,74 @@ def add_member(session: Session, actor: Actor, ref: str, member: str) -> Case:
         details={"event": "member_added", "member": member},
     )
     return case
+
+
+class LastMemberError(ConflictError):
+    code = "case_member_last"
+
+
+def remove_member(session: Session, actor: Actor, ref: str, member: str) -> Case:
+    """Take an officer or unit off the case (no longer needs to know). The last member stays
+    (an H2/H3 case with none would be closed to everyone but oversight), and so does the
+    assignee while assigned."""
+    case = load_case_for_edit(session, actor, ref)
+    row = next((m for m in case.members if m.member == member), None)
+    if row is None:
+        raise NotFoundError(f"{member} is not a member of case {ref}", code="case_member_unknown")
+    if len(case.members) == 1:
+        raise LastMemberError(f"{member} is the case's last member: add another one first")
+    if case.assignee == member:
+        raise ConflictError(
+            f"{member} is assigned the case: assign it to someone else first",
+            code="case_member_assigned",
+        )
+    case.members.remove(row)
+    session.flush()
+    note_event(
+        session,
+        case,
+        "member_removed",
+        actor=actor.display,
+        agency=actor.agency_code,
+        details={"member": member},
+    )
+    record(
+        session,
+        actor,
+        AuditAction.ALTERATION,
+        "case",
+        case.ref,
+        details={"event": "member_removed", "member": member},
+    )
+    return case
+
+
+def check_officer(session: Session, actor: Actor, member: str) -> None:
+    """``member`` is ``user:<id>`` of an active officer of the actor's agency."""
+    if member.startswith("user:"):
+        _check_member(session, actor, member)
+        return
+    raise ValidationError(
+        f"an assignee is user:<id> of an active officer of this agency; not {member}",
+        code="case_assignee_invalid",
+    )
+
+
+def colleagues(session: Session, actor: Actor) -> list[User]:
+    """The active officers of the actor's agency who work on cases (to assign or add)."""
+    casework = {
+        r.value
+        for r in (
+            Role.LIAISON,
+            Role.ANALYST,
+            Role.BORDER_OFFICER,
+            Role.CERT_ANALYST,
+            Role.COORDINATOR,
+        )
+    }
+    stmt = select(User).where(User.agency_code == actor.agency_code, User.disabled.is_(False))
+    users = session.execute(stmt.order_by(User.display_name, User.username)).scalars()
+    return [u for u in users if casework & set(u.roles)]
 
 
 def _check_member(session: Session, actor: Actor, member: str) -> None:

@@ -21,7 +21,7 @@ from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
 from jisr.errors import ConflictError, ValidationError
 from jisr.exchange import attachments, cases, deadlines, members, receipts, transfers
-from jisr.exchange.access import can_read, load_case, load_message, message_resource
+from jisr.exchange.access import load_case, load_message, message_resource, readable_messages
 from jisr.exchange.entities import describes_people, normalise_entities
 from jisr.exchange.models import (
     Case,
@@ -239,8 +239,9 @@ class MessageFilter:
 
 
 def list_messages(session: Session, actor: Actor, query: MessageFilter) -> list[Message]:
-    """Newest first, only those ``actor`` may read; the listing is audited as consultation."""
-    stmt = select(Message).where(Message.withdrawn_at.is_(None))
+    """Newest first, only those ``actor`` may read (filtered in the query, then paged); the
+    listing is audited as consultation."""
+    stmt = select(Message).where(Message.withdrawn_at.is_(None), readable_messages(session, actor))
     if query.case_ref:
         stmt = stmt.where(Message.case_ref == query.case_ref)
     if query.direction:
@@ -251,7 +252,7 @@ def list_messages(session: Session, actor: Actor, query: MessageFilter) -> list[
         stmt = stmt.where(Message.crime_area == query.crime_area)
     stmt = stmt.order_by(Message.created_at.desc(), Message.id.desc())
     stmt = stmt.limit(query.limit).offset(query.offset)
-    rows = [m for m in session.execute(stmt).scalars() if can_read(session, actor, m)]
+    rows = list(session.execute(stmt).scalars())
     record(
         session, actor, AuditAction.CONSULTATION, "message_list", details={"returned": len(rows)}
     )

@@ -76,10 +76,26 @@ class Case(Base):
     retention_until: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Managed cases (``jisr.exchange.casework``): status and outcome belong to the owner and
+    # travel to partners; the assignee, due date and labels are this agency's own.
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    status_changed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]
+    assignee: Mapped[str | None] = mapped_column(String(120), index=True)
+    due_at: Mapped[datetime | None]
 
     members: Mapped[list[CaseMember]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CaseMember.member"
     )
+    label_rows: Mapped[list[CaseLabel]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CaseLabel.label"
+    )
+
+    @property
+    def labels(self) -> list[str]:
+        return [row.label for row in self.label_rows]
 
     @property
     def member_keys(self) -> frozenset[str]:
@@ -99,6 +115,51 @@ class CaseMember(Base):
     member: Mapped[str] = mapped_column(String(120), primary_key=True)
     added_by: Mapped[str] = mapped_column(String(120))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseLabel(Base):
+    """A label this agency's officers put on a case (``tangier-route``), to sort and find."""
+
+    __tablename__ = "exchange_case_labels"
+
+    case_ref: Mapped[str] = mapped_column(
+        ForeignKey("exchange_cases.ref", ondelete="CASCADE"), primary_key=True
+    )
+    label: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class CaseLink(Base):
+    """A record this case refers to (an alert, a hit, an operation, another case), by id: never
+    copied, resolved (and checked against policy) when shown."""
+
+    __tablename__ = "exchange_case_links"
+
+    case_ref: Mapped[str] = mapped_column(
+        ForeignKey("exchange_cases.ref", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(120))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseEvent(Base):
+    """One change to a case (opened, assigned, held, closed, reopened, a member, a label, a
+    link, a due date): the case's own history, shown on its timeline; the audit trail holds
+    the same acts."""
+
+    __tablename__ = "exchange_case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    case_ref: Mapped[str] = mapped_column(
+        ForeignKey("exchange_cases.ref", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(120))
+    # The agency whose officer acted (a partner's, for a status change its owner sent).
+    agency: Mapped[str] = mapped_column(String(24))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Message(Base):

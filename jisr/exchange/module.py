@@ -43,20 +43,28 @@ def _remind(ctx: AppContext) -> None:
     remind_pass(ctx.session_factory, ctx.agency_code, within_hours=within)
 
 
+def _case_commands() -> typer.Typer:
+    from jisr.exchange.case_cli import case_app
+
+    return case_app
+
+
 def _parts() -> DomainParts:
+    from jisr.exchange import case_federation, case_router
     from jisr.exchange.federation import expanders, handlers
     from jisr.exchange.router import router
     from jisr.exchange.worker import ExchangeSettings
-    from jisr.web.pages import exchange, exchange_actions
+    from jisr.web.pages import cases, exchange, exchange_actions
     from jisr.web.registry import PageArea
 
     return DomainParts(
         settings=(ExchangeSettings,),
-        routers=(RouterMount(router),),
-        federation=FederationHandlers(handlers(), expanders()),
+        routers=(RouterMount(router), RouterMount(case_router.router)),
+        federation=FederationHandlers({**handlers(), **case_federation.handlers()}, expanders()),
         console=(
             PageArea(exchange.router, exchange.NAV, exchange.attention, rank=20),
             PageArea(exchange_actions.router, exchange_actions.NAV, rank=20),
+            PageArea(cases.router, rank=20),
         ),
         periodic=(PeriodicTask("exchange-reminders", _reminder_interval, _remind),),
     )
@@ -66,6 +74,11 @@ MODULE = DomainModule(
     name="exchange",
     models=_models,
     migrations=migrations_of(__file__),
-    commands=(CommandGroup("message", "Messages and requests to partner agencies.", _commands),),
+    commands=(
+        CommandGroup("message", "Messages and requests to partner agencies.", _commands),
+        CommandGroup(
+            "case", "Cases: status, outcome, assignee, members, labels, links.", _case_commands
+        ),
+    ),
     parts=_parts,
 )

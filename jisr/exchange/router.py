@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jisr.api.deps import CurrentActor, SessionDep, SettingsDep
 from jisr.exchange import attachments, cases, deadlines, members, messages, receipts, views
+from jisr.exchange.case_schemas import ASSIGNEE_FILTER, CaseStatus
 from jisr.exchange.models import Direction, MessageKind
 from jisr.exchange.schemas import (
     RECORD_ID_PATTERN,
@@ -117,8 +118,16 @@ def list_cases(
     actor: CurrentActor,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    status: CaseStatus | None = None,
+    assignee: Annotated[str | None, Query(pattern=ASSIGNEE_FILTER, max_length=120)] = None,
+    label: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
 ) -> list[CaseRead]:
-    rows = cases.list_cases(session, actor, limit=limit, offset=offset)
+    """Cases you may read, newest first (filtered by permission, then paged); ``assignee``
+    is ``user:<id>`` or ``none``."""
+    query = cases.CaseFilter(
+        status.value if status else None, assignee, label and label.casefold(), limit, offset
+    )
+    rows = cases.list_cases(session, actor, query=query)
     totals = cases.counts(session, [c.ref for c in rows])
     return [views.to_case(c, *totals.get(c.ref, (0, 0))) for c in rows]
 

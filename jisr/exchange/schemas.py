@@ -214,6 +214,14 @@ class CaseRead(BaseModel):
         default_factory=list,
         description="Who needs to know: user:<id> or role:<role>; under H2/H3 only they read it.",
     )
+    # Managed cases (``jisr.exchange.casework``): status and outcome are the owner's.
+    status: str = "open"
+    outcome: str | None = None
+    outcome_note: str | None = None
+    closed_at: datetime | None = None
+    assignee: str | None = None
+    due_at: datetime | None = None
+    labels: list[str] = Field(default_factory=list)
 
 
 class CaseMemberAdd(BaseModel):

@@ -92,4 +92,11 @@ def to_case(case: Case, messages: int, open_requests: int) -> CaseRead:
         messages=messages,
         open_requests=open_requests,
         members=sorted(case.member_keys),
+        status=case.status,
+        outcome=case.outcome,
+        outcome_note=case.outcome_note,
+        closed_at=case.closed_at,
+        assignee=case.assignee,
+        due_at=case.due_at,
+        labels=case.labels,
     )

@@ -182,32 +182,6 @@ def show_message(
     return page(request, "exchange/message.html", context, status or (422 if errors else 200))
 
 
-@router.get("/exchange/cases")
-def case_list(
-    request: Request, session: SessionDep, viewer: ReaderDep, offset: int = 0
-) -> Response:
-    offset = max(0, min(offset, 1_000_000))
-    found = cases.list_cases(session, viewer.actor, limit=50, offset=offset)
-    totals = cases.counts(session, [c.ref for c in found])
-    return page(
-        request, "exchange/cases.html", {"cases": found, "totals": totals, "offset": offset}
-    )
-
-
-@router.get("/exchange/cases/{ref}")
-def case_page(request: Request, ref: CaseRef, session: SessionDep, viewer: ReaderDep) -> Response:
-    case, thread = cases.case_thread(session, viewer.actor, ref)
-    partners = sorted({m.owner_agency for m in thread} | {m.recipient_agency for m in thread})
-    context = {
-        "case": case,
-        "thread": thread,
-        "receipts": desk.receipts_by_message(session, thread),
-        "partner": next((p for p in partners if p != viewer.actor.agency_code), ""),
-        "can_write": viewer.has_role(*WRITERS),
-    }
-    return page(request, "exchange/case.html", context)
-
-
 @router.get("/exchange/requests")
 def request_list(
     request: Request, session: SessionDep, viewer: ReaderDep, side: str = ""
