@@ -26,7 +26,7 @@ from jisr.audit.models import AlertKind
 from jisr.errors import NotFoundError
 from jisr.web.errors import console_router
 from jisr.web.forms import CsrfForm, filled_in, validate
-from jisr.web.i18n import N_
+from jisr.web.i18n import N_, Translatable, pgettext_lazy
 from jisr.web.registry import Attention, NavItem
 from jisr.web.templating import render, translate
 from jisr.web.viewer import Viewer, viewer_with
@@ -38,8 +38,8 @@ NAV = (NavItem(N_("Audit trail"), "/audit", roles=frozenset(ROLES)),)
 AuditViewer = Annotated[Viewer, Depends(viewer_with(*ROLES))]
 PAGE_SIZE = 50
 
-ACTION_LABELS = {
-    AuditAction.COLLECTION.value: N_("Collection"),
+ACTION_LABELS: dict[str, Translatable] = {
+    AuditAction.COLLECTION.value: pgettext_lazy("audit action", "Collection"),
     AuditAction.ALTERATION.value: N_("Alteration"),
     AuditAction.CONSULTATION.value: N_("Consultation"),
     AuditAction.DISCLOSURE.value: N_("Disclosure"),
