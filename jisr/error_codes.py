@@ -165,6 +165,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "notice_closed",
         "notice_expired",
         "notice_invalid",
+        "birth_date_in_future",
+        "nationality_invalid",
         "notice_not_approved",
         "notice_not_draft",
         "notice_not_found",

@@ -45,10 +45,9 @@ STATUS_TITLES = {
 
 
 # What an error page says for a code, in the reader's language. Any other code shows its
-# status's explanation and the domain's English detail, marked as English; a validation failure
-# never shows pydantic's English (it is keyed by the error type instead).
+# status's explanation; the domain's English detail follows, marked as English. A malformed
+# request never shows pydantic's English: it is keyed by the error type (``forms``).
 CODE_MESSAGES = {
-    "validation_failed": N_("Part of the request does not have the expected form."),
     "csrf_failed": N_("The form has expired: reload the page and try again."),
     "permission_denied": N_("Your roles or the agreements in force do not allow this."),
     "not_found": N_("There is nothing at this address, or it is not shared with your agency."),
@@ -65,8 +64,8 @@ STATUS_MESSAGES = {
     503: N_("A service this page needs is unavailable: try again in a moment."),
     500: CODE_MESSAGES["internal_error"],
 }
-# Codes whose detail may quote a library's English (pydantic): never shown.
-_DETAIL_HIDDEN = frozenset({"validation_failed", "internal_error", "database_unavailable"})
+# Codes whose detail says nothing more than the sentence.
+_DETAIL_HIDDEN = frozenset({"internal_error", "database_unavailable"})
 
 
 def redirect(request: Request, url: str) -> Response:
