@@ -209,7 +209,7 @@ def read_entries(
     return rows
 
 
-def _matching(query: AuditFilter) -> Select[tuple[AuditEntry]]:
+def _matching(query: AuditFilter) -> Select[AuditEntry]:
     """Entries matching the filter's conditions (paging and order left to the caller)."""
     stmt = select(AuditEntry)
     if query.action:
