@@ -41,6 +41,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "agency_code_invalid",
         "country_invalid",
         "demo_failed",
+        "demo_port_taken",
+        "demo_ports_changed",
         "node_exists",
         # identity
         "token_expiry_exceeded",
