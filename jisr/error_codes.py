@@ -41,6 +41,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "agency_code_invalid",
         "country_invalid",
         "demo_failed",
+        "demo_port_taken",
+        "demo_ports_changed",
         "node_exists",
         # identity
         "token_expiry_exceeded",
@@ -178,6 +180,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "notice_closed",
         "notice_expired",
         "notice_invalid",
+        "birth_date_in_future",
+        "nationality_invalid",
         "notice_not_approved",
         "notice_not_draft",
         "notice_not_found",

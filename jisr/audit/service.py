@@ -12,12 +12,13 @@ flush with entries to their commit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from jisr.actors import Actor, reads_audit_trail
@@ -166,7 +167,9 @@ def _broken(count: int, head: str, seq: int, problem: str) -> VerifyResult:
 @dataclass(frozen=True)
 class AuditFilter:
     action: str | None = None
+    # The actor exactly as recorded; ``actor_contains``: any part of it, whatever the case.
     actor: str | None = None
+    actor_contains: str | None = None
     object_type: str | None = None
     object_id: str | None = None
     since: datetime | None = None
@@ -190,22 +193,10 @@ def read_entries(
     """Entries matching ``query``, in sequence order (or newest first); the reading itself is
     recorded as ``audit_access``."""
     require_audit_reader(actor)
-    stmt = select(AuditEntry).where(AuditEntry.seq > query.after_seq)
+    stmt = _matching(query).where(AuditEntry.seq > query.after_seq)
     if query.before_seq is not None:
         stmt = stmt.where(AuditEntry.seq < query.before_seq)
     stmt = stmt.order_by(AuditEntry.seq.desc() if query.newest_first else AuditEntry.seq)
-    if query.action:
-        stmt = stmt.where(AuditEntry.action == query.action)
-    if query.actor:
-        stmt = stmt.where(AuditEntry.actor == query.actor)
-    if query.object_type:
-        stmt = stmt.where(AuditEntry.object_type == query.object_type)
-    if query.object_id:
-        stmt = stmt.where(AuditEntry.object_id == query.object_id)
-    if query.since:
-        stmt = stmt.where(AuditEntry.at >= query.since)
-    if query.until:
-        stmt = stmt.where(AuditEntry.at < query.until)
     rows = list(session.execute(stmt.limit(query.limit)).scalars())
     record(
         session,
@@ -216,6 +207,74 @@ def read_entries(
         details={"returned": len(rows), "filter": _filter_details(query)},
     )
     return rows
+
+
+def _matching(query: AuditFilter) -> Select[AuditEntry]:
+    """Entries matching the filter's conditions (paging and order left to the caller)."""
+    stmt = select(AuditEntry)
+    if query.action:
+        stmt = stmt.where(AuditEntry.action == query.action)
+    if query.actor:
+        stmt = stmt.where(AuditEntry.actor == query.actor)
+    if query.actor_contains:
+        stmt = stmt.where(AuditEntry.actor.icontains(query.actor_contains, autoescape=True))
+    if query.object_type:
+        stmt = stmt.where(AuditEntry.object_type == query.object_type)
+    if query.object_id:
+        stmt = stmt.where(AuditEntry.object_id == query.object_id)
+    if query.since:
+        stmt = stmt.where(AuditEntry.at >= query.since)
+    if query.until:
+        stmt = stmt.where(AuditEntry.at < query.until)
+    return stmt
+
+
+def export_entries(
+    session: Session,
+    actor: Actor,
+    query: AuditFilter,
+    *,
+    batch: int = 1000,
+    read_with: Callable[[], Session] | None = None,
+) -> Iterator[AuditEntry]:
+    """Every entry matching ``query`` (its limit and cursors ignored), oldest first, read
+    ``batch`` at a time, so an export of millions never sits in memory. The export is recorded
+    as ``audit_access`` in ``session`` at once, before any row is read; the rows come from
+    ``session``, or from a session of ``read_with`` opened when the first row is wanted (a
+    streamed response reads after its request's transaction has committed)."""
+    require_audit_reader(actor)
+    record(
+        session,
+        actor,
+        AuditAction.AUDIT_ACCESS,
+        "audit_trail",
+        details={"export": True, "filter": _filter_details(_whole(query))},
+    )
+    return _pages(session, query, batch, read_with)
+
+
+def _whole(query: AuditFilter) -> AuditFilter:
+    """The filter's conditions only: an export has no page, cursor or order of its own."""
+    return replace(query, newest_first=False, after_seq=0, before_seq=None, limit=0)
+
+
+def _pages(
+    session: Session,
+    query: AuditFilter,
+    batch: int,
+    read_with: Callable[[], Session] | None,
+) -> Iterator[AuditEntry]:
+    with read_with() if read_with is not None else nullcontext(session) as reading:
+        last = 0
+        while True:
+            stmt = _matching(query).where(AuditEntry.seq > last).order_by(AuditEntry.seq)
+            rows = list(reading.execute(stmt.limit(batch)).scalars())
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].seq
+            if read_with is not None:
+                reading.expunge_all()  # our own session: what was written out may go
 
 
 def iter_all(session: Session, actor: Actor, *, batch: int = 1000) -> Iterator[AuditEntry]:

@@ -79,11 +79,22 @@ def demo(
     check: Annotated[
         bool, typer.Option(help="Start, check every node answers, then stop (for CI).")
     ] = False,
+    base_port: Annotated[
+        int,
+        typer.Option(
+            "--base-port",
+            min=1024,
+            max=65533,
+            help="Port of the first node; the others take the next ones (Rabat N, Paris N+1, "
+            "Madrid N+2).",
+        ),
+    ] = 8701,
 ) -> None:
-    """Set up and serve the Rabat, Paris and Madrid demo nodes on 127.0.0.1:8701-8703."""
+    """Set up and serve the Rabat, Paris and Madrid demo nodes on 127.0.0.1 (ports 8701-8703
+    unless --base-port says otherwise)."""
     from jisr.cli.demo import demo as run_demo
 
-    run_demo(data_dir, reset, check)
+    run_demo(data_dir, reset, check, base_port)
 
 
 @app.command("init")

@@ -71,7 +71,7 @@ def receive_notice(session: Session, envelope: InboundEnvelope) -> None:
     if labels != (header.crime_area, header.data_category, header.handling_code):
         raise RejectedError("notice labels differ from the envelope's", code="payload_invalid")
     try:
-        subject, related = subjects.normalise(wire.subject, wire.related, sender)
+        subject, related = subjects.normalise(wire.subject, wire.related, sender, facts=False)
     except JisrError as exc:
         raise RejectedError(exc.detail, code="payload_invalid") from None
     existing = session.get(Notice, wire.id)
@@ -102,7 +102,11 @@ def receive_notice(session: Session, envelope: InboundEnvelope) -> None:
     notice.created_by_id = sender
     notice.published_at = wire.published_at
     notice.updated_at = notice.received_at = now
-    notice.checks = notice.checks or []
+    # The owner's automated checks and review decision, as it sent them (older nodes do not).
+    notice.checks = [check.model_dump() for check in wire.checks] if wire.checks else []
+    notice.checked_at = wire.checked_at if wire.checks is not None else None
+    notice.owner_review = wire.review.model_dump(mode="json") if wire.review else None
+    notice.published_by = wire.published_by
     notice.recipients = []
     session.add(notice)
     session.flush()

@@ -125,8 +125,17 @@ class Notice(Base):
     checked_at: Mapped[datetime | None]
     # Why an alert was not sent to some or all partners at publication (shown to the owner).
     publication_note: Mapped[str | None] = mapped_column(Text)
+    # The same, one item per partner left out, for the console to say in the reader's language:
+    # {"agency", "code" (see ``publication.REFUSAL_CODES``), "agreement_id", "agreement_title",
+    # "value"}; None for alerts published before it was kept.
+    publication_refusals: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     status_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(default=1)
+    # Who published the alert; for a partner copy, as its owner sent it (None: not sent).
+    published_by: Mapped[str | None] = mapped_column(String(120))
+    # Partner copies: the owner's compliance decision as received ({"decision", "decided_at"});
+    # their ``checks``/``checked_at`` are the owner's automated checks. None: not sent.
+    owner_review: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Partner copies: the agreement the copy arrived under.
     agreement_id: Mapped[str | None] = mapped_column(ForeignKey("agreements.id"))
     created_by: Mapped[str] = mapped_column(String(120))

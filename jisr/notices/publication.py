@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
-from jisr.agreements.policy import Action, ResourceKind, authorize
+from jisr.agreements.models import Agreement
+from jisr.agreements.policy import Action, AgreementTerms, ResourceKind, authorize
 from jisr.agreements.service import terms_between
 from jisr.audit import AuditAction, record
 from jisr.clock import utcnow
@@ -31,8 +33,10 @@ from jisr.notices.models import (
     DistributionStatus,
     Notice,
     NoticeDistribution,
+    NoticeReview,
     NoticeStatus,
     Origin,
+    ReviewDecision,
 )
 from jisr.notices.status import move
 from jisr.notices.watch import unwatch, watch
@@ -47,9 +51,64 @@ from jisr.notices.wire import (
 log = structlog.get_logger("jisr.notices")
 
 
+# Why a partner received nothing, as ``publication_refusals`` codes (the console words them).
+REFUSAL_CODES = frozenset(
+    {
+        "no_agreement",  # no agreement with that partner at all
+        "agreement_not_active",  # value: the agreement's status (suspended, draft...)
+        "agreement_not_in_force",  # not yet valid
+        "agreement_expired",
+        "crime_area_out_of_scope",  # value: the alert's crime area
+        "data_category_not_allowed",  # value: the alert's data category
+        "partner_unknown",  # no node address for the partner
+        "not_allowed",  # any other refusal by policy (its English reason in publication_note)
+        "no_partners",  # we have no agreement with anyone
+    }
+)
+
+
+def _why_not(
+    session: Session, notice: Notice, partner: str, terms: Sequence[AgreementTerms], now: datetime
+) -> list[dict[str, Any]]:
+    """The structured reasons no agreement with ``partner`` covers ``notice`` (one per
+    agreement), for the owner's console."""
+    found: list[dict[str, Any]] = []
+    for agreement in terms:
+        code, value = "not_allowed", None
+        if agreement.status != "active":
+            code, value = "agreement_not_active", agreement.status
+        elif now < agreement.valid_from:
+            code = "agreement_not_in_force"
+        elif agreement.valid_until is not None and now >= agreement.valid_until:
+            code = "agreement_expired"
+        elif notice.crime_area not in agreement.crime_areas:
+            code, value = "crime_area_out_of_scope", notice.crime_area
+        elif notice.data_category not in agreement.data_categories:
+            code, value = "data_category_not_allowed", notice.data_category
+        row = session.get(Agreement, agreement.id)
+        found.append(
+            {
+                "agency": partner,
+                "code": code,
+                "value": value,
+                "agreement_id": agreement.id,
+                "agreement_title": row.title if row is not None else None,
+            }
+        )
+    return found or [{"agency": partner, "code": "no_agreement"}]
+
+
 def coverage(session: Session, actor: Actor, notice: Notice) -> tuple[dict[str, str], list[str]]:
     """Partners policy lets this alert go to (agency -> agreement id), and why the others
     may not receive it."""
+    allowed, refused, _structured = explained_coverage(session, actor, notice)
+    return allowed, refused
+
+
+def explained_coverage(
+    session: Session, actor: Actor, notice: Notice
+) -> tuple[dict[str, str], list[str], list[dict[str, Any]]]:
+    """`coverage`, with the reasons also as codes (``REFUSAL_CODES``) and agreement names."""
     local = notice.owner_agency
     terms = terms_between(session, local)
     partners = sorted({p for t in terms for p in t.parties} - {local})
@@ -57,27 +116,42 @@ def coverage(session: Session, actor: Actor, notice: Notice) -> tuple[dict[str, 
         partners = list(notice.recipients)
     allowed: dict[str, str] = {}
     refused: list[str] = []
+    structured: list[dict[str, Any]] = []
     now = utcnow()
     for partner in partners:
+        theirs = [t for t in terms if partner in t.parties]
         decision = authorize(
-            actor,
-            Action.SHARE,
-            notice_resource(notice, partner),
-            agreements=[t for t in terms if partner in t.parties],
-            now=now,
+            actor, Action.SHARE, notice_resource(notice, partner), agreements=theirs, now=now
         )
         if not decision.allowed or decision.agreement_id is None:
             refused.append(f"{partner}: {decision.reason}")
+            structured.extend(_why_not(session, notice, partner, theirs, now))
             continue
         try:
             partner_address(session, partner)
         except UnknownSenderError as exc:
             refused.append(f"{partner}: {exc.detail}")
+            structured.append({"agency": partner, "code": "partner_unknown"})
             continue
         allowed[partner] = decision.agreement_id
     if not partners:
         refused.append(f"{local} has no agreement with any partner")
-    return allowed, refused
+        structured.append({"agency": local, "code": "no_partners"})
+    return allowed, refused, structured
+
+
+def standing_review(session: Session, notice: Notice) -> NoticeReview | None:
+    """The approval the alert stands on (the newest decision not retracted), if any."""
+    return session.execute(
+        select(NoticeReview)
+        .where(
+            NoticeReview.notice_id == notice.id,
+            NoticeReview.deleted_at.is_(None),
+            NoticeReview.decision == ReviewDecision.APPROVE.value,
+        )
+        .order_by(NoticeReview.decided_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def _send(
@@ -89,7 +163,7 @@ def _send(
         recipient=to,
         agreement_id=agreement_id,
         envelope_type=kind,
-        payload=notice_payload(notice),
+        payload=notice_payload(notice, standing_review(session, notice)),
         data_category=notice.data_category,
         crime_area=notice.crime_area,
         handling_code=notice.handling_code,
@@ -100,7 +174,7 @@ def _send(
 def publish(session: Session, actor: Actor, notice: Notice) -> Notice:
     """Publish an approved alert: on our watchlists, and queued to each covered partner."""
     require_not_blocked(session, notice)
-    allowed, refused = coverage(session, actor, notice)
+    allowed, refused, structured = explained_coverage(session, actor, notice)
     if notice.type is AlertType.DIFFUSION and refused:
         raise PermissionDeniedError(
             "the diffusion cannot go to every recipient: " + "; ".join(refused),
@@ -109,7 +183,9 @@ def publish(session: Session, actor: Actor, notice: Notice) -> Notice:
     now = utcnow()
     move(notice, NoticeStatus.PUBLISHED)
     notice.published_at = notice.updated_at = now
+    notice.published_by = actor.display
     notice.publication_note = ("not sent to " + "; ".join(refused)) if refused else None
+    notice.publication_refusals = structured or None
     for partner, agreement_id in allowed.items():
         _send(session, actor, notice, partner, agreement_id, PUBLISH_ENVELOPE)
         notice.distributions.append(

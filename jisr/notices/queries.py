@@ -54,13 +54,40 @@ class StatusEvent:
     retracted: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class OwnerDecision:
+    """The owner's compliance decision on a partner's copy, as its node sent it."""
+
+    decision: str
+    decided_at: datetime
+
+
+def owner_decision(notice: Notice) -> OwnerDecision | None:
+    review = notice.owner_review or {}
+    try:
+        return OwnerDecision(str(review["decision"]), datetime.fromisoformat(review["decided_at"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _partner_history(notice: Notice) -> list[StatusEvent]:
+    """A partner's copy: its owner's decision and publication, as received."""
+    owner = notice.owner_agency
+    events = []
+    decided = owner_decision(notice)
+    if decided is not None and decided.decision == ReviewDecision.APPROVE.value:
+        events.append(StatusEvent(decided.decided_at, NoticeStatus.APPROVED.value, owner))
+    if notice.received_at is not None:
+        by = f"{notice.published_by} ({owner})" if notice.published_by else owner
+        events.append(StatusEvent(notice.received_at, NoticeStatus.PUBLISHED.value, by))
+    return sorted(events, key=lambda e: e.at)
+
+
 def status_history(notice: Notice, reviews: Sequence[NoticeReview]) -> list[StatusEvent]:
     """The alert's steps, oldest first, from its own timestamps and its review decisions."""
+    if notice.origin == Origin.PARTNER.value:
+        return _partner_history(notice)
     events = [StatusEvent(notice.created_at, NoticeStatus.DRAFT.value, notice.created_by)]
-    if notice.origin == Origin.PARTNER.value and notice.received_at is not None:
-        events = [
-            StatusEvent(notice.received_at, NoticeStatus.PUBLISHED.value, notice.owner_agency)
-        ]
     if notice.checked_at is not None:
         failed = any(c.get("outcome") == "fail" for c in notice.checks)
         status = NoticeStatus.DRAFT if failed else NoticeStatus.IN_REVIEW
@@ -80,8 +107,10 @@ def status_history(notice: Notice, reviews: Sequence[NoticeReview]) -> list[Stat
                 retracted=review.deleted_at is not None,
             )
         )
-    if notice.published_at is not None and notice.origin == Origin.LOCAL.value:
-        events.append(StatusEvent(notice.published_at, NoticeStatus.PUBLISHED.value))
+    if notice.published_at is not None:
+        events.append(
+            StatusEvent(notice.published_at, NoticeStatus.PUBLISHED.value, notice.published_by)
+        )
     if notice.closed_at is not None and notice.state in CLOSED_STATUSES:
         events.append(StatusEvent(notice.closed_at, notice.status, None, notice.status_reason))
     return sorted(events, key=lambda e: e.at)

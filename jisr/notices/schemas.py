@@ -175,12 +175,23 @@ class NoticeRead(NoticeSummary):
     checks: list[CheckRead]
     checked_at: datetime | None
     publication_note: str | None
+    publication_refusals: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="Partners left out at publication: agency, code, agreement_id, "
+        "agreement_title, value.",
+    )
     status_reason: str | None
     version: int
     distributions: list[DistributionRead]
     created_by: str
     created_at: datetime
     published_at: datetime | None
+    published_by: str | None = None
+    owner_review: dict[str, Any] | None = Field(
+        default=None,
+        description="Partner copies: the owner's compliance decision as received "
+        "(decision, decided_at); the checks are the owner's too.",
+    )
     closed_at: datetime | None
     received_at: datetime | None
 

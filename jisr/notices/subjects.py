@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from followthemoney import model
+from rigour.territories import get_territory
 
 from jisr.agreements.models import DataCategory
+from jisr.clock import utcnow
 from jisr.entities import clean_entity, namespace_ids
 from jisr.errors import ValidationError
 from jisr.screening.model import Subject, SubjectKind
@@ -24,12 +26,44 @@ SUBJECT_SCHEMATA = ("Person", "LegalEntity", "Vehicle", "Identification")
 _PERSONAL = ("Person", "Identification", "Family", "Associate", "BankAccount")
 
 
+# Properties of a person that name a state: each must be a country (historical ones included),
+# never a region or FollowTheMoney's "zz" (global), "eu" or "un".
+_STATE_PROPERTIES = ("nationality", "citizenship")
+
+
+def check_facts(entity: dict[str, Any], where: str) -> None:
+    """Refuse what cannot be true of a person: a birth date after today, a nationality that is
+    not a country. FollowTheMoney accepts both (a date is a date, ``zz`` is its "global")."""
+    if not is_a(entity, "Person"):
+        return
+    today = utcnow().date().isoformat()
+    for value in values(entity, "birthDate"):
+        # A partial date (1984, 1984-05) is in the future when its known part is.
+        if value > today[: len(value)]:
+            raise ValidationError(
+                f"{where}.birthDate: {value} is in the future",
+                code="birth_date_in_future",
+                field=f"{where}.birthDate",
+            )
+    for name in _STATE_PROPERTIES:
+        for value in values(entity, name):
+            territory = get_territory(value)
+            if territory is None or not territory.is_country:
+                raise ValidationError(
+                    f"{where}.{name}: {value.upper()} is not a country",
+                    code="nationality_invalid",
+                    field=f"{where}.{name}",
+                )
+
+
 def normalise(
-    subject: Any, related: Sequence[Any], owner: str
+    subject: Any, related: Sequence[Any], owner: str, *, facts: bool = True
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Validate the subject and related entities; ids namespaced by ``owner``. Values that
     FollowTheMoney cannot parse are refused with their field path (`jisr.entities`), never
-    dropped silently."""
+    dropped silently; with ``facts``, so is what cannot be true of a person (`check_facts`).
+    A partner's copy is stored as its owner wrote it (``facts=False``): its owner answers
+    for it."""
     if len(related) > MAX_RELATED:
         raise ValidationError(
             f"at most {MAX_RELATED} related entities", code="entity_invalid", field="related"
@@ -44,10 +78,14 @@ def normalise(
             code="entity_invalid",
             field="subject.schema",
         )
-    return clean_subject, [
+    clean_related = [
         clean_entity(item, ids, owner, where)
         for where, item in zip(wheres[1:], related, strict=True)
     ]
+    if facts:
+        for where, entity in zip(wheres, [clean_subject, *clean_related], strict=True):
+            check_facts(entity, where)
+    return clean_subject, clean_related
 
 
 def is_a(entity: dict[str, Any], name: str) -> bool:

@@ -52,6 +52,7 @@ def to_read(notice: Notice) -> NoticeRead:
         checks=[CheckRead(**c) for c in notice.checks],
         checked_at=notice.checked_at,
         publication_note=notice.publication_note,
+        publication_refusals=notice.publication_refusals,
         status_reason=notice.status_reason,
         version=notice.version,
         distributions=[
@@ -67,6 +68,8 @@ def to_read(notice: Notice) -> NoticeRead:
         created_by=notice.created_by,
         created_at=notice.created_at,
         published_at=notice.published_at,
+        published_by=notice.published_by,
+        owner_review=notice.owner_review,
         closed_at=notice.closed_at,
         received_at=notice.received_at,
     )

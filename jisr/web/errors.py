@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jisr.api.problems import ERROR_RENDERER
 from jisr.errors import JisrError
 from jisr.identity import auth
+from jisr.web.forms import error_message
 from jisr.web.i18n import N_
 from jisr.web.templating import render
 from jisr.web.viewer import EnrolmentRequiredError, SignInRequiredError
@@ -41,6 +42,30 @@ STATUS_TITLES = {
     503: N_("A service this page needs is unavailable"),
     500: N_("Something went wrong on our side"),
 }
+
+
+# What an error page says for a code, in the reader's language. Any other code shows its
+# status's explanation; the domain's English detail follows, marked as English. A malformed
+# request never shows pydantic's English: it is keyed by the error type (``forms``).
+CODE_MESSAGES = {
+    "csrf_failed": N_("The form has expired: reload the page and try again."),
+    "permission_denied": N_("Your roles or the agreements in force do not allow this."),
+    "not_found": N_("There is nothing at this address, or it is not shared with your agency."),
+    "database_unavailable": N_("The node's database cannot be reached: try again in a moment."),
+    "internal_error": N_("An unexpected error occurred on the node."),
+}
+STATUS_MESSAGES = {
+    400: N_("The node could not read what was sent."),
+    403: CODE_MESSAGES["permission_denied"],
+    404: CODE_MESSAGES["not_found"],
+    409: N_("This was changed in the meantime, or is no longer in a state that allows it."),
+    413: N_("What was sent is larger than the node accepts."),
+    422: N_("Some of what was entered is not valid."),
+    503: N_("A service this page needs is unavailable: try again in a moment."),
+    500: CODE_MESSAGES["internal_error"],
+}
+# Codes whose detail says nothing more than the sentence.
+_DETAIL_HIDDEN = frozenset({"internal_error", "database_unavailable"})
 
 
 def redirect(request: Request, url: str) -> Response:
@@ -70,14 +95,28 @@ def _referer_path(request: Request) -> str:
     return "/"
 
 
-def error_page(request: Request, status: int, detail: str, code: str) -> Response:
+def error_page(
+    request: Request,
+    status: int,
+    detail: str,
+    code: str,
+    *,
+    field: str | None = None,
+    message: str | None = None,
+) -> Response:
+    """The error page: a title and a sentence in the reader's language (by code, else by
+    status), the field at fault, and the English detail of the domain where it is meant for
+    people (never a library's validation text)."""
+    sentence = message or CODE_MESSAGES.get(code) or STATUS_MESSAGES.get(status)
     return render(
         request,
         "error.html",
         {
             "status": status,
             "title": STATUS_TITLES.get(status, STATUS_TITLES[500]),
-            "detail": detail,
+            "message": sentence or STATUS_MESSAGES[500],
+            "detail": "" if code in _DETAIL_HIDDEN else detail,
+            "field": field,
             "code": code,
             "request_id": getattr(request.state, "request_id", ""),
         },
@@ -94,11 +133,19 @@ def page_for(request: Request, exc: Exception) -> Response:
     if isinstance(exc, JisrError):
         if exc.http_status >= 500:
             log.error("console page failed", code=exc.code, exc_info=exc)
-        return error_page(request, exc.http_status, exc.detail, exc.code)
+        return error_page(request, exc.http_status, exc.detail, exc.code, field=exc.field)
     if isinstance(exc, RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return error_page(request, 422, f"{where}: {first.get('msg', '')}", "validation_failed")
+        # ("path", "hit_id"): where in the request; the message is keyed by the error type.
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
+        return error_page(
+            request,
+            422,
+            "",
+            "validation_failed",
+            field=where,
+            message=error_message(first.get("type")),
+        )
     if isinstance(exc, StarletteHTTPException):
         return error_page(request, exc.status_code, str(exc.detail), "http_error")
     if isinstance(exc, OperationalError):

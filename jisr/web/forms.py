@@ -46,8 +46,23 @@ _ERROR_MESSAGES = {
     "greater_than_equal": N_("This value is too small."),
     "less_than_equal": N_("This value is too large."),
     "too_short": N_("Choose at least one."),
+    "too_long": N_("Too many values."),
+    "string_type": N_("Enter text."),
+    "bool_parsing": N_("Choose yes or no."),
+    "greater_than": N_("This value is too small."),
+    "less_than": N_("This value is too large."),
+    "date_future": N_("Enter a date in the future."),
+    "date_past": N_("Enter a date in the past."),
+    "url_parsing": N_("Enter a web address (https://…)."),
+    "uuid_parsing": N_("This does not have the expected format."),
+    "extra_forbidden": N_("This field is not expected here."),
 }
 GENERIC_ERROR = N_("This value is not valid.")
+
+
+def error_message(kind: str | None) -> str:
+    """The msgid shown for a pydantic error type (never pydantic's own English text)."""
+    return _ERROR_MESSAGES.get(kind or "", GENERIC_ERROR)
 
 
 async def _presented_token(request: Request) -> str:
@@ -116,5 +131,5 @@ def validate(model: type[_Model], data: Mapping[str, Any]) -> tuple[_Model | Non
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             # A blank input (made None by ``blank_to_none``) in a required field is "missing".
             kind = "missing" if error.get("input", "") is None else error["type"]
-            errors.setdefault(field, _ERROR_MESSAGES.get(kind, GENERIC_ERROR))
+            errors.setdefault(field, error_message(kind))
         return None, errors

@@ -5,6 +5,15 @@ Messages live in Babel catalogues, one file per console area:
 the console starts, so running the node needs no build step; a new page area adds its own
 ``.po`` files and nothing else. English is the source language (msgids are English).
 
+One msgid has one translation per language, whatever the area it is used in: a page shows
+strings of several areas (the navigation and the home page's "needs attention" lines come from
+every area, a flash set on one page is shown on the next), so the catalogues are merged and
+``tests/web/test_catalogues.py`` fails on a msgid translated two ways (``messages.collisions``).
+A word that must read differently in two places (a status "Open" and the verb, a message's
+"Subject" and an alert's subject, a word whose French or Arabic agrees with the noun it
+qualifies) takes a message context: ``pgettext("status", "Open")`` in templates,
+``pgettext_lazy("status", "Open")`` in Python tables translated later.
+
 The language is picked, in order, from the signed-in user's saved choice, the ``jisr_lang``
 cookie (set by the language switcher before sign-in), the browser's ``Accept-Language``, then
 English.
@@ -73,9 +82,31 @@ def from_accept_language(header: str | None) -> str | None:
     return min(ranked)[2] if ranked else None
 
 
+@dataclass(frozen=True, slots=True)
+class InContext:
+    """A msgid in a message context (``msgctxt``), translated later where it is shown."""
+
+    context: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# A msgid as Python code hands it to a template: plain, or in a context.
+Translatable = str | InContext
+
+
+def pgettext_lazy(context: str, message: str) -> InContext:
+    """Mark ``message`` in ``context`` for extraction (an extraction keyword, like ``N_``)."""
+    return InContext(context, message)
+
+
 @cache
 def translations(code: str) -> Translations:
-    """All catalogues of ``code`` merged into one ``Translations`` (English: identity)."""
+    """All catalogues of ``code`` merged into one ``Translations`` (English: identity).
+
+    The merge is safe because no msgid is translated two ways (``messages.collisions``)."""
     merged: Translations | None = None
     folder = LOCALES_DIR / code / "LC_MESSAGES"
     for po_path in sorted(folder.glob("*.po")) if code != DEFAULT_LANGUAGE else ():
@@ -90,8 +121,15 @@ def translations(code: str) -> Translations:
     return merged if merged is not None else Translations()
 
 
-def gettext(code: str, message: str) -> str:
+def gettext(code: str, message: Translatable) -> str:
+    """``message`` in language ``code`` (a plain msgid or one in a context)."""
+    if isinstance(message, InContext):
+        return pgettext(code, message.context, message.message)
     return str(translations(code).gettext(message))
+
+
+def pgettext(code: str, context: str, message: str) -> str:
+    return str(translations(code).pgettext(context, message))
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name

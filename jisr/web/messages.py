@@ -10,7 +10,10 @@ suite runs the same check, so an untranslated string fails CI.
 A helper module of a page area, ``pages/<area>_<part>.py``, shares the area's catalogue. Plural
 messages (``ngettext`` in Python, ``{{ ngettext(...) }}`` or ``{% trans count=n %}`` in
 templates) get one ``msgstr[i]`` per plural form of the language (Arabic has six); each must be
-filled in.
+filled in. A msgid in a message context (``pgettext``, ``pgettext_lazy``) is its own entry
+(``msgctxt``). ``check`` also lists **collisions**: a msgid without a context translated two
+ways in one language, in any two catalogues (the catalogues are merged when the console runs,
+so a collision would show one area's word on another's page); give one of them a context.
 """
 
 from __future__ import annotations
@@ -28,11 +31,13 @@ from jisr.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES_DIR
 WEB_DIR = Path(__file__).parent
 CORE = "core"
 _METHODS = [("templates/**.html", "jinja2"), ("**.py", "python")]
-# ``ngettext_lazy`` (jisr.web.i18n) marks count messages shown later, such as flashes.
-_KEYWORDS = {**DEFAULT_KEYWORDS, "ngettext_lazy": (1, 2)}
+# ``ngettext_lazy`` / ``pgettext_lazy`` (jisr.web.i18n) mark messages shown later (flashes, labels).
+_KEYWORDS = {**DEFAULT_KEYWORDS, "ngettext_lazy": (1, 2), "pgettext_lazy": ((1, "c"), 2)}
 _OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
 # A msgid, or (singular, plural) for a plural message.
 MsgId = str | tuple[str, str]
+# A catalogue entry: its msgid and its context (None without one).
+MsgKey = tuple[MsgId, str | None]
 
 
 def _area(filename: str) -> str:
@@ -53,19 +58,31 @@ def _msgid(message: str | tuple[str | None, ...]) -> MsgId | None:
     return message[0] or None
 
 
-def _sort_key(msgid: MsgId) -> str:
+def _text(msgid: MsgId) -> str:
     return msgid if isinstance(msgid, str) else msgid[0]
 
 
+def _sort_key(key: MsgKey) -> tuple[str, str]:
+    return (_text(key[0]), key[1] or "")
+
+
 def extract() -> dict[str, dict[MsgId, list[str]]]:
-    """``{area: {msgid: [locations]}}`` for every translatable string of the console."""
-    found: dict[str, dict[MsgId, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    """``{area: {msgid: [locations]}}`` for the console's strings without a context."""
+    return {
+        area: {msgid: where for (msgid, context), where in found.items() if context is None}
+        for area, found in entries().items()
+    }
+
+
+def entries() -> dict[str, dict[MsgKey, list[str]]]:
+    """``{area: {(msgid, context): [locations]}}`` for every translatable string of the console."""
+    found: dict[str, dict[MsgKey, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for filename, lineno, message, _comments, context in extract_from_dir(
         WEB_DIR, method_map=_METHODS, options_map=_OPTIONS, keywords=_KEYWORDS
     ):
         msgid = _msgid(message)
         if msgid:
-            found[_area(filename)][msgid].append(f"{filename}:{lineno}")
+            found[_area(filename)][(msgid, context)].append(f"{filename}:{lineno}")
     return found
 
 
@@ -99,7 +116,7 @@ def _read(lang: str, area: str) -> Catalog:
 
 def update(areas: list[str] | None = None) -> None:
     """Rewrite the catalogues of ``areas`` (all when None) from what the code uses now."""
-    extracted = extract()
+    extracted = entries()
     for lang in LANGUAGES:
         if lang == DEFAULT_LANGUAGE:
             continue
@@ -108,10 +125,13 @@ def update(areas: list[str] | None = None) -> None:
                 continue
             old = _read(lang, area)
             new = Catalog(locale=lang, domain=area, project="Jisr")
-            for msgid, locations in sorted(messages.items(), key=lambda m: _sort_key(m[0])):
-                translated = _kept(old.get(msgid), msgid, new.num_plurals)
+            for (msgid, context), locations in sorted(
+                messages.items(), key=lambda m: _sort_key(m[0])
+            ):
+                previous = old.get(msgid, context=context)
+                translated = _kept(previous, msgid, new.num_plurals)
                 where = [(loc.rsplit(":", 1)[0], int(loc.rsplit(":", 1)[1])) for loc in locations]
-                new.add(msgid, translated, locations=where)
+                new.add(msgid, translated, locations=where, context=context)
             path = _po_path(lang, area)
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:
@@ -121,16 +141,44 @@ def update(areas: list[str] | None = None) -> None:
 def missing(areas: list[str] | None = None) -> list[str]:
     """``lang/area: msgid`` for every string without a translation."""
     problems: list[str] = []
-    for area, messages in extract().items():
+    for area, messages in entries().items():
         if areas and area not in areas:
             continue
         for lang in LANGUAGES:
             if lang == DEFAULT_LANGUAGE:
                 continue
             catalog = _read(lang, area)
-            for msgid in sorted(messages, key=_sort_key):
-                if not _translated(catalog.get(msgid), msgid):
-                    problems.append(f"{lang}/{area}: {_sort_key(msgid)}")
+            for msgid, context in sorted(messages, key=_sort_key):
+                if not _translated(catalog.get(msgid, context=context), msgid):
+                    where = f" [{context}]" if context else ""
+                    problems.append(f"{lang}/{area}: {_text(msgid)}{where}")
+    return problems
+
+
+def collisions() -> list[str]:
+    """``lang: msgid`` for every msgid without a context translated two ways in one language.
+
+    Every catalogue counts, not only those of areas shown together: the console merges them all,
+    and navigation, the home page and flashes put several areas' strings on one page."""
+    problems: list[str] = []
+    for lang in LANGUAGES:
+        if lang == DEFAULT_LANGUAGE:
+            continue
+        seen: dict[MsgId, dict[str | tuple[str, ...], list[str]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for path in sorted((LOCALES_DIR / lang / "LC_MESSAGES").glob("*.po")):
+            for entry in _read(lang, path.stem):
+                if not entry.id or entry.context or not entry.string:
+                    continue
+                msgid = entry.id if isinstance(entry.id, str) else (entry.id[0], entry.id[1])
+                string = entry.string if isinstance(entry.string, str) else tuple(entry.string)
+                seen[msgid][string].append(path.stem)
+        for msgid, strings in sorted(seen.items(), key=lambda m: _text(m[0])):
+            if len(strings) > 1:
+                ways = "; ".join(f"{'/'.join(areas)}: {s!r}" for s, areas in strings.items())
+                count = len(strings)
+                problems.append(f"{lang}: {_text(msgid)!r} is translated {count} ways ({ways})")
     return problems
 
 
@@ -140,7 +188,7 @@ def main(argv: list[str]) -> int:
     if command == "update":
         update(areas)
         return 0
-    problems = missing(areas)
+    problems = missing(areas) + (collisions() if not areas else [])
     for line in problems:
         print(line)  # noqa: T201 - a developer tool's output
     return 1 if problems else 0

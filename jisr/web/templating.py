@@ -3,7 +3,8 @@
 Templates get, besides what the page passes: ``lang``, ``dir`` (``rtl`` for Arabic), ``viewer``
 (or None), ``csrf_token``, ``nav``, ``languages``, ``request_path``, ``flash`` and the helpers
 ``static()``, ``fmt_datetime()``, ``fmt_date()``, ``fmt_number()``, ``translit()``. Strings are
-marked ``{{ _("...") }}`` or ``{% trans %}...{% endtrans %}`` and come from the Babel catalogues.
+marked ``{{ _("...") }}`` or ``{% trans %}...{% endtrans %}`` (``{{ pgettext("status", "Open") }}``
+for a word that needs a context) and come from the Babel catalogues.
 """
 
 from __future__ import annotations
@@ -60,7 +61,15 @@ def environment(lang: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    catalogue = i18n.translations(lang)
+    # ``_()`` also takes a msgid in a context handed over by Python code (``pgettext_lazy``).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        partial(i18n.gettext, lang),
+        catalogue.ngettext,
+        newstyle=True,
+        pgettext=catalogue.pgettext,
+        npgettext=catalogue.npgettext,
+    )
     locale = _BABEL_LOCALE[lang]
 
     def fmt_datetime(value: datetime | None) -> str:
@@ -99,7 +108,7 @@ def request_language(request: Request) -> str:
     )
 
 
-def translate(request: Request, message: str) -> str:
+def translate(request: Request, message: i18n.Translatable) -> str:
     return i18n.gettext(request_language(request), message)
 
 

@@ -3,13 +3,19 @@ entry detail, chain verification, audit of reading."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from sqlalchemy import func, select, update
 
 from jisr.actors import system_actor
 from jisr.audit import AuditAction, AuditEntry, record
 from tests.web.conftest import Console
+
+
+def _lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines()]
 
 
 def _seqs(html: str) -> list[int]:
@@ -25,11 +31,11 @@ def test_auditor_filters_the_trail(console: Console) -> None:
     assert len(logins) == 2 and _seqs(page.text) == logins[::-1]
     mine = console.client.get("/audit", params={"action": "login", "actor": "amal.liaison"})
     assert _seqs(mine.text) == [logins[0]]
-    export = re.search(r'href="(/api/v1/audit/entries\?[^"]+)"', mine.text)
+    export = re.search(r'href="(/audit/export\?[^"]+)"', mine.text)
     assert export, "no export link"
     exported = console.client.get(export.group(1).replace("&amp;", "&"))
     assert exported.status_code == 200
-    assert [e["seq"] for e in exported.json()] == [logins[0]]
+    assert [e["seq"] for e in _lines(exported.text)] == [logins[0]]
     users = console.client.get("/audit", params={"object_type": "user"})
     assert _seqs(users.text) and all(
         e.object_type == "user" for e in _entries(console, _seqs(users.text))
@@ -117,10 +123,10 @@ def test_object_type_filter_is_the_services_and_pages_newest_first(console: Cons
     )
     assert api.status_code == 200, api.text
     assert [e["seq"] for e in api.json()] == settings[:3]
-    export = re.search(r'href="(/api/v1/audit/entries\?[^"]+)"', page.text)
+    export = re.search(r'href="(/audit/export\?[^"]+)"', page.text)
     assert export and "object_type=setting" in export.group(1)
-    exported = console.client.get(export.group(1).replace("&amp;", "&")).json()
-    assert [e["seq"] for e in exported] == settings
+    exported = _lines(console.client.get(export.group(1).replace("&amp;", "&")).text)
+    assert [e["seq"] for e in exported] == sorted(settings)  # oldest first, all of them
 
 
 def test_entry_detail_shows_hashes(console: Console) -> None:
@@ -168,3 +174,47 @@ def test_the_data_protection_officer_reads_the_trail(console: Console) -> None:
     assert console.audit("audit_access")[-1].actor.endswith("leila.dpo")
     api = console.client.get("/api/v1/audit/entries")
     assert api.status_code == 200, api.text
+
+
+def test_the_actor_filter_matches_part_of_the_name_whatever_the_case(console: Console) -> None:
+    console.sign_in("amal.liaison")
+    console.sign_in("karim.analyst")
+    console.sign_in("hind.auditor")
+    logins = {e.actor: e.seq for e in console.audit("login")}
+    for part in ("AMAL", "liais", "Amal.Liaison"):
+        page = console.client.get("/audit", params={"action": "login", "actor": part})
+        assert _seqs(page.text) == [logins["amal.liaison"]], part
+    both = console.client.get("/audit", params={"action": "login", "actor": "A"})
+    assert set(_seqs(both.text)) == set(logins.values())
+    # A wildcard typed by the officer is a character like any other.
+    assert _seqs(console.client.get("/audit", params={"actor": "%"}).text) == []
+
+
+def test_the_export_streams_the_whole_filtered_trail_and_is_audited(console: Console) -> None:
+    with console.session() as session:
+        for number in range(1_234):
+            record(
+                session, system_actor("MA-DGST"), AuditAction.CONFIG_CHANGE, "setting", str(number)
+            )
+        session.commit()
+    console.sign_in("hind.auditor")
+    response = console.client.get(
+        "/audit/export", params={"object_type": "setting", "actor": "SYSTEM"}
+    )
+    assert response.status_code == 200, response.text[:1000]
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    assert "content-length" not in response.headers  # streamed, not built whole
+    assert 'filename="audit-trail-MA-DGST-' in response.headers["content-disposition"]
+    rows = _lines(response.text)
+    assert len(rows) == 1_234 > 1_000  # past the API's page limit
+    assert [r["object_id"] for r in rows] == [str(n) for n in range(1_234)]
+    assert all(r["hash"] and r["prev_hash"] for r in rows)
+    [export] = [e for e in console.audit("audit_access") if e.details.get("export")]
+    assert export.actor == "hind.auditor"
+    assert export.details["filter"] == {"object_type": "setting", "actor_contains": "SYSTEM"}
+
+
+def test_only_trail_readers_export(console: Console) -> None:
+    console.sign_in("amal.liaison")
+    assert console.client.get("/audit/export").status_code == 403
+    assert not [e for e in console.audit("audit_access") if e.details.get("export")]

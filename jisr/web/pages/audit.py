@@ -1,18 +1,21 @@
 """The audit trail for auditors and administrators: filter, page, inspect, verify the chain.
 
 Every listing goes through ``jisr.audit.read_entries``, so viewing the trail is itself recorded
-as ``audit_access``, exactly as through the API.
+as ``audit_access``, exactly as through the API. The actor filter matches any part of the name,
+whatever the case. ``/audit/export`` streams the whole filtered trail as JSON lines (oldest
+first, a page of rows at a time from a session of its own), the export itself recorded first.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -23,10 +26,12 @@ from jisr.api.deps import SessionDep, SettingsDep
 from jisr.audit import AuditAction, AuditEntry, AuditFilter, read_entries, record
 from jisr.audit.alerts import acknowledge_alert, open_alert_count, witnessing_view
 from jisr.audit.models import AlertKind
+from jisr.audit.service import entry_to_json, export_entries
+from jisr.clock import utcnow
 from jisr.errors import NotFoundError
 from jisr.web.errors import console_router
 from jisr.web.forms import CsrfForm, filled_in, validate
-from jisr.web.i18n import N_
+from jisr.web.i18n import N_, Translatable, pgettext_lazy
 from jisr.web.registry import Attention, NavItem
 from jisr.web.templating import render, translate
 from jisr.web.viewer import Viewer, viewer_with
@@ -38,8 +43,8 @@ NAV = (NavItem(N_("Audit trail"), "/audit", roles=frozenset(ROLES)),)
 AuditViewer = Annotated[Viewer, Depends(viewer_with(*ROLES))]
 PAGE_SIZE = 50
 
-ACTION_LABELS = {
-    AuditAction.COLLECTION.value: N_("Collection"),
+ACTION_LABELS: dict[str, Translatable] = {
+    AuditAction.COLLECTION.value: pgettext_lazy("audit action", "Collection"),
     AuditAction.ALTERATION.value: N_("Alteration"),
     AuditAction.CONSULTATION.value: N_("Consultation"),
     AuditAction.DISCLOSURE.value: N_("Disclosure"),
@@ -84,7 +89,7 @@ class TrailQuery(BaseModel):
     def service_filter(self, limit: int) -> AuditFilter:
         return AuditFilter(
             action=self.action.value if self.action else None,
-            actor=self.actor,
+            actor_contains=self.actor,
             object_type=self.object_type,
             since=datetime.combine(self.since, time(), UTC) if self.since else None,
             until=datetime.combine(self.until + timedelta(days=1), time(), UTC)
@@ -105,20 +110,6 @@ class TrailQuery(BaseModel):
             "before_seq": before_seq,
         }
         return urlencode({k: v for k, v in values.items() if v not in (None, "")})
-
-    def export_params(self) -> str:
-        """The same filter for the API's JSON listing (the API's own names)."""
-        bounds = self.service_filter(1)
-        values: dict[str, Any] = {
-            "action": bounds.action,
-            "actor": bounds.actor,
-            "object_type": bounds.object_type,
-            "since": bounds.since.isoformat() if bounds.since else None,
-            "until": bounds.until.isoformat() if bounds.until else None,
-            "newest_first": "true",
-            "limit": 1000,
-        }
-        return urlencode({k: v for k, v in values.items() if v is not None})
 
 
 def _page(
@@ -150,11 +141,35 @@ def audit_page(request: Request, session: SessionDep, viewer: AuditViewer) -> Re
     context.update(
         entries=entries,
         next_url=f"/audit?{query.params(cursor)}" if cursor is not None else None,
-        export_url=f"/api/v1/audit/entries?{query.export_params()}",
+        export_url=f"/audit/export?{query.params()}",
     )
     if request.headers.get("hx-request") == "true" and query.before_seq:
         return render(request, "audit/_rows.html", context)
     return render(request, "audit/index.html", context)
+
+
+@router.get("/audit/export")
+def export(request: Request, session: SessionDep, viewer: AuditViewer) -> Response:
+    """The whole filtered trail as JSON lines, streamed; the export is recorded before the
+    first line is read (and commits with this request, whatever happens to the download)."""
+    query, _errors = validate(TrailQuery, filled_in(dict(request.query_params)))
+    if query is None:  # the trail page shows what is wrong with the filter
+        return audit_page(request, session, viewer)
+    bounds = query.service_filter(1)
+    factory = request.app.state.ctx.session_factory
+    entries = export_entries(session, viewer.actor, bounds, read_with=factory)
+
+    def lines() -> Iterator[bytes]:
+        for entry in entries:
+            yield json.dumps(entry_to_json(entry), ensure_ascii=False).encode() + b"\n"
+
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    name = f"audit-trail-{viewer.actor.agency_code}-{stamp}.jsonl"
+    return StreamingResponse(
+        lines(),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/audit/entries/{seq}")

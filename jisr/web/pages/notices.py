@@ -76,7 +76,11 @@ DOMAIN_ERRORS = {
     "subject_blocked": N_(
         "The alert's subject is blocked while a data-subject request is reviewed."
     ),
+    "birth_date_in_future": N_("A date of birth cannot be in the future."),
+    "nationality_invalid": N_("This is not the code of a country (ISO 3166, e.g. MA, FR)."),
 }
+# Refusals about a value of the subject, placed on the form field of that value.
+_SUBJECT_CODES = frozenset({"entity_invalid", "birth_date_in_future", "nationality_invalid"})
 _ERROR_FIELDS = {
     "validity_invalid": "valid_until",
     "recipients_required": "recipients",
@@ -185,7 +189,7 @@ def domain_error(session: Session, exc: JisrError) -> dict[str, str]:
         raise exc
     session.rollback()
     field = _ERROR_FIELDS.get(exc.code, "form")
-    if exc.code == "entity_invalid":
+    if exc.code in _SUBJECT_CODES:
         field = subject_error_field(exc.field)
     return {field: message}
 
@@ -245,6 +249,7 @@ def _alert_context(
         "documents": documents_of(notice.subject, notice.related),
         "reviews": reviews,
         "history": queries.status_history(notice, reviews),
+        "owner_review": queries.owner_decision(notice),
         "receipts": deletion_receipts,
         "findings": found,
         "review_reasons": findings.review_reasons(found),

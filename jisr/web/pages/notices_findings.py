@@ -36,6 +36,8 @@ FINDINGS = {
     ),
     "duplicates.ok": N_("no live alert on the same subject"),
     "duplicates.found": N_("mandatory review: possible duplicate of %(references)s"),
+    # A partner's copy: the owner's node does not name the other alerts.
+    "duplicates.withheld": N_("mandatory review: possible duplicate of another alert"),
 }
 # What ``completeness.missing`` lists.
 MISSING_ITEMS = {

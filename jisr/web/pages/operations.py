@@ -22,7 +22,7 @@ from jisr.operations.schemas import EntryRead, GradedEntryCreate
 from jisr.training import service as training
 from jisr.web.errors import console_router, redirect
 from jisr.web.forms import CsrfForm, blank_to_none, form_values, validate
-from jisr.web.i18n import N_
+from jisr.web.i18n import N_, Translatable, pgettext_lazy
 from jisr.web.registry import NavItem
 from jisr.web.templating import render, set_flash
 from jisr.web.viewer import Viewer, record_view, viewer_with
@@ -52,7 +52,11 @@ SEVERITY_LABELS = {
     "severe": N_("Severe"),
 }
 SEVERITY_TONES = {"low": "neutral", "medium": "info", "high": "warning", "critical": "bad"}
-STATUS_LABELS = {"active": N_("Active"), "closed": N_("Closed"), "handed_over": N_("Handed over")}
+STATUS_LABELS: dict[str, Translatable] = {
+    "active": pgettext_lazy("operation", "Active"),
+    "closed": N_("Closed"),
+    "handed_over": N_("Handed over"),
+}
 
 
 def _month(
