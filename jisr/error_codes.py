@@ -24,6 +24,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         # db
         "data_dir_unknown",
         "schema_outdated",
+        "idempotency_key_invalid",
+        "idempotency_key_reused",
         # api (with the codes of HTTP errors raised outside Jisr's code: routing, Starlette)
         "authentication_required",
         "bad_request",
@@ -161,6 +163,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "entity_invalid",
         "grading_invalid",
         "handling_text_required",
+        "handling_lowering_unjustified",
         "message_not_found",
         "message_withdrawn",
         "no_active_agreement",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,14 +29,23 @@ from jisr.cli.common import (
 )
 from jisr.errors import ValidationError
 from jisr.exchange import attachments, deadlines, messages, purge, views
-from jisr.exchange.models import Direction, GradingScheme, MessageKind, Priority
+from jisr.exchange.models import DeadlineClass, Direction, GradingScheme, MessageKind, Priority
 from jisr.exchange.schemas import AttachmentRef, Grading, MessageCreate, ReplyCreate
 from jisr.exchange.storage import BlobStore
 from jisr.identity.accounts import get_user
 from jisr.identity.auth import actor_for
 
 message_app = typer.Typer(help="Messages and requests to partner agencies.", no_args_is_help=True)
-COLUMNS = ("id", "direction", "kind", "priority", "subject", "deadline_at", "overdue")
+COLUMNS = (
+    "id",
+    "direction",
+    "kind",
+    "priority",
+    "subject",
+    "deadline_at",
+    "deadline_class",
+    "overdue",
+)
 BodyFileOption = Annotated[
     Path | None, typer.Option(help="Read the text from a file (- for stdin).")
 ]
@@ -103,6 +112,22 @@ def _grading(scheme: GradingScheme | None, grade: str | None) -> Grading | None:
     return Grading(scheme=scheme, source_reliability=grade[0], information_credibility=grade[1])
 
 
+def _when(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time with a timezone (``Z`` or ``+01:00``), or None."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise ValidationError(
+            f"--{option} needs a date and time with a timezone, e.g. 2031-01-01T09:00Z",
+            code="deadline_invalid",
+        )
+    return value
+
+
 @message_app.command("send")
 def send(
     to: Annotated[str, typer.Option(help="Recipient agency code, e.g. FR-DGSI.")],
@@ -123,6 +148,17 @@ def send(
     request: Annotated[
         bool, typer.Option("--request", help="Expect an answer by a deadline.")
     ] = False,
+    deadline: Annotated[
+        DeadlineClass | None,
+        typer.Option(
+            help="A request's deadline: 8h (urgent), 3d or 7d (Directive (EU) 2023/977); "
+            "default: the priority's rule."
+        ),
+    ] = None,
+    deadline_at: Annotated[
+        str | None,
+        typer.Option(help="A request's deadline as a date and time, e.g. 2031-01-01T09:00Z."),
+    ] = None,
     case: Annotated[str | None, typer.Option(help="Existing case reference.")] = None,
     data_category: Annotated[
         DataCategory, typer.Option(help="Data category.")
@@ -149,6 +185,8 @@ def send(
             purpose=purpose,
             kind=MessageKind.REQUEST if request else MessageKind.MESSAGE,
             priority=priority,
+            deadline=deadline,
+            deadline_at=_when(deadline_at, "deadline-at"),
             handling_code=handling,
             handling_text=handling_text,
             grading=_grading(grading_scheme, grade),
@@ -199,6 +237,15 @@ def reply(
     ] = None,
     subject: Annotated[str | None, typer.Option(help="Subject (default Re: ...).")] = None,
     priority: Annotated[Priority, typer.Option(help="Priority.")] = Priority.ROUTINE,
+    handling: Annotated[
+        HandlingCode | None,
+        typer.Option(help="Handling code (default: that of the message answered, if stricter)."),
+    ] = None,
+    handling_text: Annotated[str | None, typer.Option(help="Restrictions (H3).")] = None,
+    lowered_reason: Annotated[
+        str | None,
+        typer.Option(help="Why the answer is less restricted than the message answered."),
+    ] = None,
     data_category: Annotated[DataCategory | None, typer.Option(help="Data category.")] = None,
     entity_file: Annotated[Path | None, typer.Option(help="FollowTheMoney entities.")] = None,
     attach: Annotated[list[Path] | None, typer.Option(help="File to attach (repeat).")] = None,
@@ -212,6 +259,9 @@ def reply(
             body=_text(body, body_file, "body"),
             subject=subject,
             priority=priority,
+            handling_code=handling,
+            handling_text=handling_text,
+            handling_lowered_reason=lowered_reason,
             data_category=data_category,
             entities=_entities(entity_file),
             attachments=_upload(node, session, actor, attach or []),

@@ -1,7 +1,11 @@
-"""Response deadlines per priority, retention defaults, overdue requests and reminders.
+"""Response deadlines, retention defaults, overdue requests and reminders.
 
-Defaults (7 days, 3 days, 8 hours; retention 5 years) can be overridden per agreement in
+A request's deadline is chosen by its writer as one of the classes of Directive (EU) 2023/977
+(art. 5: urgent, 8 hours; 3 days; 7 days) or as an explicit date (``resolve_deadline``); it
+travels with the request, so both nodes run the same clock. Without a choice it follows the
+priority (7 days, 3 days, 8 hours), which can be overridden per agreement in
 ``exchange_agreement_rules``: partners often agree shorter deadlines for urgent matters.
+Retention defaults to 5 years.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from jisr.errors import PermissionDeniedError, ValidationError
 from jisr.exchange.access import can_read, readable_messages
 from jisr.exchange.models import (
     AgreementRules,
+    DeadlineClass,
     Direction,
     Message,
     MessageKind,
@@ -39,6 +44,14 @@ DEFAULT_DEADLINE_HOURS: dict[Priority, int] = {
 DEFAULT_RETENTION = timedelta(days=5 * 365)
 MAX_RETENTION_DAYS = 50 * 365
 REMINDER_WINDOW = timedelta(hours=24)
+CLASS_HOURS: dict[DeadlineClass, int] = {
+    DeadlineClass.URGENT: 8,
+    DeadlineClass.THREE_DAYS: 3 * 24,
+    DeadlineClass.SEVEN_DAYS: 7 * 24,
+}
+# An explicit deadline is at least an hour ahead and at most a year.
+MIN_DEADLINE = timedelta(hours=1)
+MAX_DEADLINE = timedelta(days=366)
 # The owner of a request reminds the partner that owes the answer (handled in
 # ``jisr.exchange.federation``).
 REMINDER_ENVELOPE = "exchange.reminder"
@@ -69,6 +82,40 @@ def deadline_for(
     session: Session, agreement_id: str, priority: Priority, start: datetime
 ) -> datetime:
     return start + timedelta(hours=_hours(session.get(AgreementRules, agreement_id), priority))
+
+
+def resolve_deadline(
+    session: Session,
+    agreement_id: str,
+    priority: Priority,
+    now: datetime,
+    *,
+    chosen: DeadlineClass | None = None,
+    at: datetime | None = None,
+) -> tuple[datetime, DeadlineClass | None]:
+    """A request's deadline and the class it was set by: a class of the Directive, an explicit
+    date (``at``, with or without ``chosen=DATE``), or else the priority's rule (no class)."""
+    if at is not None:
+        if chosen not in (None, DeadlineClass.DATE):
+            raise ValidationError(
+                "give a deadline class or a deadline date, not both",
+                code="deadline_invalid",
+                field="deadline_at",
+            )
+        if not now + MIN_DEADLINE <= at <= now + MAX_DEADLINE:
+            raise ValidationError(
+                "deadline_at must be at least an hour ahead and within a year",
+                code="deadline_invalid",
+                field="deadline_at",
+            )
+        return at, DeadlineClass.DATE
+    if chosen is DeadlineClass.DATE:
+        raise ValidationError(
+            "deadline class date needs deadline_at", code="deadline_invalid", field="deadline_at"
+        )
+    if chosen is not None:
+        return now + timedelta(hours=CLASS_HOURS[chosen]), chosen
+    return deadline_for(session, agreement_id, priority, now), None
 
 
 def default_retention(session: Session, agreement_id: str, start: datetime) -> datetime:

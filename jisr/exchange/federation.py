@@ -110,6 +110,11 @@ def receive_message(session: Session, envelope: InboundEnvelope) -> None:
         data_category=wire.data_category.value,
         priority=wire.priority.value,
         deadline_at=wire.deadline_at if wire.kind is MessageKind.REQUEST else None,
+        deadline_class=(
+            wire.deadline_class.value
+            if wire.kind is MessageKind.REQUEST and wire.deadline_class
+            else None
+        ),
         handling_code=wire.handling_code.value,
         handling_text=wire.handling_text,
         grading_scheme=wire.grading.scheme.value if wire.grading else None,

@@ -25,10 +25,10 @@ from jisr.exchange.access import load_case, load_message, message_resource, read
 from jisr.exchange.entities import describes_people, normalise_entities
 from jisr.exchange.models import (
     Case,
+    DeadlineClass,
     Direction,
     Message,
     MessageKind,
-    Priority,
     ReceiptKind,
 )
 from jisr.exchange.outbound import enqueue_about
@@ -53,6 +53,9 @@ class _Route:
     case: Case | None
     case_title: str
     in_reply_to: str | None
+    # A reply's handling when the writer names none: that of the message answered.
+    handling: HandlingCode | None = None
+    handling_text: str | None = None
 
 
 def send_message(
@@ -87,9 +90,19 @@ def reply(
     if original.withdrawn_at is not None:
         raise ConflictError("that message was withdrawn", code="message_withdrawn")
     inbound = original.direction == Direction.INBOUND.value
+    agreement = get_agreement(session, original.agreement_id)
+    kept = reply_handling(original, agreement)
+    lowered = data.handling_code is not None and _rank(data.handling_code) < _rank(kept)
+    if lowered and not (data.handling_lowered_reason or "").strip():
+        raise ValidationError(
+            f"the message answered is {kept.value}: a reply under a lower handling code needs "
+            "handling_lowered_reason",
+            code="handling_lowering_unjustified",
+            field="handling_lowered_reason",
+        )
     route = _Route(
         to=original.owner_agency if inbound else original.recipient_agency,
-        agreement=get_agreement(session, original.agreement_id),
+        agreement=agreement,
         subject=data.subject or _re(original.subject),
         crime_area=original.crime_area,
         data_category=(data.data_category or DataCategory(original.data_category)).value,
@@ -98,12 +111,41 @@ def reply(
         case=session.get(Case, original.case_ref),
         case_title=original.subject,
         in_reply_to=original.id,
+        handling=kept,
+        handling_text=original.handling_text if kept is HandlingCode.H3 else None,
     )
     answer = _compose(session, actor, route, data, store)
+    if lowered:
+        record(
+            session,
+            actor,
+            AuditAction.ALTERATION,
+            "message",
+            answer.id,
+            justification=data.handling_lowered_reason or "",
+            details={
+                "event": "handling_lowered",
+                "answered": original.id,
+                "from": kept.value,
+                "to": answer.handling_code,
+            },
+        )
     if inbound and original.kind == MessageKind.REQUEST.value and original.answered_at is None:
         original.answered_at = answer.created_at
         receipts.issue(session, original, ReceiptKind.ANSWERED, answer.created_at)
     return answer
+
+
+def _rank(code: HandlingCode) -> int:
+    return int(code.value[1:])
+
+
+def reply_handling(original: Message, agreement: Agreement) -> HandlingCode:
+    """The handling code an answer keeps: the stricter of the message answered and the
+    agreement's default (H3 > H2 > H1 > H0)."""
+    answered = HandlingCode(original.handling_code)
+    default = HandlingCode(agreement.default_handling)
+    return max(answered, default, key=_rank)
 
 
 def _re(subject: str) -> str:
@@ -115,8 +157,13 @@ def _compose(
 ) -> Message:
     if route.to == actor.agency_code:
         raise ValidationError("a message goes to a partner agency", code="recipient_invalid")
-    handling = data.handling_code or HandlingCode(route.agreement.default_handling)
-    if handling is HandlingCode.H3 and not (data.handling_text or "").strip():
+    handling = (
+        data.handling_code or route.handling or HandlingCode(route.agreement.default_handling)
+    )
+    handling_text = data.handling_text
+    if handling is HandlingCode.H3 and not (handling_text or "").strip():
+        handling_text = route.handling_text if handling is route.handling else None
+    if handling is HandlingCode.H3 and not (handling_text or "").strip():
         raise ValidationError(
             "handling code H3 needs the restrictions stated in handling_text",
             code="handling_text_required",
@@ -127,6 +174,7 @@ def _compose(
             "entities describing people need data_category personal", code="data_category_invalid"
         )
     now = utcnow()
+    deadline_at, deadline_class = _deadline(session, route.agreement.id, data, now)
     retention = data.retention_until or deadlines.default_retention(
         session, route.agreement.id, now
     )
@@ -147,9 +195,10 @@ def _compose(
         crime_area=route.crime_area,
         data_category=route.data_category,
         priority=data.priority.value,
-        deadline_at=_deadline(session, route.agreement.id, data.kind, data.priority, now),
+        deadline_at=deadline_at,
+        deadline_class=deadline_class.value if deadline_class else None,
         handling_code=handling.value,
-        handling_text=data.handling_text if handling is HandlingCode.H3 else None,
+        handling_text=handling_text if handling is HandlingCode.H3 else None,
         grading_scheme=data.grading.scheme.value if data.grading else None,
         source_reliability=data.grading.source_reliability if data.grading else None,
         information_credibility=data.grading.information_credibility if data.grading else None,
@@ -205,11 +254,19 @@ def _compose(
 
 
 def _deadline(
-    session: Session, agreement_id: str, kind: MessageKind, priority: Priority, now: datetime
-) -> datetime | None:
-    if kind is not MessageKind.REQUEST:
-        return None
-    return deadlines.deadline_for(session, agreement_id, priority, now)
+    session: Session, agreement_id: str, data: MessageContent, now: datetime
+) -> tuple[datetime | None, DeadlineClass | None]:
+    if data.kind is not MessageKind.REQUEST:
+        if data.deadline is not None or data.deadline_at is not None:
+            raise ValidationError(
+                "a deadline is for requests (kind request)",
+                code="deadline_invalid",
+                field="deadline",
+            )
+        return None, None
+    return deadlines.resolve_deadline(
+        session, agreement_id, data.priority, now, chosen=data.deadline, at=data.deadline_at
+    )
 
 
 def read_message(session: Session, actor: Actor, message_id: str) -> Message:

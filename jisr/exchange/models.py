@@ -40,6 +40,16 @@ class Priority(StrEnum):
     IMMEDIATE = "immediate"
 
 
+class DeadlineClass(StrEnum):
+    """How a request's deadline is set: the time limits of Directive (EU) 2023/977 (art. 5:
+    urgent requests in 8 hours, others in 3 or 7 days), or an explicit date."""
+
+    URGENT = "8h"
+    THREE_DAYS = "3d"
+    SEVEN_DAYS = "7d"
+    DATE = "date"
+
+
 class Direction(StrEnum):
     OUTBOUND = "outbound"  # written here, owned by this node's agency
     INBOUND = "inbound"  # a partner's copy, owned by the sender
@@ -183,6 +193,9 @@ class Message(Base):
     data_category: Mapped[str] = mapped_column(String(32))
     priority: Mapped[str] = mapped_column(String(10))
     deadline_at: Mapped[datetime | None]
+    # The class the deadline was set by (``8h``, ``3d``, ``7d``, ``date``; see
+    # ``jisr.exchange.deadlines``); None for messages and requests older than the classes.
+    deadline_class: Mapped[str | None] = mapped_column(String(8))
     answered_at: Mapped[datetime | None]
     reminder_state: Mapped[str | None] = mapped_column(String(12))
     handling_code: Mapped[str] = mapped_column(String(4))

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 
 def _models() -> None:
+    import jisr.db.idempotency  # noqa: F401 - migrated with exchange's tables
     import jisr.exchange.models  # noqa: F401
 
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from jisr.actors import Actor
 from jisr.api.deps import CurrentActor, SessionDep, SettingsDep
-from jisr.exchange import attachments, cases, deadlines, members, messages, receipts, views
+from jisr.db import idempotency
+from jisr.exchange import (
+    access,
+    attachments,
+    cases,
+    deadlines,
+    members,
+    messages,
+    receipts,
+    views,
+)
 from jisr.exchange.case_schemas import ASSIGNEE_FILTER, CaseStatus
-from jisr.exchange.models import Direction, MessageKind
+from jisr.exchange.models import Direction, Message, MessageKind
 from jisr.exchange.schemas import (
     RECORD_ID_PATTERN,
     SHA256_PATTERN,
@@ -51,13 +64,69 @@ class Withdrawal(BaseModel):
     reason: Block = Field(min_length=3, max_length=2000)
 
 
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=idempotency.MAX_KEY_LENGTH,
+        description="Send the same key again (e.g. after a timeout) to get the message it "
+        "created instead of sending a second one; a key is kept 7 days.",
+    ),
+]
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def _once(
+    session: Session,
+    actor: Actor,
+    response: Response,
+    scope: str,
+    key: str | None,
+    request: dict[str, Any],
+    create: Callable[[], Message],
+) -> Message:
+    """``create()``, unless ``key`` already created a message: that one is returned."""
+    if key is None:
+        return create()
+    key = idempotency.check_key(key)
+    print_ = idempotency.fingerprint(request)
+    first = idempotency.recall(session, scope, actor.id, key, print_)
+    if first is None:
+        message = create()
+        first = idempotency.remember(
+            session, scope, actor.id, key, result_id=message.id, print_=print_
+        )
+        if first is None:
+            return message
+    response.headers[REPLAYED_HEADER] = "true"
+    return access.load_message(session, actor, first.result_id)
+
+
 @router.post("/messages", response_model=MessageRead, status_code=201, responses=_ERRORS)
 def send_message(
-    body: MessageCreate, session: SessionDep, actor: CurrentActor, settings: SettingsDep
+    body: MessageCreate,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> MessageRead:
-    """Send a message or request to a partner under an agreement (queued for delivery)."""
+    """Send a message or request to a partner under an agreement (queued for delivery).
+
+    With an ``Idempotency-Key`` header, sending the same request again returns the message the
+    first one created (header ``Idempotent-Replayed: true``) instead of a second message; the
+    same key with a different body is refused (409 ``idempotency_key_reused``)."""
     store = BlobStore.for_data_dir(settings.data_dir)
-    return views.to_read(messages.send_message(session, actor, body, store=store))
+    message = _once(
+        session,
+        actor,
+        response,
+        "api.messages",
+        idempotency_key,
+        body.model_dump(mode="json"),
+        lambda: messages.send_message(session, actor, body, store=store),
+    )
+    return views.to_read(message)
 
 
 @router.get("/messages", response_model=list[MessageSummary], responses=_ERRORS)
@@ -90,10 +159,23 @@ def reply(
     session: SessionDep,
     actor: CurrentActor,
     settings: SettingsDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> MessageRead:
-    """Answer in the same case, to the other party; answering a request closes it."""
+    """Answer in the same case, to the other party; answering a request closes it. The answer
+    keeps the handling code of the message answered (or the agreement's, if stricter) unless
+    ``handling_lowered_reason`` says why it may be lower. ``Idempotency-Key`` as for sending."""
     store = BlobStore.for_data_dir(settings.data_dir)
-    return views.to_read(messages.reply(session, actor, message_id, body, store=store))
+    message = _once(
+        session,
+        actor,
+        response,
+        "api.reply",
+        idempotency_key,
+        {"answered": message_id, **body.model_dump(mode="json")},
+        lambda: messages.reply(session, actor, message_id, body, store=store),
+    )
+    return views.to_read(message)
 
 
 @router.post("/messages/{message_id}/withdraw", response_model=MessageSummary, responses=_ERRORS)

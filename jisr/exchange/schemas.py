@@ -19,6 +19,7 @@ from jisr.agreements.models import CrimeArea, DataCategory, HandlingCode
 from jisr.errors import JisrError
 from jisr.exchange.grading import check_grade
 from jisr.exchange.models import (
+    DeadlineClass,
     Direction,
     GradingScheme,
     MessageKind,
@@ -100,6 +101,15 @@ class MessageContent(BaseModel):
         default=None, max_length=2000, description="Required restrictions for H3."
     )
     grading: Grading | None = None
+    deadline: DeadlineClass | None = Field(
+        default=None,
+        description="A request's deadline: 8h (urgent), 3d or 7d, the time limits of Directive "
+        "(EU) 2023/977, or date (with deadline_at). Default: the priority's rule of the "
+        "agreement (7 days routine, 3 days urgent, 8 hours immediate).",
+    )
+    deadline_at: UtcDatetime | None = Field(
+        default=None, description="A request's explicit deadline (an hour to a year ahead)."
+    )
     retention_until: UtcDatetime | None = Field(
         default=None, description="Defaults to the agreement's retention rule, else 5 years."
     )
@@ -110,7 +120,7 @@ class MessageContent(BaseModel):
     )
     attachments: list[AttachmentRef] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
-    @field_validator("retention_until")
+    @field_validator("retention_until", "deadline_at")
     @classmethod
     def _retention_aware(cls, value: datetime | None) -> datetime | None:
         return _aware(value)
@@ -138,9 +148,18 @@ class MessageCreate(MessageContent):
 
 
 class ReplyCreate(MessageContent):
+    """An answer. Its handling code defaults to the stricter of the message answered and the
+    agreement's default; a lower one needs ``handling_lowered_reason`` (audited)."""
+
     subject: Line | None = Field(default=None, min_length=1, max_length=300)
     data_category: DataCategory | None = None
     purpose: Block | None = Field(default=None, min_length=3, max_length=2000)
+    handling_lowered_reason: Block | None = Field(
+        default=None,
+        min_length=3,
+        max_length=2000,
+        description="Why the answer is less restricted than the message it answers.",
+    )
 
 
 class AttachmentInfo(BaseModel):
@@ -170,6 +189,7 @@ class MessageSummary(BaseModel):
     handling_code: str
     in_reply_to: str | None
     deadline_at: datetime | None
+    deadline_class: DeadlineClass | None = None
     answered_at: datetime | None
     overdue: bool
     created_at: datetime

@@ -8,6 +8,7 @@ from jisr.clock import utcnow
 from jisr.exchange.deadlines import is_overdue
 from jisr.exchange.models import (
     Case,
+    DeadlineClass,
     Direction,
     GradingScheme,
     Message,
@@ -37,6 +38,7 @@ def to_summary(message: Message, now: datetime | None = None) -> MessageSummary:
         handling_code=message.handling_code,
         in_reply_to=message.in_reply_to,
         deadline_at=message.deadline_at,
+        deadline_class=DeadlineClass(message.deadline_class) if message.deadline_class else None,
         answered_at=message.answered_at,
         overdue=is_overdue(message, now or utcnow()),
         created_at=message.created_at,

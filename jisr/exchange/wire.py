@@ -14,7 +14,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from jisr.agreements.models import CrimeArea, DataCategory, HandlingCode
-from jisr.exchange.models import Case, Message, MessageKind, Priority, ReceiptKind
+from jisr.exchange.models import (
+    Case,
+    DeadlineClass,
+    Message,
+    MessageKind,
+    Priority,
+    ReceiptKind,
+)
 from jisr.exchange.schemas import RECORD_ID_PATTERN, SHA256_PATTERN, Grading
 from jisr.exchange.views import grading_of
 
@@ -72,6 +79,8 @@ class WireMessage(BaseModel):
     data_category: DataCategory
     priority: Priority
     deadline_at: datetime | None
+    # How the sender set the deadline (absent from older partners).
+    deadline_class: DeadlineClass | None = None
     handling_code: HandlingCode
     handling_text: str | None = Field(default=None, max_length=2000)
     grading: Grading | None = None
@@ -115,6 +124,7 @@ def message_payload(message: Message, case: Case, transfers: Mapping[str, str]) 
         "data_category": message.data_category,
         "priority": message.priority,
         "deadline_at": message.deadline_at.isoformat() if message.deadline_at else None,
+        "deadline_class": message.deadline_class,
         "handling_code": message.handling_code,
         "handling_text": message.handling_text,
         "grading": grading.model_dump(mode="json") if grading else None,

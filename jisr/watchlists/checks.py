@@ -3,11 +3,19 @@
 A check answers only whether there is a hit and, per candidate, the alert type, owner, reference
 and score: the listed person's details and the explanation are shown when an officer opens the
 hit, with a justification, and that opening is audited on its own.
+
+Screening the same traveller again against the same entry does not make a new hit: while the
+first one awaits a decision, it counts the repeat (``seen_count``, ``last_seen_at``). Desk
+checks fold together, and so do a manifest's own rows; a decided hit is never reopened (the
+traveller seen again after a decision is a new event, a new hit).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +37,13 @@ from jisr.screening.sources.base import (
     clean_name,
 )
 from jisr.watchlists.cache import EntryInfo, ScreenerCache, Snapshot
-from jisr.watchlists.models import HitDecision, ScreeningHit, Watchlist, WatchlistEntry
+from jisr.watchlists.models import (
+    HitDecision,
+    HitStatus,
+    ScreeningHit,
+    Watchlist,
+    WatchlistEntry,
+)
 from jisr.watchlists.schemas import (
     Candidate,
     CheckResult,
@@ -45,23 +59,36 @@ def require_screen(session: Session, actor: Actor) -> None:
     require(session, actor, Action.SCREEN, Resource(ResourceKind.SCREENING, actor.agency_code))
 
 
-def traveller_subject(data: TravellerCheck, query_id: str) -> Subject:
-    """The traveller as a screening query, each field checked as the source readers check it."""
+def _checked(field: str, clean: Callable[[str], str], value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
     try:
-        return Subject(
-            id=query_id,
-            names=(clean_name(data.name),),
-            birth_dates=(check_birth_date(data.birth_date),) if data.birth_date else (),
-            nationalities=(clean_country(data.nationality),) if data.nationality else (),
-            gender=clean_gender(data.gender),
-            documents=(clean_document(data.document_number),) if data.document_number else (),
-        )
+        return (clean(value),)
     except RowError as exc:
-        raise ValidationError(str(exc), code="traveller_invalid") from None
+        # ``field`` names the input at fault, so a form marks that field and no other.
+        raise ValidationError(str(exc), code="traveller_invalid", field=field) from None
 
 
-def query_of(subject: Subject) -> dict[str, str | None]:
-    return {
+def traveller_subject(data: TravellerCheck, query_id: str) -> Subject:
+    """The traveller as a screening query, each field checked as the source readers check it;
+    a field that cannot be read is refused as ``traveller_invalid`` with its name in ``field``."""
+    names = _checked("name", clean_name, data.name or " ")
+    try:
+        gender = clean_gender(data.gender)
+    except RowError as exc:
+        raise ValidationError(str(exc), code="traveller_invalid", field="gender") from None
+    return Subject(
+        id=query_id,
+        names=names,
+        birth_dates=_checked("birth_date", check_birth_date, data.birth_date),
+        nationalities=_checked("nationality", clean_country, data.nationality),
+        gender=gender,
+        documents=_checked("document_number", clean_document, data.document_number),
+    )
+
+
+def query_of(subject: Subject, flight: str | None = None) -> dict[str, str | None]:
+    query = {
         "id": subject.id,
         "name": subject.names[0],
         "birth_date": subject.birth_dates[0] if subject.birth_dates else None,
@@ -69,6 +96,35 @@ def query_of(subject: Subject) -> dict[str, str | None]:
         "gender": subject.gender,
         "document_number": subject.documents[0] if subject.documents else None,
     }
+    if flight:
+        query["flight"] = flight
+    return query
+
+
+def traveller_key(query: dict[str, str | None]) -> str:
+    """Who the traveller is, whatever the check: name (case and spacing folded), date of
+    birth, nationality, gender, document. The row id and the flight are left out."""
+    name = " ".join(unicodedata.normalize("NFKC", query.get("name") or "").casefold().split())
+    facts = [name] + [
+        (query.get(k) or "").casefold()
+        for k in ("birth_date", "nationality", "gender", "document_number")
+    ]
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _open_repeat(
+    session: Session, agency: str, entry_id: str, key: str, manifest_id: str | None
+) -> ScreeningHit | None:
+    stmt = select(ScreeningHit).where(
+        ScreeningHit.entry_id == entry_id,
+        ScreeningHit.traveller_key == key,
+        ScreeningHit.status == HitStatus.OPEN.value,
+        ScreeningHit.id.like(f"{agency}:hit:%"),
+        ScreeningHit.manifest_id.is_(None)
+        if manifest_id is None
+        else ScreeningHit.manifest_id == manifest_id,
+    )
+    return session.execute(stmt.order_by(ScreeningHit.screened_at).limit(1)).scalar_one_or_none()
 
 
 def record_hits(
@@ -80,24 +136,38 @@ def record_hits(
     *,
     check_id: str,
     manifest_id: str | None = None,
+    flight: str | None = None,
 ) -> list[Candidate]:
+    """A hit per match, or the repeat counted on the open hit of the same traveller and entry."""
     candidates = []
-    query = query_of(subject)
+    query = query_of(subject, flight)
+    key = traveller_key(query)
+    now = utcnow()
     for match in matches:
         info = snapshot.entries[match.entity_id]
-        hit = ScreeningHit(
-            id=new_id(actor.agency_code, "hit"),
-            check_id=check_id,
-            manifest_id=manifest_id,
-            entry_id=match.entity_id,
-            query=query,
-            score=round(match.score, 4),
-            matched_name=match.name[:500],
-            explanation=match.explanation,
-            screened_by=actor.display,
-            screened_at=utcnow(),
-        )
-        session.add(hit)
+        hit = _open_repeat(session, actor.agency_code, match.entity_id, key, manifest_id)
+        if hit is not None:
+            hit.seen_count += 1
+            hit.last_seen_at = now
+            hit.query = query
+            hit.score = max(hit.score, round(match.score, 4))
+        else:
+            hit = ScreeningHit(
+                id=new_id(actor.agency_code, "hit"),
+                check_id=check_id,
+                manifest_id=manifest_id,
+                entry_id=match.entity_id,
+                query=query,
+                score=round(match.score, 4),
+                matched_name=match.name[:500],
+                explanation=match.explanation,
+                screened_by=actor.display,
+                screened_at=now,
+                traveller_key=key,
+                seen_count=1,
+                last_seen_at=now,
+            )
+            session.add(hit)
         candidates.append(
             Candidate(
                 hit_id=hit.id,
@@ -105,6 +175,7 @@ def record_hits(
                 owner_agency=info.owner_agency,
                 reference=info.reference,
                 score=hit.score,
+                seen_count=hit.seen_count,
             )
         )
     session.flush()
@@ -120,7 +191,9 @@ def check_traveller(
     subject = traveller_subject(data, check_id)
     snapshot = cache.get(session)
     matches = snapshot.screener.check(subject, threshold=data.threshold, top=data.top)
-    candidates = record_hits(session, actor, snapshot, subject, matches, check_id=check_id)
+    candidates = record_hits(
+        session, actor, snapshot, subject, matches, check_id=check_id, flight=data.flight
+    )
     record(
         session,
         actor,
@@ -196,6 +269,8 @@ def hit_read(session: Session, hit: ScreeningHit, entry: WatchlistEntry) -> HitR
             documents=list(entry.documents),
         ),
         screened_at=hit.screened_at,
+        seen_count=hit.seen_count,
+        last_seen_at=hit.last_seen_at or hit.screened_at,
         opened_by=hit.opened_by,
         opened_at=hit.opened_at,
         decisions=[DecisionRead.model_validate(d) for d in decisions_of(session, hit.id)],
@@ -207,3 +282,10 @@ def entry_info(session: Session, hit: ScreeningHit) -> EntryInfo:
     if entry is None:  # pragma: no cover - a foreign key guarantees it
         raise NotFoundError(f"no entry for hit {hit.id}", code="hit_not_found")
     return EntryInfo(entry.alert_type, entry.owner_agency, entry.reference)
+
+
+def watchlist_of(session: Session, hit: ScreeningHit) -> str:
+    """The name of the list the hit's entry is on."""
+    entry = session.get(WatchlistEntry, hit.entry_id)
+    watchlist = session.get(Watchlist, entry.watchlist_id) if entry is not None else None
+    return watchlist.name if watchlist is not None else ""

@@ -1,7 +1,7 @@
 """Decisions on hits: confirmed or false positive, with a reason, superseded but never edited.
 
 Confirming a hit on a partner's alert combines our traveller data with the partner's record
-(audited ``combination``), drafts an urgent follow-up request to the owner through exchange
+(audited ``combination``), sends an urgent follow-up request to the owner through exchange
 under the agreement covering the alert's crime area, and tells the owner its alert was hit
 (``watchlists.hit_notice``: the notice reference and the hit time, no traveller data). Hits on
 this node's own alerts or on imported lists send nothing.

@@ -126,6 +126,11 @@ class ScreeningHit(Base):
     screened_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_by: Mapped[str | None] = mapped_column(String(120))
     opened_at: Mapped[datetime | None]
+    # Who the traveller is for folding repeats (``checks.traveller_key``): screening the same
+    # traveller against the same entry again counts on the open hit instead of a new one.
+    traveller_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    seen_count: Mapped[int] = mapped_column(Integer, default=1)
+    last_seen_at: Mapped[datetime | None]
 
 
 class HitDecision(Base):

@@ -15,9 +15,9 @@ from jisr.api.deps import ContextDep, CurrentActor, SessionDep, SettingsDep
 from jisr.errors import ValidationError
 from jisr.exchange.storage import BlobStore
 from jisr.screening.sources import SourceError
-from jisr.watchlists import checks, decisions, imports, manifests
+from jisr.watchlists import checks, decisions, imports, manifests, queries
 from jisr.watchlists.cache import ScreenerCache
-from jisr.watchlists.models import HitNotification, ManifestJob, ScreeningHit
+from jisr.watchlists.models import HitNotification, ManifestJob
 from jisr.watchlists.schemas import (
     CheckResult,
     DecisionCreate,
@@ -57,6 +57,18 @@ def check(
 ) -> CheckResult:
     """Screen one traveller: hit or no hit, and per candidate only who owns which alert."""
     return checks.check_traveller(session, actor, cache, body)
+
+
+@router.get("/screening/hits", response_model=list[HitSummary], responses=_ERRORS)
+def hit_queue(
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> list[HitSummary]:
+    """Hits awaiting a decision, last seen first: the traveller as screened, when, the flight
+    or manifest, the list and alert, and how often the traveller hit it (repeats are folded
+    onto one hit)."""
+    return queries.summaries(session, queries.open_hits(session, actor, limit))
 
 
 @router.post("/screening/hits/{hit_id}/open", response_model=HitRead, responses=_ERRORS)
@@ -167,7 +179,7 @@ def resume_manifest(
 def manifest_hits(job_id: RecordId, session: SessionDep, actor: CurrentActor) -> list[HitSummary]:
     """The job's hits, hit / no-hit first: open one to see who it is about."""
     job = manifests.get_job(session, actor, job_id)
-    return [_summary(session, hit) for hit in manifests.hits_of(session, job.id)]
+    return queries.summaries(session, manifests.hits_of(session, job.id))
 
 
 @router.get(
@@ -291,19 +303,6 @@ async def import_watchlist(
         entries=result.entries,
         rejected=len(result.rejections),
         rejections=[imports.brief(r) for r in result.rejections[:_MAX_REPORTED]],
-    )
-
-
-def _summary(session: SessionDep, hit: ScreeningHit) -> HitSummary:
-    info = checks.entry_info(session, hit)
-    return HitSummary(
-        hit_id=hit.id,
-        query_id=hit.query.get("id"),
-        alert_type=info.alert_type,
-        owner_agency=info.owner_agency,
-        reference=info.reference,
-        score=hit.score,
-        status=hit.status,
     )
 
 

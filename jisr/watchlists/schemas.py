@@ -19,6 +19,13 @@ class TravellerCheck(BaseModel):
     nationality: str | None = Field(default=None, max_length=60, examples=["MA"])
     gender: str | None = Field(default=None, max_length=10)
     document_number: str | None = Field(default=None, max_length=64)
+    flight: str | None = Field(
+        default=None,
+        max_length=16,
+        pattern=r"^[A-Z0-9]{2,3}\s?[0-9]{1,5}[A-Z]?$",
+        examples=["AT 800"],
+        description="The flight (or crossing) the traveller is on, shown in the hits queue.",
+    )
     threshold: float | None = Field(default=None, ge=0.5, le=1.0)
     top: int = Field(default=5, ge=1, le=20)
 
@@ -31,6 +38,8 @@ class Candidate(BaseModel):
     owner_agency: str
     reference: str
     score: float
+    # How often this traveller has hit this entry while the hit awaits a decision (1: new).
+    seen_count: int = 1
 
 
 class CheckResult(BaseModel):
@@ -91,6 +100,8 @@ class HitRead(BaseModel):
     traveller: dict[str, str | None]
     listed: ListedSubject
     screened_at: datetime
+    seen_count: int = 1
+    last_seen_at: datetime | None = None
     opened_by: str | None
     opened_at: datetime | None
     decisions: list[DecisionRead]
@@ -112,6 +123,9 @@ class JobRead(BaseModel):
 
 
 class HitSummary(BaseModel):
+    """A hit as a queue shows it: the traveller as screened (our own data), when and where,
+    and which list and alert; the listed person only once it is opened."""
+
     hit_id: str
     query_id: str | None
     alert_type: str
@@ -119,6 +133,13 @@ class HitSummary(BaseModel):
     reference: str
     score: float
     status: HitStatus
+    traveller_name: str | None = None
+    flight: str | None = None
+    manifest_id: str | None = None
+    watchlist: str = ""
+    screened_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    seen_count: int = 1
 
 
 class HitNotificationRead(BaseModel):

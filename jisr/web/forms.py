@@ -5,7 +5,14 @@ Every state-changing console route depends on ``CsrfForm``: the form's hidden ``
 there is no session, so the sign-in form uses a double-submit cookie instead (``anonymous``).
 
 ``validate(model, form)`` turns a pydantic validation failure into ``{field: message}`` with
-messages that are msgids (translated when the form is rendered again with what was typed).
+messages that are msgids (translated when the form is rendered again with what was typed); a
+limit the message names (``at most %(max)s characters``) travels with it as a ``FieldMessage``.
+
+Forms that create something carry an idempotency key (``IDEMPOTENCY_FIELD``, a hidden field
+whose value ``new_form_key`` makes when the form is rendered, and which a form shown again keeps).
+``FormOnce`` reads it; ``first_result`` gives what an earlier submission with the same key
+created, and ``remember_result`` records what this one created, in its transaction: "back" and
+"send" again lead to the first record, never to a second one (``jisr.db.idempotency``).
 """
 
 from __future__ import annotations
@@ -13,17 +20,22 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
+from jisr.db import idempotency
+from jisr.errors import ValidationError as JisrValidationError
 from jisr.identity.errors import CsrfError
 from jisr.web.i18n import N_
 from jisr.web.viewer import Viewer, ViewerDep
 
 CSRF_FIELD = "csrf_token"
+IDEMPOTENCY_FIELD = "idempotency_key"
 CSRF_HEADER = "x-csrf-token"
 ANONYMOUS_CSRF_COOKIE = "jisr_csrf"
 
@@ -58,6 +70,25 @@ _ERROR_MESSAGES = {
     "extra_forbidden": N_("This field is not expected here."),
 }
 GENERIC_ERROR = N_("This value is not valid.")
+TOO_LONG = N_("This is too long: at most %(max)s characters.")
+
+
+class FieldMessage(str):
+    """A field's error msgid with the numbers it names (``params``), filled in when shown."""
+
+    params: dict[str, int]
+
+    def __new__(cls, msgid: str, **params: int) -> FieldMessage:
+        message = super().__new__(cls, msgid)
+        message.params = params
+        return message
+
+
+def _message(kind: str, error: Mapping[str, Any]) -> str:
+    limit = (error.get("ctx") or {}).get("max_length")
+    if kind == "string_too_long" and isinstance(limit, int):
+        return FieldMessage(TOO_LONG, max=limit)
+    return error_message(kind)
 
 
 def error_message(kind: str | None) -> str:
@@ -131,5 +162,53 @@ def validate(model: type[_Model], data: Mapping[str, Any]) -> tuple[_Model | Non
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             # A blank input (made None by ``blank_to_none``) in a required field is "missing".
             kind = "missing" if error.get("input", "") is None else error["type"]
-            errors.setdefault(field, error_message(kind))
+            errors.setdefault(field, _message(kind, error))
         return None, errors
+
+
+# --- idempotency keys -------------------------------------------------------------------
+
+
+def new_form_key() -> str:
+    """A fresh key for a form being rendered."""
+    return secrets.token_urlsafe(18)
+
+
+def form_key(form: FormData | Mapping[str, Any]) -> str | None:
+    """The form's idempotency key, when it carries a well-formed one."""
+    value = form.get(IDEMPOTENCY_FIELD)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return idempotency.check_key(value)
+    except JisrValidationError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FormOnce:
+    """One submission of a creating form: its scope (``exchange.compose``...) and key."""
+
+    scope: str
+    key: str | None
+
+    def first_result(self, session: Session, viewer: Viewer) -> idempotency.Replay | None:
+        """What an earlier submission with this key created (None: nothing yet, or no key)."""
+        if self.key is None:
+            return None
+        return idempotency.recall(session, self.scope, viewer.actor.id, self.key)
+
+    def remember_result(
+        self, session: Session, viewer: Viewer, result_id: str, location: str
+    ) -> idempotency.Replay | None:
+        """Record what this submission created; a concurrent twin that committed first wins
+        (its result is returned and this transaction is rolled back)."""
+        if self.key is None:
+            return None
+        return idempotency.remember(
+            session, self.scope, viewer.actor.id, self.key, result_id=result_id, location=location
+        )
+
+
+def form_once(scope: str, form: FormData | Mapping[str, Any]) -> FormOnce:
+    return FormOnce(scope, form_key(form))

@@ -246,7 +246,7 @@ def test_overdue_request_comes_first_and_is_on_the_home_page(partner: Console) -
     partner.sign_in("karim.analyst")
     page = partner.client.get("/exchange/requests")
     assert page.text.index("Long overdue") < page.text.index("Due next week")
-    assert "2 days ago" in page.text and "in 7 days" in page.text
+    assert "overdue by 2 days" in page.text and "7 days left" in page.text
     home = partner.client.get("/")
     panel = home.text.split('id="attention-title"')[1]
     overdue = re.search(

@@ -18,8 +18,9 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
 from jisr.actors import Role
-from jisr.agreements.models import CrimeArea
+from jisr.agreements.models import CrimeArea, HandlingCode
 from jisr.agreements.policy import Action
+from jisr.agreements.service import get_agreement
 from jisr.api.deps import SessionDep, SettingsDep
 from jisr.clock import utcnow
 from jisr.errors import PermissionDeniedError
@@ -31,7 +32,9 @@ from jisr.exchange.storage import BlobStore
 from jisr.federation.partners import list_partners
 from jisr.settings import JisrSettings
 from jisr.web.errors import console_router
+from jisr.web.forms import IDEMPOTENCY_FIELD, new_form_key
 from jisr.web.i18n import N_
+from jisr.web.pages import exchange_forms as forms_limits
 from jisr.web.pages import exchange_rows as rows
 from jisr.web.pages import exchange_view as view
 from jisr.web.registry import Attention, NavItem
@@ -83,6 +86,9 @@ def page(request: Request, template: str, context: dict[str, Any], status: int =
         "grade_scheme": _enum(GradingScheme, values.get("grading_scheme")),
         "now": now,
         "time_left": lambda deadline: view.time_left(deadline, now, lang),
+        "clock": lambda deadline: view.duration(deadline - now, lang),
+        "body_max": forms_limits.BODY_MAX,
+        "form_key": values.get(IDEMPOTENCY_FIELD) or new_form_key(),
         "country": lambda code: view.country_name(code, lang),
         "entity_views": view.entity_views,
         "as_date": view.as_date,
@@ -169,9 +175,12 @@ def show_message(
         and message.withdrawn_at is None
         and access.may(session, viewer.actor, Action.WITHDRAW, message)
     )
+    kept = messages.reply_handling(message, get_agreement(session, message.agreement_id))
     context = {
         "message": message,
         "receipts": issued,
+        "reply_handling": kept.value,
+        "reply_handling_text": message.handling_text if kept is HandlingCode.H3 else "",
         "values": values,
         "errors": {} if withdrawing else errors,
         "withdraw_errors": errors if withdrawing else {},

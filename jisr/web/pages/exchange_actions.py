@@ -5,11 +5,17 @@ The compose and reply forms carry files: they are read only for a signed-in writ
 transaction opened by the sign-in check has ended (a long upload must not hold SQLite's write
 lock), up to ``attachment_max_bytes`` of files in all plus room for the text. The node's JSON
 body limit does not apply to them (``jisr.api.app.STREAMING_PATHS``); the form parser spools
-files to temporary files, copied from there to the attachment store a chunk at a time.
+files to temporary files, copied from there to the attachment store a chunk at a time. A text
+field is read up to ``MAX_TEXT_PART``, well past the longest text a message may have, so a text
+that is too long is given back with the limit rather than lost.
+
+Compose and reply carry an idempotency key (``jisr.web.forms``): sending the same form again
+(back, then "Send") leads to the message the first submission sent, never to a second one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,15 +23,25 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 from jisr.api.deps import SessionDep, SettingsDep
+from jisr.db.idempotency import Replay
 from jisr.errors import JisrError, PermissionDeniedError
 from jisr.exchange import deadlines, desk, messages
 from jisr.exchange.schemas import MAX_ATTACHMENTS, MessageCreate, ReplyCreate
 from jisr.exchange.storage import BlobStore
 from jisr.settings import JisrSettings
 from jisr.web.errors import console_router, redirect
-from jisr.web.forms import CsrfForm, check_csrf, filled_in, form_values, validate
+from jisr.web.forms import (
+    CsrfForm,
+    FieldMessage,
+    check_csrf,
+    filled_in,
+    form_once,
+    form_values,
+    validate,
+)
 from jisr.web.i18n import N_, ngettext_lazy
 from jisr.web.pages import exchange_forms as forms
 from jisr.web.pages import exchange_rows as rows
@@ -47,6 +63,8 @@ NAV = ()
 TEXT_ROOM = 2 * 1024 * 1024
 # Text fields a form may have: the message's own and up to 20 rows of each entity kind.
 MAX_FIELDS = 1000
+# The most one text field may hold when read (the text's own limit is far lower, and said).
+MAX_TEXT_PART = 8 * 1024 * 1024
 
 FIELD_ERRORS = {
     "handling_text_required": N_("Handling code H3 needs the restrictions written here."),
@@ -75,6 +93,11 @@ FIELD_ERRORS = {
     "attachment_too_large_to_send": N_("Attachments may total at most %(size)s per message."),
     "payload_too_large": N_("Attachments may total at most %(size)s per message."),
     "too_many_attachments": N_("At most 20 files per message."),
+    "deadline_invalid": N_("Choose a deadline at least an hour ahead and within a year."),
+    "deadline_date_required": N_("Give the date and time of the deadline."),
+    "handling_lowering_unjustified": N_(
+        "You chose a less restrictive handling code than the message answered: say why here."
+    ),
 }
 REFUSALS = {
     "no_active_agreement": N_("There is no active agreement with this partner."),
@@ -92,6 +115,14 @@ UNKNOWN_REFUSAL = N_("The message could not be sent.")
 FORM_TOO_LARGE = N_(
     "The files chosen are larger than the node accepts, so the form was not read and nothing "
     "was sent: fill it in again with smaller files."
+)
+TEXT_TOO_LARGE = N_(
+    "A text field is far longer than a message may be, so the form was not read and nothing was "
+    "sent. A message's text may have at most %(max)s characters: send a longer document as an "
+    "attachment."
+)
+ALREADY_SENT = N_(
+    "This form was already sent: here is the message it sent. Nothing was sent a second time."
 )
 
 
@@ -121,21 +152,37 @@ def form_limit(settings: JisrSettings) -> int:
     return settings.attachment_max_bytes + TEXT_ROOM
 
 
+@dataclass(frozen=True, slots=True)
+class UploadForm:
+    """A posted compose or reply form, or why it was not read (``refused``: the form-level
+    errors to show)."""
+
+    form: FormData | None
+    refused: dict[str, str]
+
+
 async def read_upload_form(
     request: Request, session: SessionDep, settings: SettingsDep, viewer: WriterDep
-) -> FormData | None:
-    """The posted form, CSRF-checked; None when it declares more than the node accepts (its
-    body is then not read at all)."""
+) -> UploadForm:
+    """The posted form, CSRF-checked; refused when it declares more than the node accepts (its
+    body is then not read at all) or a text field is beyond any message's length."""
     declared = request.headers.get("content-length", "")
     if not declared.isdigit() or int(declared) > form_limit(settings):
-        return None
+        return UploadForm(None, _TOO_LARGE)
     await run_in_threadpool(session.commit)
-    form = await request.form(max_files=MAX_ATTACHMENTS + 1, max_fields=MAX_FIELDS)
+    try:
+        form = await request.form(
+            max_files=MAX_ATTACHMENTS + 1, max_fields=MAX_FIELDS, max_part_size=MAX_TEXT_PART
+        )
+    except HTTPException as exc:
+        if exc.status_code != 400 or "maximum size" not in str(exc.detail):
+            raise
+        return UploadForm(None, {"form": FieldMessage(TEXT_TOO_LARGE, max=forms.BODY_MAX)})
     await check_csrf(request, viewer)
-    return form
+    return UploadForm(form, {})
 
 
-UploadFormDep = Annotated[FormData | None, Depends(read_upload_form)]
+UploadFormDep = Annotated[UploadForm, Depends(read_upload_form)]
 
 
 async def _text_form(request: Request) -> FormData:
@@ -148,6 +195,12 @@ TextFormDep = Annotated[FormData, Depends(_text_form)]
 
 def _messages_of(errors: dict[str, str]) -> dict[str, str]:
     return {field: FIELD_ERRORS.get(key, key) for field, key in errors.items()}
+
+
+def _replayed(request: Request, first: Replay) -> Response:
+    response = redirect(request, first.location or "/exchange")
+    set_flash(response, request, ALREADY_SENT)
+    return response
 
 
 def _refusal(exc: JisrError) -> dict[str, str]:
@@ -179,19 +232,24 @@ def _compose_again(
 @router.post("/exchange/compose")
 def compose(
     request: Request,
-    form: UploadFormDep,
+    upload: UploadFormDep,
     session: SessionDep,
     settings: SettingsDep,
     viewer: WriterDep,
 ) -> Response:
-    if form is None:
-        context = {**compose_context(session, viewer, {}), "errors": _TOO_LARGE}
+    if upload.form is None:
+        context = {**compose_context(session, viewer, {}), "errors": upload.refused}
         return page(request, "exchange/compose.html", context, 413)
+    form = upload.form
     values = forms.typed_values(form)
     action = rows.action_of(values)
     if action is not None:
         values = rows.apply_action(values, action)
         return _compose_again(request, session, viewer, form, values, {}, action.kind)
+    once = form_once("exchange.compose", form)
+    first = once.first_result(session, viewer)
+    if first is not None:
+        return _replayed(request, first)
     parsed = forms.parse_compose(form, viewer.actor.agency_code)
     errors = parsed.errors
     sent = None
@@ -214,7 +272,11 @@ def compose(
             errors = _refusal(exc)
     if sent is None:
         return _compose_again(request, session, viewer, form, values, errors)
-    response = redirect(request, f"/exchange/cases/{sent.case_ref}#m-{sent.id}")
+    location = f"/exchange/cases/{sent.case_ref}#m-{sent.id}"
+    twin = once.remember_result(session, viewer, sent.id, location)
+    if twin is not None:
+        return _replayed(request, twin)
+    response = redirect(request, location)
     set_flash(response, request, N_("Your message is queued for delivery."))
     return response
 
@@ -223,18 +285,23 @@ def compose(
 def reply(
     request: Request,
     message_id: MessageId,
-    form: UploadFormDep,
+    upload: UploadFormDep,
     session: SessionDep,
     settings: SettingsDep,
     viewer: WriterDep,
 ) -> Response:
-    if form is None:
-        return show_message(request, session, viewer, message_id, {}, _TOO_LARGE, 413)
+    if upload.form is None:
+        return show_message(request, session, viewer, message_id, {}, upload.refused, 413)
+    form = upload.form
     values = forms.typed_values(form)
     action = rows.action_of(values)
     if action is not None:
         values = rows.apply_action(values, action)
         return show_message(request, session, viewer, message_id, values, {}, acted=action.kind)
+    once = form_once("exchange.reply", form)
+    first = once.first_result(session, viewer)
+    if first is not None:
+        return _replayed(request, first)
     parsed = forms.parse_reply(form, viewer.actor.agency_code)
     errors = parsed.errors
     data: ReplyCreate | None = None
@@ -253,7 +320,11 @@ def reply(
         return show_message(
             request, session, viewer, message_id, values, _messages_of(_refusal(exc))
         )
-    response = redirect(request, f"/exchange/cases/{answer.case_ref}#m-{answer.id}")
+    location = f"/exchange/cases/{answer.case_ref}#m-{answer.id}"
+    twin = once.remember_result(session, viewer, answer.id, location)
+    if twin is not None:
+        return _replayed(request, twin)
+    response = redirect(request, location)
     set_flash(response, request, N_("Your answer is queued for delivery."))
     return response
 

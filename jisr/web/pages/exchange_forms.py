@@ -25,7 +25,7 @@ from jisr.exchange import attachments
 from jisr.exchange.deadlines import MAX_RETENTION_DAYS
 from jisr.exchange.entities import describes_people
 from jisr.exchange.grading import check_grade
-from jisr.exchange.models import GradingScheme, MessageKind, Priority
+from jisr.exchange.models import DeadlineClass, GradingScheme, MessageKind, Priority
 from jisr.exchange.schemas import (
     AGENCY_CODE_PATTERN,
     MAX_ATTACHMENTS,
@@ -48,7 +48,11 @@ CODE_FIELDS = {
     "attachment_too_large_to_send": "attachments",
     "payload_too_large": "attachments",
     "too_many_attachments": "attachments",
+    "deadline_invalid": "deadline_at",
+    "handling_lowering_unjustified": "handling_lowered_reason",
 }
+# The longest text of a message, as the API takes it (``MessageContent.body``).
+BODY_MAX = 100_000
 
 
 class ContentFields(BaseModel):
@@ -57,8 +61,11 @@ class ContentFields(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     kind: MessageKind = MessageKind.MESSAGE
-    body: Block = Field(min_length=1, max_length=100_000)
+    body: Block = Field(min_length=1, max_length=BODY_MAX)
     priority: Priority = Priority.ROUTINE
+    deadline: DeadlineClass | None = None
+    # A ``datetime-local`` input: a date and time without zone, read as UTC.
+    deadline_at: datetime | None = None
     handling_code: HandlingCode | None = None
     handling_text: Block | None = Field(default=None, max_length=2000)
     grading_scheme: GradingScheme | None = None
@@ -79,6 +86,7 @@ class ComposeFields(ContentFields):
 
 class ReplyFields(ContentFields):
     data_category: DataCategory | None = None
+    handling_lowered_reason: Block | None = Field(default=None, min_length=3, max_length=2000)
 
 
 class WithdrawFields(BaseModel):
@@ -102,6 +110,12 @@ def typed_values(form: FormData) -> dict[str, Any]:
 
 def _content_errors(fields: ContentFields) -> dict[str, str]:
     errors: dict[str, str] = {}
+    if (
+        fields.kind is MessageKind.REQUEST
+        and fields.deadline is DeadlineClass.DATE
+        and fields.deadline_at is None
+    ):
+        errors["deadline_at"] = "deadline_date_required"
     if fields.handling_code is HandlingCode.H3 and not (fields.handling_text or "").strip():
         errors["handling_text"] = "handling_text_required"
     graded = fields.source_reliability or fields.information_credibility
@@ -193,10 +207,21 @@ def content_payload(fields: ContentFields, entities: list[dict[str, Any]]) -> di
             "source_reliability": fields.source_reliability,
             "information_credibility": fields.information_credibility,
         }
+    request = fields.kind is MessageKind.REQUEST
+    at = fields.deadline_at
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    chosen = fields.deadline
+    if request and at is not None and chosen is None:
+        chosen = DeadlineClass.DATE
+    if chosen is not DeadlineClass.DATE:
+        at = None
     return {
         "kind": fields.kind,
         "body": fields.body,
         "priority": fields.priority,
+        "deadline": chosen if request else None,
+        "deadline_at": at if request else None,
         "handling_code": fields.handling_code,
         "handling_text": fields.handling_text if fields.handling_code is HandlingCode.H3 else None,
         "grading": grading,
@@ -205,7 +230,11 @@ def content_payload(fields: ContentFields, entities: list[dict[str, Any]]) -> di
 
 
 def reply_payload(fields: ReplyFields, entities: list[dict[str, Any]]) -> dict[str, Any]:
-    return {**content_payload(fields, entities), "data_category": fields.data_category}
+    return {
+        **content_payload(fields, entities),
+        "data_category": fields.data_category,
+        "handling_lowered_reason": fields.handling_lowered_reason,
+    }
 
 
 def compose_payload(

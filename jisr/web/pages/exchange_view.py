@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel import Locale
@@ -143,6 +143,12 @@ def time_left(deadline: datetime | None, now: datetime, lang: str) -> str:
             locale=_BABEL_LOCALE.get(lang, "en_GB"),
         )
     )
+
+
+def duration(delta: timedelta, lang: str) -> str:
+    """ "3 days" / "2 heures" / "8 ساعات": a length of time in the viewer's language, rounded
+    to its largest unit (the sign is dropped: the page says "left" or "overdue by")."""
+    return str(format_timedelta(abs(delta), threshold=1.5, locale=_BABEL_LOCALE.get(lang, "en_GB")))
 
 
 def receipt_states(receipts: Sequence[Receipt]) -> dict[str, datetime]:

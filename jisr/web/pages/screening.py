@@ -2,8 +2,9 @@
 live progress, and hit review (open with a justification, then confirm or false positive).
 
 Pages call the watchlists service the API calls, as the signed-in officer: it checks the
-screening right, audits every check, opening and decision, and drafts the follow-up request to
-a partner whose alert a confirmed hit matched.
+screening right, audits every check, opening and decision, and sends the follow-up request to
+a partner whose alert a confirmed hit matched. The manifest upload and the decision forms carry
+an idempotency key (``jisr.web.forms``): sent twice, they lead to what the first one made.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from jisr.watchlists.cache import ScreenerCache
 from jisr.watchlists.models import JobStatus, ManifestJob
 from jisr.watchlists.schemas import DecisionCreate, TravellerCheck
 from jisr.web.errors import console_router, redirect
-from jisr.web.forms import CsrfForm, filled_in, form_values, validate
+from jisr.web.forms import (
+    IDEMPOTENCY_FIELD,
+    CsrfForm,
+    filled_in,
+    form_once,
+    form_values,
+    new_form_key,
+    validate,
+)
 from jisr.web.i18n import N_
 from jisr.web.registry import Attention, NavItem
 from jisr.web.templating import render, set_flash
@@ -45,15 +54,27 @@ UNREADABLE_TRAVELLER = N_(
     "These details cannot be screened: check the date of birth (YYYY-MM-DD, not in the future), "
     "the nationality and the document number."
 )
+# What cannot be screened, by the field the service names (``checks.traveller_subject``).
+UNREADABLE_FIELDS = {
+    "name": N_("This name cannot be read: it needs at least one letter or digit."),
+    "birth_date": N_("Give the date of birth as YYYY-MM-DD, after 1850 and not in the future."),
+    "nationality": N_("Enter a country code such as MA, FR or ES."),
+    "gender": N_("Choose one of the options."),
+    "document_number": N_("This document number cannot be read: use letters and digits."),
+}
 NOT_COVERED = N_(
     "No active agreement with the alert's owner covers a follow-up request, so the decision was "
     "not recorded. Ask your liaison desk."
 )
 DECIDED = {
     "confirmed": N_("Hit confirmed. The decision is recorded."),
-    "followup": N_("Hit confirmed: a follow-up request to the alert's owner was drafted."),
+    "followup": N_(
+        "Hit confirmed: an urgent follow-up request was sent to the alert's owner (queued for "
+        "delivery; it is linked below)."
+    ),
     "false_positive": N_("Marked as a false positive. The decision is recorded."),
 }
+ALREADY_DONE = N_("This form was already sent: here is what it did. Nothing was done twice.")
 
 
 class TravellerForm(BaseModel):
@@ -64,6 +85,7 @@ class TravellerForm(BaseModel):
     nationality: str | None = Field(default=None, max_length=60)
     gender: Literal["male", "female"] | None = None
     document_number: str | None = Field(default=None, max_length=64)
+    flight: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,3}\s?[0-9]{1,5}[A-Za-z]?$")
 
 
 class OpenForm(BaseModel):
@@ -104,12 +126,14 @@ def _index(
     status_code: int = 200,
 ) -> Response:
     jobs = queries.recent_jobs(session, viewer.actor)
-    return render(
-        request,
-        "screening/index.html",
-        {"values": values or {}, "errors": errors or {}, "jobs": jobs},
-        status_code=status_code,
-    )
+    values = values or {}
+    context = {
+        "values": values,
+        "errors": errors or {},
+        "jobs": jobs,
+        "form_key": values.get(IDEMPOTENCY_FIELD) or new_form_key(),
+    }
+    return render(request, "screening/index.html", context, status_code=status_code)
 
 
 @router.get("/screening")
@@ -125,15 +149,21 @@ def check_traveller(
     typed = form_values(form)
     parsed, errors = validate(TravellerForm, filled_in(typed))
     if parsed is not None:
+        data = parsed.model_dump()
+        if parsed.flight:
+            data["flight"] = parsed.flight.upper()
         try:
-            result = checks.check_traveller(
-                session, viewer.actor, cache, TravellerCheck(**parsed.model_dump())
-            )
+            result = checks.check_traveller(session, viewer.actor, cache, TravellerCheck(**data))
         except ValidationError as exc:
             if exc.code != "traveller_invalid":
                 raise
             session.rollback()
-            errors = {"form": UNREADABLE_TRAVELLER}
+            field = exc.field or ""
+            errors = (
+                {field: UNREADABLE_FIELDS[field]}
+                if field in UNREADABLE_FIELDS
+                else {"form": UNREADABLE_TRAVELLER}
+            )
     if parsed is None or errors:
         return _index(request, session, viewer, values=typed, errors=errors, status_code=422)
     return render(request, "screening/result.html", {"result": result, "traveller": parsed})
@@ -160,6 +190,10 @@ def upload_manifest(
     ctx: ContextDep,
     cache: CacheDep,
 ) -> Response:
+    once = form_once("screening.manifest", form)
+    first = once.first_result(session, viewer)
+    if first is not None:
+        return _done_already(request, first.location)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _index(request, session, viewer, errors={"file": NO_FILE}, status_code=422)
@@ -173,10 +207,20 @@ def upload_manifest(
     except ValidationError:
         session.rollback()
         return _index(request, session, viewer, errors={"file": NOT_A_MANIFEST}, status_code=422)
+    location = f"/screening/manifests/{job.id}"
+    twin = once.remember_result(session, viewer, job.id, location)
+    if twin is not None:
+        return _done_already(request, twin.location)
     session.commit()  # the worker thread must see the job
     manifests.start_job(ctx.session_factory, viewer.actor, cache, job.id)
-    response = redirect(request, f"/screening/manifests/{job.id}")
+    response = redirect(request, location)
     set_flash(response, request, N_("The manifest is being screened."))
+    return response
+
+
+def _done_already(request: Request, location: str | None) -> Response:
+    response = redirect(request, location or "/screening")
+    set_flash(response, request, ALREADY_DONE)
     return response
 
 
@@ -202,9 +246,7 @@ def _job_context(session: Session, viewer: Viewer, job: ManifestJob) -> dict[str
     finished = job.status in {JobStatus.DONE.value, JobStatus.FAILED.value}
     hits = []
     if finished:
-        hits = [
-            (hit, checks.entry_info(session, hit)) for hit in manifests.hits_of(session, job.id)
-        ]
+        hits = queries.summaries(session, manifests.hits_of(session, job.id))
         record_view(session, viewer, "manifest", job.id, hits=len(hits))
     return {
         "job": job,
@@ -234,8 +276,7 @@ def job_progress(
 @router.get("/screening/hits")
 def open_hits(request: Request, session: SessionDep, viewer: ViewerDep) -> Response:
     hits = queries.open_hits(session, viewer.actor)
-    rows = [(hit, checks.entry_info(session, hit)) for hit in hits]
-    return render(request, "screening/hits.html", {"hits": rows})
+    return render(request, "screening/hits.html", {"hits": queries.summaries(session, hits)})
 
 
 def _hit_summary(
@@ -260,6 +301,8 @@ def _hit_summary(
             "opened": None,
             "errors": errors or {},
             "values": values or {},
+            "hit_flight": hit.query.get("flight"),
+            "form_key": new_form_key(),
         },
         status_code=status_code,
     )
@@ -300,6 +343,8 @@ def _opened(
             "opened": opened,
             "errors": errors or {},
             "values": values or {},
+            "hit_flight": opened.traveller.get("flight"),
+            "form_key": (values or {}).get(IDEMPOTENCY_FIELD) or new_form_key(),
         },
         status_code=status_code,
     )
@@ -328,7 +373,12 @@ def decide_hit(
     hit_id: RecordId,
 ) -> Response:
     typed = form_values(form)
-    parsed, errors = validate(DecisionCreate, filled_in(typed))
+    once = form_once("screening.decision", form)
+    first = once.first_result(session, viewer)
+    if first is not None:
+        return _done_already(request, first.location)
+    fields = {k: v for k, v in typed.items() if k != IDEMPOTENCY_FIELD}
+    parsed, errors = validate(DecisionCreate, filled_in(fields))
     if parsed is not None:
         store = BlobStore.for_data_dir(settings.data_dir)
         try:
@@ -347,7 +397,11 @@ def decide_hit(
         return _opened(
             request, session, viewer, hit_id, errors=errors, values=typed, status_code=422
         )
-    response = redirect(request, f"/screening/hits/{hit_id}")
+    location = f"/screening/hits/{hit_id}"
+    twin = once.remember_result(session, viewer, decision.id, location)
+    if twin is not None:
+        return _done_already(request, twin.location)
+    response = redirect(request, location)
     key = "followup" if decision.followup_message_id else decision.verdict.value
     set_flash(response, request, DECIDED[key])
     return response
