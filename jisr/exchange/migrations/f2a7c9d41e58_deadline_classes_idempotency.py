@@ -4,8 +4,8 @@
 ``7d`` as in Directive (EU) 2023/977, or ``date``). ``idempotency_keys`` (``jisr.db.idempotency``)
 remembers what a form or an API create made, so a second submission returns it.
 
-Revision ID: c5d1e8a2b907
-Revises: b3c9d2e7f104
+Revision ID: f2a7c9d41e58
+Revises: c5d1e8a2b907
 Create Date: 2026-12-02 10:40:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import jisr.db.base
 
-revision: str = "c5d1e8a2b907"
-down_revision: str | Sequence[str] | None = "b3c9d2e7f104"
+revision: str = "f2a7c9d41e58"
+down_revision: str | Sequence[str] | None = "c5d1e8a2b907"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
