@@ -28,6 +28,7 @@ from jisr.graph.module import MODULE as GRAPH
 from jisr.identity.module import MODULE as IDENTITY
 from jisr.modules import CommandGroup, DomainModule, DomainParts, PeriodicTask, StartupHook
 from jisr.notices.module import MODULE as NOTICES
+from jisr.notifications.module import MODULE as NOTIFICATIONS
 from jisr.operations.module import MODULE as OPERATIONS
 from jisr.reports.module import MODULE as REPORTS
 from jisr.rights.module import MODULE as RIGHTS
@@ -64,6 +65,7 @@ MODULES: tuple[DomainModule, ...] = (
     CYBER,
     REPORTS,
     WITNESS,
+    NOTIFICATIONS,
     CONSOLE,
     MONITORING,
 )
