@@ -54,7 +54,7 @@ def view_of(row: Notification) -> dict[str, Any]:
         "id": row.id,
         "kind": row.kind,
         "msgid": TITLES.get(row.kind, row.kind),
-        "values": values_of(row.agency, row.params),
+        "args": values_of(row.agency, row.params),
         "created_at": row.created_at,
         "read": row.read_at is not None,
         "urgent": row.kind in URGENT,
