@@ -3,16 +3,24 @@ to users), and reading what each was told."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor, Role, system_actor
+from jisr.agreements.models import CrimeArea, DataCategory
+from jisr.db import DATA_DIR_KEY
+from jisr.exchange.storage import BlobStore
 from jisr.identity.accounts import create_user
 from jisr.identity.auth import actor_for
 from jisr.identity.models import User
 from jisr.notifications.derive import derive
 from jisr.notifications.models import Notification
+from tests.exchange import conftest as exchange_conftest
 from tests.exchange.conftest import LOCAL
+from tests.notices import conftest as notices_conftest
 
 # username -> roles: the desk, a border officer, oversight, a second reviewer.
 OFFICERS: dict[str, list[str]] = {
@@ -64,3 +72,33 @@ def told(session: Session, kind: str | None = None) -> dict[str, list[Notificati
 def start(session: Session) -> None:
     """The node's first pass: what happened before it notifies nobody."""
     derive(session, LOCAL)
+
+
+@pytest.fixture()
+def desk(session: Session, tmp_path: Path) -> exchange_conftest.World:
+    """The exchange tests' world: a local agency, a pinned partner, an agreement."""
+    session.info[DATA_DIR_KEY] = tmp_path
+    exchange_conftest.add_local_agency(session)
+    exchange_conftest.pin_partner(session, LOCAL, exchange_conftest.PARTNER)
+    agreement = exchange_conftest.add_agreement(session, LOCAL, exchange_conftest.PARTNER)
+    officer = exchange_conftest.officer
+    return exchange_conftest.World(
+        session, agreement, BlobStore.for_data_dir(tmp_path),
+        officer("liaison"), officer("analyst"), officer("auditor"),
+    )  # fmt: skip
+
+
+@pytest.fixture()
+def alerts(session: Session) -> notices_conftest.World:
+    """The notices tests' world: the agreement with the partner covers personal data."""
+    exchange_conftest.add_local_agency(session)
+    exchange_conftest.pin_partner(session, LOCAL, exchange_conftest.PARTNER)
+    agreement = exchange_conftest.add_agreement(
+        session,
+        LOCAL,
+        exchange_conftest.PARTNER,
+        crime_areas=[CrimeArea.MIGRANT_SMUGGLING, CrimeArea.TERRORISM],
+        categories=[DataCategory.PERSONAL, DataCategory.OPERATIONAL],
+    )
+    author = exchange_conftest.officer("liaison")
+    return notices_conftest.World(session, agreement, author, author, author)

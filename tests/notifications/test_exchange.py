@@ -12,16 +12,16 @@ from jisr.exchange.schemas import MessageCreate
 from jisr.notifications import conditions, rules, wakeup
 from jisr.notifications.texts import TITLES, title_of
 from jisr.web.pages.notifications import TITLES as CONSOLE_TITLES
-from tests.exchange.conftest import LOCAL, PARTNER, World, message_fields, world  # noqa: F401
+from tests.exchange.conftest import LOCAL, PARTNER, World, message_fields
 from tests.exchange.test_inbound import _receive, partner_request
 from tests.notifications.conftest import add_officers, start, told
 
 
-def test_a_partner_request_notifies_the_case_members_who_may_read_it(world: World) -> None:
-    add_officers(world.session)
-    start(world.session)
-    message = _receive(world, partner_request())
-    notified = told(world.session)
+def test_a_partner_request_notifies_the_case_members_who_may_read_it(desk: World) -> None:
+    add_officers(desk.session)
+    start(desk.session)
+    message = _receive(desk, partner_request())
+    notified = told(desk.session)
     # The inbound case's members are the liaison desk and the analysts; the border officer,
     # the administrator and oversight are not told; the disabled officer neither.
     assert sorted(notified) == ["amal", "claire", "karim"]
@@ -33,50 +33,50 @@ def test_a_partner_request_notifies_the_case_members_who_may_read_it(world: Worl
     assert "passport" not in str(note.params).lower()
     assert title_of(note.kind, note.agency, note.params) == f"New request from {PARTNER} to answer"
     # A second pass over the same trail adds nothing.
-    assert [len(v) for v in told(world.session).values()] == [1, 1, 1]
+    assert [len(v) for v in told(desk.session).values()] == [1, 1, 1]
 
 
-def test_an_h3_case_notifies_its_named_member_only(world: World) -> None:
-    officers = add_officers(world.session)
-    message = _receive(world, partner_request(handling_code="H3"))
+def test_an_h3_case_notifies_its_named_member_only(desk: World) -> None:
+    officers = add_officers(desk.session)
+    message = _receive(desk, partner_request(handling_code="H3"))
     # The desk names the border officer on the case: she is told of what comes next.
-    add_member(world.session, officers["amal"], message.case_ref, f"user:{officers['salma'].id}")
-    start(world.session)
-    second = _receive(world, partner_request(case_ref=message.case_ref, kind="message",
+    add_member(desk.session, officers["amal"], message.case_ref, f"user:{officers['salma'].id}")
+    start(desk.session)
+    second = _receive(desk, partner_request(case_ref=message.case_ref, kind="message",
                                              deadline_at=None, handling_code="H3"))  # fmt: skip
-    notified = told(world.session, "message")
+    notified = told(desk.session, "message")
     assert sorted(notified) == ["amal", "claire", "karim", "salma"]
     assert {n.object_id for v in notified.values() for n in v} == {second.id}
 
 
-def test_a_reply_tells_the_author_of_what_it_answers(world: World) -> None:
-    officers = add_officers(world.session, nadia=["coordinator"])
-    start(world.session)
+def test_a_reply_tells_the_author_of_what_it_answers(desk: World) -> None:
+    officers = add_officers(desk.session, nadia=["coordinator"])
+    start(desk.session)
     ours = messages.send_message(
-        world.session,
+        desk.session,
         officers["nadia"],
         MessageCreate(**message_fields(kind="request", data_category="personal")),
-        store=world.store,
+        store=desk.store,
     )
-    answer = _receive(world, partner_request(
+    answer = _receive(desk, partner_request(
         case_ref=ours.case_ref, in_reply_to=ours.id, kind="message", deadline_at=None,
         handling_code="H1"))  # fmt: skip
-    notified = told(world.session, "reply")
+    notified = told(desk.session, "reply")
     assert "nadia" in notified and notified["nadia"][0].object_id == answer.id
     assert "salma" not in notified and "hind" not in notified
     assert ours.answered_at is not None
 
 
-def test_deadlines_notify_once_per_state(world: World) -> None:
-    add_officers(world.session)
+def test_deadlines_notify_once_per_state(desk: World) -> None:
+    add_officers(desk.session)
     soon = utcnow() + timedelta(hours=2)
-    message = _receive(world, partner_request(deadline_at=soon.isoformat(), handling_code="H1"))
+    message = _receive(desk, partner_request(deadline_at=soon.isoformat(), handling_code="H1"))
     within = timedelta(hours=24)
-    assert conditions.scan_deadlines(world.session, LOCAL, within=within) == 3
-    assert conditions.scan_deadlines(world.session, LOCAL, within=within) == 0
+    assert conditions.scan_deadlines(desk.session, LOCAL, within=within) == 3
+    assert conditions.scan_deadlines(desk.session, LOCAL, within=within) == 0
     later = soon + timedelta(hours=1)
-    assert conditions.scan_deadlines(world.session, LOCAL, within=within, now=later) == 3
-    kinds = {n.kind for v in told(world.session).values() for n in v if n.object_id == message.id}
+    assert conditions.scan_deadlines(desk.session, LOCAL, within=within, now=later) == 3
+    kinds = {n.kind for v in told(desk.session).values() for n in v if n.object_id == message.id}
     assert {"request_due", "request_overdue"} <= kinds
 
 
