@@ -326,5 +326,9 @@ ERROR_CODES: frozenset[str] = frozenset(
         "graph_pair_invalid",
         "handling_code_invalid",
         "time_invalid",
+        # notifications
+        "notification_not_found",
+        "notifications_users_only",
+        "notification_cursor_invalid",
     }
 )

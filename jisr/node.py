@@ -36,6 +36,7 @@ from jisr.modules import (
     StartupHook,
 )
 from jisr.notices.module import MODULE as NOTICES
+from jisr.notifications.module import MODULE as NOTIFICATIONS
 from jisr.operations.module import MODULE as OPERATIONS
 from jisr.reports.module import MODULE as REPORTS
 from jisr.rights.module import MODULE as RIGHTS
@@ -73,6 +74,7 @@ MODULES: tuple[DomainModule, ...] = (
     CYBER,
     REPORTS,
     WITNESS,
+    NOTIFICATIONS,
     CONSOLE,
     MONITORING,
 )
