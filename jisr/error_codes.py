@@ -298,5 +298,9 @@ ERROR_CODES: frozenset[str] = frozenset(
         "graph_pair_invalid",
         "handling_code_invalid",
         "time_invalid",
+        # search
+        "search_cursor_invalid",
+        "search_query_invalid",
+        "search_type_unknown",
     }
 )
