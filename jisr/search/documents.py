@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from followthemoney import model
+from sqlalchemy import ColumnElement, String, cast
 
 from jisr.agreements.policy import ResourceKind
 from jisr.cyber.models import CyberObject
@@ -117,7 +118,7 @@ class Document:
             "link": self.link[:300],
             "record_at": self.record_at,
             "title_terms": terms([self.title]),
-            "body_terms": terms([self.text, *self.words]),
+            "body_terms": terms([self.text, *self.words, *self.names]),
             "name_keys": names_terms(self.names),
             "identifiers": " ".join(i for i in idents if i),
         }
@@ -343,15 +344,27 @@ class Indexed:
     model: type[Any]
     key: Callable[[Any], str]
     build: Callable[[Any], list[Document]]
+    # The key as a column (for bulk statements), and the column a bulk INSERT's rows name it by.
+    key_column: Callable[[], ColumnElement[str]]
+    insert_column: str
 
 
 INDEXED: tuple[Indexed, ...] = (
-    Indexed(Source.MESSAGE, Message, lambda m: m.id, message_documents),
-    Indexed(Source.CASE, Case, lambda c: c.ref, case_documents),
-    Indexed(Source.NOTICE, Notice, lambda n: n.id, notice_documents),
-    Indexed(Source.HIT, ScreeningHit, lambda h: h.id, hit_documents),
-    Indexed(Source.CYBER, CyberObject, lambda o: str(o.seq), cyber_documents),
-    Indexed(Source.OPERATION, Operation, lambda o: o.id, operation_documents),
+    Indexed(Source.MESSAGE, Message, lambda m: m.id, message_documents, lambda: Message.id, "id"),
+    Indexed(Source.CASE, Case, lambda c: c.ref, case_documents, lambda: Case.ref, "ref"),
+    Indexed(Source.NOTICE, Notice, lambda n: n.id, notice_documents, lambda: Notice.id, "id"),
+    Indexed(Source.HIT, ScreeningHit, lambda h: h.id, hit_documents, lambda: ScreeningHit.id, "id"),
+    Indexed(
+        Source.CYBER,
+        CyberObject,
+        lambda o: str(o.seq),
+        cyber_documents,
+        lambda: cast(CyberObject.seq, String),
+        "stix_id",
+    ),
+    Indexed(
+        Source.OPERATION, Operation, lambda o: o.id, operation_documents, lambda: Operation.id, "id"
+    ),
 )
 BY_MODEL: dict[type[Any], Indexed] = {i.model: i for i in INDEXED}
 BY_SOURCE: dict[Source, Indexed] = {i.source: i for i in INDEXED}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import Select, String, Table, and_, cast, delete, func, insert, not_, select
+from sqlalchemy import Result, Select, String, Table, and_, cast, delete, func, insert, not_, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from jisr.clock import utcnow
@@ -115,15 +115,55 @@ def index_flush(session: Session, _flush: UOWTransaction) -> None:
             queue(session, indexed.source, key, f"{type(exc).__name__}: {exc}")
 
 
-def queue_bulk(state: ORMExecuteState) -> None:
-    """``do_orm_execute``: a bulk statement on an indexed table queues that table for
-    reconciliation (which rows it touched is not known here)."""
+def index_bulk(state: ORMExecuteState) -> Result[Any] | None:
+    """``do_orm_execute``: a bulk ``INSERT``/``UPDATE``/``DELETE`` on an indexed table indexes
+    the rows it touched, in its transaction (rows named by the statement's ``WHERE`` or by the
+    inserted values); when that cannot be told, the table is queued for reconciliation."""
     if not (state.is_insert or state.is_update or state.is_delete) or state.bind_mapper is None:
-        return
+        return None
     indexed = BY_MODEL.get(state.bind_mapper.class_)
-    if indexed is None or state.session.info.get(SKIP):
-        return
-    queue(state.session, indexed.source, WHOLE_SOURCE)
+    session = state.session
+    if indexed is None or session.info.get(SKIP):
+        return None
+    where = getattr(state.statement, "whereclause", None)
+    before: list[str] = []
+    if state.is_delete and where is not None:
+        before = _keys(session, select(indexed.key_column()).where(where))
+    result = state.invoke_statement()
+    try:
+        with session.begin_nested():
+            if state.is_insert:
+                keys = _inserted(session, indexed, state.parameters)
+            elif where is not None:
+                keys = before or _keys(session, select(indexed.key_column()).where(where))
+            else:
+                keys = None
+            if keys is None:
+                queue(session, indexed.source, WHOLE_SOURCE)
+            for key in keys or ():
+                write_documents(session, indexed, key, _load(session, indexed, key))
+    except Exception as exc:  # noqa: BLE001 - the statement stands; its documents wait
+        log.warning("search documents deferred", source=indexed.source, error=type(exc).__name__)
+        queue(session, indexed.source, WHOLE_SOURCE, f"{type(exc).__name__}: {exc}")
+    return result
+
+
+def _keys(session: Session, stmt: Select[str]) -> list[str]:
+    return [str(k) for k in session.execute(stmt).scalars()]
+
+
+def _inserted(session: Session, indexed: Indexed, parameters: object) -> list[str] | None:
+    """The keys of the rows a bulk ``INSERT`` passed as parameters (None: not told)."""
+    rows = parameters if isinstance(parameters, list) else [parameters] if parameters else []
+    values = [r.get(indexed.insert_column) for r in rows if isinstance(r, dict)]
+    if not values or any(not isinstance(v, str) for v in values):
+        return None
+    column = getattr(indexed.model, indexed.insert_column)
+    keys: list[str] = []
+    for start in range(0, len(values), 500):
+        chunk = sorted(set(values[start : start + 500]))
+        keys += _keys(session, select(indexed.key_column()).where(column.in_(chunk)))
+    return sorted(set(keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +172,9 @@ class Drained:
     failed: int
 
 
-def reconcile(session: Session, source: Source) -> int:
-    """Remove documents of records that are gone, index records that have none."""
+def reconcile(session: Session, source: Source, *, rewrite: bool = False) -> int:
+    """Remove documents of records that are gone, index records that have none (and, with
+    ``rewrite``, rewrite every record's documents)."""
     indexed = BY_SOURCE[source]
     live = live_keys(source).subquery()
     session.execute(
@@ -142,7 +183,7 @@ def reconcile(session: Session, source: Source) -> int:
             SearchDocument.record_id.not_in(select(live.c[0])),
         )
     )
-    missing = list(session.execute(_missing(source)).scalars())
+    missing = list(session.execute(live_keys(source) if rewrite else _missing(source)).scalars())
     for key in missing:
         write_documents(session, indexed, key, _load(session, indexed, key))
     return len(missing)
@@ -169,7 +210,7 @@ def drain(session: Session, limit: int = 500) -> Drained:
         try:
             with session.begin_nested():
                 if key == WHOLE_SOURCE:
-                    reconcile(session, source)
+                    reconcile(session, source, rewrite=True)
                 else:
                     indexed = BY_SOURCE[source]
                     write_documents(session, indexed, key, _load(session, indexed, key))

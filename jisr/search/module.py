@@ -33,13 +33,13 @@ def _commands() -> typer.Typer:
 
 
 def _listeners() -> tuple[SessionListener, ...]:
-    from jisr.search.indexer import index_flush, queue_bulk
+    from jisr.search.indexer import index_bulk, index_flush
 
-    # Documents are written in the flush that writes their record; bulk statements on an
-    # indexed table queue it for reconciliation in the same transaction.
+    # Documents are written in the flush that writes their record, and by a bulk statement on
+    # an indexed table right after it, in the same transaction.
     return (
         SessionListener("after_flush", index_flush),
-        SessionListener("do_orm_execute", queue_bulk),
+        SessionListener("do_orm_execute", index_bulk),
     )
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from jisr.audit.models import AuditEntry
 from jisr.errors import ValidationError
 from jisr.exchange import messages
+from jisr.exchange.models import Message
 from jisr.exchange.schemas import MessageCreate
 from jisr.search import indexer, service
 from jisr.search.documents import Kind
@@ -191,16 +192,27 @@ def test_withdrawal_removes_the_documents(world: World) -> None:
     assert health.missing["message"] == 0 and health.stale["message"] == 0
 
 
-def test_a_bulk_statement_queues_its_table_and_the_backlog_is_worked_off(world: World) -> None:
-    from sqlalchemy import update
-
-    from jisr.exchange.models import Message
-
+def test_a_bulk_statement_indexes_the_rows_it_names(world: World) -> None:
     message = _send(world, subject="Tarifa lead")
     world.session.execute(
         update(Message).where(Message.id == message.id).values(subject="Ceuta lead")
     )
-    assert world.session.execute(select(SearchBacklog.record_id)).scalars().all() == ["*"]
-    assert service.search(world.session, world.liaison, "tarifa").backlog == 1
-    indexer.drain(world.session)
+    assert _ids(service.search(world.session, world.liaison, "ceuta", types=[Kind.MESSAGE])) == {
+        ("message", message.id)
+    }
+    assert not service.search(world.session, world.liaison, "tarifa", types=[Kind.MESSAGE]).results
     assert indexer.backlog_size(world.session) == 0
+
+
+def test_a_bulk_statement_naming_no_rows_queues_its_table(world: World) -> None:
+    message = _send(world, subject="Tarifa lead")
+    world.session.execute(update(Message).values(subject="Ceuta lead"))
+    assert world.session.execute(select(SearchBacklog.record_id)).scalars().all() == ["*"]
+    page = service.search(world.session, world.liaison, "ceuta", types=[Kind.MESSAGE])
+    assert page.backlog == 1 and not page.results
+    assert indexer.health(world.session).backlog == 1
+    assert indexer.drain(world.session).records == 1
+    assert indexer.backlog_size(world.session) == 0 and indexer.health(world.session).complete
+    assert _ids(service.search(world.session, world.liaison, "ceuta", types=[Kind.MESSAGE])) == {
+        ("message", message.id)
+    }
