@@ -19,6 +19,7 @@ from typing import Any
 
 from followthemoney import model
 from sqlalchemy import ColumnElement, String, cast
+from sqlalchemy.orm import QueryableAttribute
 
 from jisr.agreements.policy import ResourceKind
 from jisr.cyber.models import CyberObject
@@ -345,7 +346,7 @@ class Indexed:
     key: Callable[[Any], str]
     build: Callable[[Any], list[Document]]
     # The key as a column (for bulk statements), and the column a bulk INSERT's rows name it by.
-    key_column: Callable[[], ColumnElement[str]]
+    key_column: Callable[[], ColumnElement[str] | QueryableAttribute[str]]
     insert_column: str
 
 

@@ -156,12 +156,13 @@ def _inserted(session: Session, indexed: Indexed, parameters: object) -> list[st
     """The keys of the rows a bulk ``INSERT`` passed as parameters (None: not told)."""
     rows = parameters if isinstance(parameters, list) else [parameters] if parameters else []
     values = [r.get(indexed.insert_column) for r in rows if isinstance(r, dict)]
-    if not values or any(not isinstance(v, str) for v in values):
+    named = [v for v in values if isinstance(v, str)]
+    if not named or len(named) != len(rows):
         return None
     column = getattr(indexed.model, indexed.insert_column)
     keys: list[str] = []
-    for start in range(0, len(values), 500):
-        chunk = sorted(set(values[start : start + 500]))
+    for start in range(0, len(named), 500):
+        chunk = sorted(set(named[start : start + 500]))
         keys += _keys(session, select(indexed.key_column()).where(column.in_(chunk)))
     return sorted(set(keys))
 
