@@ -330,5 +330,9 @@ ERROR_CODES: frozenset[str] = frozenset(
         "notification_not_found",
         "notifications_users_only",
         "notification_cursor_invalid",
+        # search
+        "search_cursor_invalid",
+        "search_query_invalid",
+        "search_type_unknown",
     }
 )

@@ -83,8 +83,9 @@ class JobKind:
 
 
 # SQLAlchemy ``Session`` events a domain listens to (``before_flush``, ``after_commit``,
-# ``after_soft_rollback``), installed for the process when a node starts.
-SessionHook = Callable[..., None]
+# ``after_soft_rollback``, ``do_orm_execute``), installed for the process when a node starts.
+# A ``do_orm_execute`` hook may return the statement's result (having invoked it).
+SessionHook = Callable[..., object]
 
 
 @dataclass(frozen=True, slots=True)

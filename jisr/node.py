@@ -41,6 +41,7 @@ from jisr.operations.module import MODULE as OPERATIONS
 from jisr.reports.module import MODULE as REPORTS
 from jisr.rights.module import MODULE as RIGHTS
 from jisr.screening.module import MODULE as SCREENING
+from jisr.search.module import MODULE as SEARCH
 from jisr.training.module import MODULE as TRAINING
 from jisr.watchlists.module import MODULE as WATCHLISTS
 from jisr.web.module import MODULE as CONSOLE
@@ -75,6 +76,7 @@ MODULES: tuple[DomainModule, ...] = (
     REPORTS,
     WITNESS,
     NOTIFICATIONS,
+    SEARCH,
     CONSOLE,
     MONITORING,
 )

@@ -1,0 +1,1 @@
+"""Search over every record a user may read: one index, policy in the query, audited."""
