@@ -19,6 +19,7 @@ FONT = 13
 LABEL_WIDTH = 190
 BAR_SPACE = 260
 WIDTH = LABEL_WIDTH + BAR_SPACE + 70
+FILLS = {"bar-ours": "#1f5fa8", "bar-theirs": "#a85a0c"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ class _Canvas:
         left = self.x(x + width) if self.rtl else x
         self.parts.append(
             f'<rect x="{left:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{height:.1f}" '
-            f'rx="2" class="{cls}"/>'
+            f'rx="2" class="{cls}" fill="{FILLS.get(cls, "#555")}"/>'
         )
 
     def svg(self, height: float, title: str, chart_id: str) -> str:
@@ -140,7 +141,7 @@ def trend_columns(
             x = left + offset
             canvas.parts.append(
                 f'<rect x="{(canvas.x(x + 30) if rtl else x):.1f}" y="{base - tall:.1f}" '
-                f'width="30" height="{tall:.1f}" rx="2" class="{cls}"/>'
+                f'width="30" height="{tall:.1f}" rx="2" class="{cls}" fill="{FILLS[cls]}"/>'
             )
             canvas.middle(x + 15, base - tall - 5, _fmt(value), "chart-value")
         canvas.middle(left + 32, base + 20, point.label, "chart-label")

@@ -93,7 +93,7 @@ TEXT: dict[str, tuple[str, str, str]] = {
         "نشراتنا المرفوضة عند المراجعة (ضمن نطاق الشراكة)",
     ),
     "refused_by_ground": ("Refusals by ground", "Refus par motif", "الرفض حسب السبب"),
-    "hits": ("Screening hits", "Concordances de criblage", "تطابقات التدقيق الأمني"),
+    "hits": ("Screening hits", "Concordances de criblage", "تطابقات الفحص"),
     "hits_ours": (
         "Our hits on the partner's alerts",
         "Nos concordances sur les alertes du partenaire",
