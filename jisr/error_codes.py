@@ -258,6 +258,10 @@ ERROR_CODES: frozenset[str] = frozenset(
         # reports
         "partner_not_found",
         "period_invalid",
+        "report_language_invalid",
+        "report_signature_invalid",
+        "report_signature_missing",
+        "report_signature_untrusted",
         # cyber (object_* , unknown_type, pattern_invalid, spec_version_unsupported: per object)
         "bundle_malformed",
         "collection_not_found",
