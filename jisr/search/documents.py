@@ -164,7 +164,8 @@ def entity_facts(entity: dict[str, Any], region: str | None) -> EntityFacts:
     kind_ = next((k for s, k in _SCHEMA_KINDS if schema is not None and schema.is_a(s)), None)
     caption = names[0] if names else (summary[0] if summary else str(entity.get("id", "")))
     label = schema.label if schema is not None else "?"
-    return EntityFacts(kind_, caption, names, identifiers, f"{label} · " + "; ".join(summary))
+    text = f"{label} · " + "; ".join(summary) if summary else label
+    return EntityFacts(kind_, caption, names, identifiers, text)
 
 
 def _entities(
