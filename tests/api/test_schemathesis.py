@@ -30,7 +30,7 @@ SELF_LOCKOUT = r"(/disable|/reset-mfa|/auth/logout|/tokens/\{[^/]+\})$"
 # passes and answers 503. Every other operation is fuzzed.
 KNOWN_DEADLOCK = r"^/api/v1/courses(/certificates/verify)?$"
 # A server-sent event stream answers for minutes by design: not a request/response to fuzz.
-STREAMS = r"/incidents/stream$"
+STREAMS = r"/(incidents|notifications)/stream$"
 # Operations no officer's token reaches: TOTP enrolment is for a console session being
 # enrolled, the inbox for partner nodes' signed envelopes.
 NOT_FOR_OFFICERS = ["POST /api/v1/auth/totp/enrol", "POST /federation/v1/inbox"]
