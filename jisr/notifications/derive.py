@@ -59,7 +59,8 @@ def address(session: Session, drafts: Iterable[Draft], source: str) -> int:
 
 
 def _cursor(session: Session) -> NotificationCursor:
-    """The cursor, locked; a node's first pass starts at the head (history notifies nobody)."""
+    """The cursor, locked (the migration creates it at the head of the trail it found, so a
+    node's history notifies nobody; without it, a pass starts at the head)."""
     cursor = session.execute(
         select(NotificationCursor).where(NotificationCursor.id == CURSOR_ID).with_for_update()
     ).scalar_one_or_none()

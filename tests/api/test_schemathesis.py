@@ -26,7 +26,7 @@ TIME_BUDGET_S = 150
 # sign out): they are covered by the identity tests instead.
 SELF_LOCKOUT = r"(/disable|/reset-mfa|/auth/logout|/tokens/\{[^/]+\})$"
 # A server-sent event stream answers for minutes by design: not a request/response to fuzz.
-STREAMS = r"/incidents/stream$"
+STREAMS = r"/(incidents|notifications)/stream$"
 # Operations no officer's token reaches: TOTP enrolment is for a console session being
 # enrolled, the inbox for partner nodes' signed envelopes.
 NOT_FOR_OFFICERS = ["POST /api/v1/auth/totp/enrol", "POST /federation/v1/inbox"]

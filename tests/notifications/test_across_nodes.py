@@ -85,6 +85,7 @@ def _story(rabat: FedNode, paris: FedNode) -> None:
 
     draft = julien.call("POST", "/notices", 201, json=wanted())
     julien.call("POST", f"/notices/{draft['id']}/submit")
+    wait_for(lambda: bool(claire.told("review_requested")), timeout=30, what="reviewer told")
     assert [n["object_id"] for n in claire.told("review_requested")] == [draft["id"]]
     claire.call("POST", f"/notices/{draft['id']}/reviews", 201, json={"decision": "approve"})
     wait_for(lambda: bool(julien.told("alert_reviewed")), timeout=30, what="the author told")

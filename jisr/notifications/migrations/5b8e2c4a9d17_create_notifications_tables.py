@@ -6,6 +6,7 @@ Create Date: 2026-12-02 10:45:00.000000
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -48,6 +49,18 @@ def upgrade() -> None:
         sa.Column("audit_seq", _BIG, nullable=False),
         sa.Column("updated_at", jisr.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_cursor")),
+    )
+    # Notifications start with the acts after this upgrade: a node's history notifies nobody
+    # (a new node, migrated by ``jisr init``, starts at its beginning).
+    head = op.get_bind().execute(sa.text("SELECT COALESCE(MAX(seq), 0) FROM audit_entries"))
+    op.bulk_insert(
+        sa.table(
+            "notification_cursor",
+            sa.column("id", sa.Integer()),
+            sa.column("audit_seq", _BIG),
+            sa.column("updated_at", jisr.db.base.UTCDateTime(timezone=True)),
+        ),
+        [{"id": 1, "audit_seq": int(head.scalar_one()), "updated_at": datetime.now(UTC)}],
     )
 
 
