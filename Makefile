@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= 2
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: install lint fmt test demo bench browser screenshots clean lock audit-deps
+.PHONY: install lint fmt test demo bench browser fonts screenshots clean lock audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -50,15 +50,23 @@ browser:
 			npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
 	fi
 
+# Fonts with Arabic glyphs for the signed PDF reports (WeasyPrint lays text out with Pango and
+# HarfBuzz): Debian's Noto (Noto Naskh Arabic) and DejaVu, and Pango, installed by name if missing.
+fonts:
+	@fc-list 2>/dev/null | grep -qs "Noto Naskh Arabic" || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends fonts-noto-core fonts-dejavu-core libpango-1.0-0 \
+			libpangoft2-1.0-0; }
+
 # Browser tests share one demo world per worker: keep them on one worker (loadgroup).
-test: lint browser
+test: lint browser fonts
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 # Screenshots of the main console pages in Arabic and French, for the README.
 screenshots: install browser
 	JISR_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q -p no:xdist tests/browser
 
-demo: install
+demo: install fonts
 	$(BIN)/jisr demo
 
 # Rewrite the lock from pyproject.toml (needs the package index).
