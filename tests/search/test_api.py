@@ -165,7 +165,13 @@ def test_every_kind_is_found_through_its_own_api(api: Api) -> None:
         operation.json()["id"],
         indicator(1)["id"],
     }
-    assert api.found("liaison", q="tarifa")["counts"] == {"message": 1, "case": 1, "alert": 1}
+    # Liaison officers read operations too (policy's ROLE_READS).
+    assert api.found("liaison", q="tarifa")["counts"] == {
+        "message": 1,
+        "case": 1,
+        "alert": 1,
+        "operation": 1,
+    }
     # Coordinators and CERT analysts work with H0 messages and cases too.
     assert api.found("coord", q="tarifa")["counts"] == {"message": 1, "case": 1, "operation": 1}
     assert api.found("cert", q="tarifa")["counts"] == {"message": 1, "case": 1, "cyber": 1}
