@@ -13,12 +13,14 @@ from jisr.jobs.schemas import JobRead
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 JobId = Annotated[str, Path(max_length=80)]
 ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "Not signed in"},
+    422: {"description": "Invalid input"},
     404: {"description": "No such job, or not one this user may see (`job_not_found`)"},
     409: {"description": "Not possible in the job's state (`job_finished`, `job_not_failed`)"},
 }
 
 
-@router.get("", response_model=list[JobRead])
+@router.get("", response_model=list[JobRead], responses=ERRORS)
 def list_jobs(
     session: SessionDep,
     actor: CurrentActor,
