@@ -9,14 +9,17 @@ messages that are msgids (translated when the form is rendered again with what w
 limit the message names (``at most %(max)s characters``) travels with it as a ``FieldMessage``.
 
 Forms that create something carry an idempotency key (``IDEMPOTENCY_FIELD``, a hidden field
-whose value ``new_form_key`` makes when the form is rendered, and which a form shown again keeps).
-``FormOnce`` reads it; ``first_result`` gives what an earlier submission with the same key
-created, and ``remember_result`` records what this one created, in its transaction: "back" and
-"send" again lead to the first record, never to a second one (``jisr.db.idempotency``).
+set by ``form_key_for`` when the form is rendered, and kept when it is shown again). The key is
+derived from the sign-in session and what the form is for (compose; a reply to this message), so
+a browser that reloads a form on "back" (the console's pages are ``no-store``) renders the same
+key again. A submission is recorded under its key and a digest of what was typed
+(``FormOnce``): sent again as it was, it leads to what the first one created, never to a second
+record; changed, it is a new submission (``jisr.db.idempotency``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -169,9 +172,24 @@ def validate(model: type[_Model], data: Mapping[str, Any]) -> tuple[_Model | Non
 # --- idempotency keys -------------------------------------------------------------------
 
 
-def new_form_key() -> str:
-    """A fresh key for a form being rendered."""
-    return secrets.token_urlsafe(18)
+def form_key_for(viewer: Viewer, scope: str, target: str = "") -> str:
+    """The key of the form ``scope`` (about ``target``, e.g. the message answered) for this
+    sign-in session: the same each time the form is rendered in the session."""
+    seed = f"{scope}:{target}".encode()
+    return hmac.new(viewer.csrf_token.encode(), seed, hashlib.sha256).hexdigest()[:32]
+
+
+def _typed_print(form: FormData | Mapping[str, Any]) -> str:
+    """A digest of what was typed and chosen (files by name and size), the tokens left out."""
+    typed: dict[str, Any] = {}
+    for key in form:
+        if key in (CSRF_FIELD, IDEMPOTENCY_FIELD):
+            continue
+        items = form.getlist(key) if isinstance(form, FormData) else [form[key]]
+        typed[key] = [
+            [item.filename, item.size] if isinstance(item, UploadFile) else item for item in items
+        ]
+    return idempotency.fingerprint(typed)
 
 
 def form_key(form: FormData | Mapping[str, Any]) -> str | None:
@@ -187,7 +205,8 @@ def form_key(form: FormData | Mapping[str, Any]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class FormOnce:
-    """One submission of a creating form: its scope (``exchange.compose``...) and key."""
+    """One submission of a creating form: its scope (``exchange.compose``...) and key (the
+    form's key and the digest of what was typed; None when the form carries no key)."""
 
     scope: str
     key: str | None
@@ -211,4 +230,7 @@ class FormOnce:
 
 
 def form_once(scope: str, form: FormData | Mapping[str, Any]) -> FormOnce:
-    return FormOnce(scope, form_key(form))
+    key = form_key(form)
+    if key is None:
+        return FormOnce(scope, None)
+    return FormOnce(scope, f"{key[:64]}.{_typed_print(form)[:48]}")

@@ -45,11 +45,15 @@ def test_sending_the_compose_form_twice_sends_one_message(partner: Console) -> N
     assert again.status_code == 200 and again.url.path == first.url.path
     assert "This form was already sent: here is the message it sent." in again.text
     assert count_messages(partner) == 1
-    # A new form (a new key) is a new message.
-    fresh = key_of(partner.client.get("/exchange/compose").text)
-    assert fresh != form["idempotency_key"]
-    partner.post("/exchange/compose", compose_form(idempotency_key=fresh))
+    # The form rendered again (as "back" does) has the same key; what is typed differently
+    # is another message.
+    assert key_of(partner.client.get("/exchange/compose").text) == form["idempotency_key"]
+    partner.post("/exchange/compose", {**form, "subject": "Second boat, same route"})
     assert count_messages(partner) == 2
+    # Another sign-in session renders another key.
+    partner.client.cookies.clear()
+    partner.sign_in("karim.analyst")
+    assert key_of(partner.client.get("/exchange/compose").text) != form["idempotency_key"]
 
 
 def test_a_form_shown_again_keeps_its_key(partner: Console) -> None:

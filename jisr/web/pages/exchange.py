@@ -32,7 +32,7 @@ from jisr.exchange.storage import BlobStore
 from jisr.federation.partners import list_partners
 from jisr.settings import JisrSettings
 from jisr.web.errors import console_router
-from jisr.web.forms import IDEMPOTENCY_FIELD, new_form_key
+from jisr.web.forms import form_key_for
 from jisr.web.i18n import N_
 from jisr.web.pages import exchange_forms as forms_limits
 from jisr.web.pages import exchange_rows as rows
@@ -88,7 +88,6 @@ def page(request: Request, template: str, context: dict[str, Any], status: int =
         "time_left": lambda deadline: view.time_left(deadline, now, lang),
         "clock": lambda deadline: view.duration(deadline - now, lang),
         "body_max": forms_limits.BODY_MAX,
-        "form_key": values.get(IDEMPOTENCY_FIELD) or new_form_key(),
         "country": lambda code: view.country_name(code, lang),
         "entity_views": view.entity_views,
         "as_date": view.as_date,
@@ -179,6 +178,7 @@ def show_message(
     context = {
         "message": message,
         "receipts": issued,
+        "form_key": form_key_for(viewer, "exchange.reply", message.id),
         "reply_handling": kept.value,
         "reply_handling_text": message.handling_text if kept is HandlingCode.H3 else "",
         "values": values,
@@ -206,6 +206,7 @@ def request_list(
 def compose_context(session: Session, viewer: Viewer, values: dict[str, Any]) -> dict[str, Any]:
     return {
         "values": values,
+        "form_key": form_key_for(viewer, "exchange.compose"),
         "partners": [a for a in list_partners(session) if a.code != viewer.actor.agency_code],
         "cases": cases.list_cases(session, viewer.actor, limit=200),
     }

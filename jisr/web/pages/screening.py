@@ -30,9 +30,9 @@ from jisr.web.forms import (
     IDEMPOTENCY_FIELD,
     CsrfForm,
     filled_in,
+    form_key_for,
     form_once,
     form_values,
-    new_form_key,
     validate,
 )
 from jisr.web.i18n import N_
@@ -131,7 +131,7 @@ def _index(
         "values": values,
         "errors": errors or {},
         "jobs": jobs,
-        "form_key": values.get(IDEMPOTENCY_FIELD) or new_form_key(),
+        "form_key": form_key_for(viewer, "screening.manifest"),
     }
     return render(request, "screening/index.html", context, status_code=status_code)
 
@@ -302,7 +302,6 @@ def _hit_summary(
             "errors": errors or {},
             "values": values or {},
             "hit_flight": hit.query.get("flight"),
-            "form_key": new_form_key(),
         },
         status_code=status_code,
     )
@@ -344,7 +343,7 @@ def _opened(
             "errors": errors or {},
             "values": values or {},
             "hit_flight": opened.traveller.get("flight"),
-            "form_key": (values or {}).get(IDEMPOTENCY_FIELD) or new_form_key(),
+            "form_key": form_key_for(viewer, "screening.decision", hit_id),
         },
         status_code=status_code,
     )
