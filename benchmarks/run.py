@@ -16,6 +16,7 @@ SUITES: tuple[tuple[str, list[str], list[str]], ...] = (
     ("benchmarks.screening.perf", ["--size", "1000000"], ["--size", "20000"]),
     ("benchmarks.federation.bench_throughput", [], ["--quick"]),
     ("benchmarks.audit.bench_append", [], ["--quick"]),
+    ("benchmarks.search.bench_search", ["--size", "1000000"], ["--quick"]),
 )
 
 

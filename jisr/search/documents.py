@@ -27,6 +27,7 @@ from jisr.exchange.models import Case, Message, MessageKind
 from jisr.notices.models import Notice
 from jisr.operations.models import Operation
 from jisr.search.text import (
+    MAX_TERMS_CHARS,
     document_number,
     iban,
     identifiers_in,
@@ -101,7 +102,8 @@ class Document:
         """The ``search_documents`` row (terms folded, identifiers normalised)."""
         region = self.owner_agency[:2]
         idents = dict.fromkeys(self.identifiers)
-        idents.update(dict.fromkeys(identifiers_in(f"{self.title}\n{self.text}", region)))
+        written = f"{self.title}\n{self.text[:MAX_TERMS_CHARS]}"
+        idents.update(dict.fromkeys(identifiers_in(written, region)))
         return {
             "source": self.source.value,
             "record_id": self.record_id,

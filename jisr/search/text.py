@@ -52,7 +52,8 @@ def words(text: str) -> list[str]:
 
 def terms(texts: Iterable[str], limit: int = MAX_TERMS_CHARS) -> str:
     """Folded words of ``texts`` as one space-separated string, at most ``limit`` characters."""
-    joined = " ".join(w for t in texts if t for w in words(t))
+    # A long text is cut before folding: a 3 MB body costs no more than its first pages.
+    joined = " ".join(w for t in texts if t for w in words(t[: limit * 2]))
     return joined[:limit].rsplit(" ", 1)[0] if len(joined) > limit else joined
 
 
