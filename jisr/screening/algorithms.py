@@ -28,6 +28,8 @@ from jisr.screening.name_features import (
 )
 from jisr.screening.names import NameForm
 
+# Bounds on the score are compared with this margin, so that a rounding never drops a pair.
+_EPSILON = 1e-9
 # A date of birth agreeing to the month (0.7) or the same document (1.0) corroborates a name.
 _CORROBORATES = 0.7
 
@@ -56,6 +58,18 @@ class ScoringAlgorithm(Protocol):
         cand: Subject,
         cand_names: Sequence[NameForm],
     ) -> Scored: ...
+
+    def score_at_least(
+        self,
+        query: Subject,
+        query_names: Sequence[NameForm],
+        cand: Subject,
+        cand_names: Sequence[NameForm],
+        limit: float,
+    ) -> Scored | None:
+        """``score``, or None as soon as the score cannot reach ``limit`` (then no feature
+        is computed nor explanation written)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +136,38 @@ class JisrV1:
         cand: Subject,
         cand_names: Sequence[NameForm],
     ) -> Scored:
-        alignment, form = best_name(query_names, cand_names)
-        total = alignment.score
-        features = {"name": alignment.score}
-        sentences = [f"name {alignment.score:.2f}: {alignment.describe()}"]
+        scored = self._score(query, query_names, cand, cand_names, None)
+        if scored is None:  # pragma: no cover - without a limit every pair is scored
+            raise RuntimeError("unscored pair")
+        return scored
+
+    def score_at_least(
+        self,
+        query: Subject,
+        query_names: Sequence[NameForm],
+        cand: Subject,
+        cand_names: Sequence[NameForm],
+        limit: float,
+    ) -> Scored | None:
+        return self._score(query, query_names, cand, cand_names, limit)
+
+    def _score(
+        self,
+        query: Subject,
+        query_names: Sequence[NameForm],
+        cand: Subject,
+        cand_names: Sequence[NameForm],
+        limit: float | None,
+    ) -> Scored | None:
+        # The facts beside the name first: they are cheap, and when they take even a perfect
+        # name (1.0) below the limit the names are not aligned at all. Name-evidence features
+        # only ever count against, so the name plus these is a bound on the score.
+        floor = limit - _EPSILON if limit is not None and limit > 0 else None
+        features: dict[str, float] = {}
+        contributions: list[float] = []
         evidence: list[str] = []
         corroborated = False
+        facts = 0.0
         for weight in self.WEIGHTS:
             feature = weight.function(query, cand)
             if feature.detail is None:
@@ -135,18 +175,34 @@ class JisrV1:
             factor = weight.support if feature.value > 0 else weight.against
             contribution = feature.value * factor
             features[weight.name] = contribution
-            total += contribution
+            contributions.append(contribution)
+            facts += contribution
             evidence.append(feature.detail)
             corroborated |= weight.corroborates and feature.value >= _CORROBORATES
+        if floor is not None and 1.0 + facts < floor:
+            return None
+        alignment, form = best_name(query_names, cand_names)
+        if floor is not None and alignment.score + facts < floor:
+            return None
+        total = alignment.score
+        for contribution in contributions:
+            total += contribution
+        features = {"name": alignment.score, **features}
+        name_evidence: list[str] = []
         for name_weight in self.NAME_WEIGHTS:
             found = name_weight.function(query, cand, alignment, corroborated)
             if found.detail is not None:
                 features[name_weight.name] = found.value * name_weight.against
                 total += features[name_weight.name]
-                sentences.append(found.detail)
+                name_evidence.append(found.detail)
+        score = min(1.0, max(0.0, total))
+        if limit is not None and score < limit:
+            return None
+        # The explanation is written only for a pair that is reported.
+        sentences = [f"name {alignment.score:.2f}: {alignment.describe()}", *name_evidence]
         sentences.extend(evidence)
         return Scored(
-            score=min(1.0, max(0.0, total)),
+            score=score,
             name=form.text if form is not None else (cand.names[0] if cand.names else ""),
             explanation="; ".join(sentences),
             features=features,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jisr.screening.model import Subject, SubjectKind
 
@@ -23,6 +24,7 @@ FeatureFunction = Callable[[Subject, Subject], Feature]
 NONE = Feature(0.0)
 
 
+@lru_cache(maxsize=65_536)
 def _parse_date(text: str) -> tuple[int, int | None, int | None] | None:
     match = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text)
     if match is None:

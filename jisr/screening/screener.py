@@ -177,8 +177,8 @@ class Screener:
         matches: list[Match] = []
         for number, subject_forms in by_subject.items():
             subject = self._subjects[number]
-            scored = self.algorithm.score(query, forms, subject, subject_forms)
-            if scored.score >= limit:
+            scored = self.algorithm.score_at_least(query, forms, subject, subject_forms, limit)
+            if scored is not None:
                 matches.append(
                     Match(
                         query_id=query.id,
