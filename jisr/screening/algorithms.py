@@ -13,6 +13,7 @@ from typing import Protocol
 
 from jisr.screening.alignment import NameAlignment, align_names
 from jisr.screening.features import (
+    Feature,
     FeatureFunction,
     dob_feature,
     document_feature,
@@ -129,6 +130,13 @@ class JisrV1:
         NameFeatureWeight("common_parts", common_parts_feature, against=0.25),
     )
 
+    def __init__(self) -> None:
+        # The features by the support they can add, each with the most the later ones can.
+        order = sorted(self.WEIGHTS, key=lambda w: -w.support)
+        self._by_support = [
+            (w, sum(later.support for later in order[i + 1 :])) for i, w in enumerate(order)
+        ]
+
     def score(
         self,
         query: Subject,
@@ -159,42 +167,45 @@ class JisrV1:
         cand_names: Sequence[NameForm],
         limit: float | None,
     ) -> Scored | None:
-        # The facts beside the name first: they are cheap, and when they take even a perfect
-        # name (1.0) below the limit the names are not aligned at all. Name-evidence features
-        # only ever count against, so the name plus these is a bound on the score.
+        # The facts beside the name first, the one that can add most first: they are cheap,
+        # and as soon as even a perfect name (1.0) with every fact still to come at its best
+        # cannot reach the limit, the pair is dropped before its names are aligned.
+        # Name-evidence features only ever count against, so this is a bound on the score.
         floor = limit - _EPSILON if limit is not None and limit > 0 else None
-        features: dict[str, float] = {}
-        contributions: list[float] = []
-        evidence: list[str] = []
-        corroborated = False
+        found: dict[str, tuple[Feature, float]] = {}
         facts = 0.0
-        for weight in self.WEIGHTS:
+        for weight, still_to_come in self._by_support:
             feature = weight.function(query, cand)
-            if feature.detail is None:
-                continue
-            factor = weight.support if feature.value > 0 else weight.against
-            contribution = feature.value * factor
-            features[weight.name] = contribution
-            contributions.append(contribution)
-            facts += contribution
-            evidence.append(feature.detail)
-            corroborated |= weight.corroborates and feature.value >= _CORROBORATES
-        if floor is not None and 1.0 + facts < floor:
-            return None
+            if feature.detail is not None:
+                contribution = feature.value * (
+                    weight.support if feature.value > 0 else weight.against
+                )
+                found[weight.name] = (feature, contribution)
+                facts += contribution
+            if floor is not None and 1.0 + facts + still_to_come < floor:
+                return None
         alignment, form = best_name(query_names, cand_names)
         if floor is not None and alignment.score + facts < floor:
             return None
         total = alignment.score
-        for contribution in contributions:
+        features = {"name": alignment.score}
+        evidence: list[str] = []
+        corroborated = False
+        for weight in self.WEIGHTS:
+            if weight.name not in found:
+                continue
+            feature, contribution = found[weight.name]
+            features[weight.name] = contribution
             total += contribution
-        features = {"name": alignment.score, **features}
+            evidence.append(feature.detail or "")
+            corroborated |= weight.corroborates and feature.value >= _CORROBORATES
         name_evidence: list[str] = []
         for name_weight in self.NAME_WEIGHTS:
-            found = name_weight.function(query, cand, alignment, corroborated)
-            if found.detail is not None:
-                features[name_weight.name] = found.value * name_weight.against
+            said = name_weight.function(query, cand, alignment, corroborated)
+            if said.detail is not None:
+                features[name_weight.name] = said.value * name_weight.against
                 total += features[name_weight.name]
-                name_evidence.append(found.detail)
+                name_evidence.append(said.detail)
         score = min(1.0, max(0.0, total))
         if limit is not None and score < limit:
             return None

@@ -135,6 +135,12 @@ class IndexBuilder:
         self._keys.extend(keys)
         self._rows.extend([row] * len(keys))
 
+    def extend(self, keys: bytes, rows: bytes, first_row: int) -> None:
+        """Add pairs given as the bytes of an int64 key array and an int32 array of row
+        numbers counted from ``first_row``."""
+        self._keys.frombytes(keys)
+        self._rows.frombytes((np.frombuffer(rows, dtype=np.int32) + first_row).tobytes())
+
     def build(self, block_cap: int = 2000) -> CandidateIndex:
         keys = np.frombuffer(self._keys, dtype=np.int64)
         rows = np.frombuffer(self._rows, dtype=np.int32)
@@ -194,10 +200,15 @@ def top_rows(
     rows: npt.NDArray[np.int32], ranks: npt.NDArray[np.int64], limit: int
 ) -> npt.NDArray[np.int32]:
     """The ``limit`` rows of highest rank, best first (ties in row order)."""
-    if rows.size <= limit:
-        return rows[np.argsort(-ranks, kind="stable")]
+    return rows[top_positions(ranks, limit)]
+
+
+def top_positions(ranks: npt.NDArray[np.int64], limit: int) -> npt.NDArray[np.intp]:
+    """Positions of the ``limit`` highest ranks, best first (ties in position order)."""
+    if ranks.size <= limit:
+        return np.argsort(-ranks, kind="stable")
     best = np.argpartition(-ranks, limit)[:limit]
-    return rows[best[np.argsort(-ranks[best], kind="stable")]]
+    return best[np.argsort(-ranks[best], kind="stable")]
 
 
 def build_index(forms: Iterable[tuple[int, NameForm]], block_cap: int = 2000) -> CandidateIndex:
