@@ -84,12 +84,15 @@ def main() -> int:
     screener = Screener(entries, **options)
     build = time.perf_counter() - started
     cpu = time.process_time() - cpu
+    workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu_s = workers_cpu.ru_utime + workers_cpu.ru_stime
     del entries
     gc.collect()
     print(f"listed: {len(screener):,} people ({len(screener._packed):,} names)")
     print(
         f"index build: {build:.1f} s ({len(screener) / build:,.0f} people/s; "
-        f"{getattr(screener, 'build_workers', 1)} process(es); this process's CPU {cpu:.1f} s; "
+        f"{getattr(screener, 'build_workers', 1)} process(es); "
+        f"CPU {cpu:.1f} s here + {workers_cpu_s:.1f} s in workers; "
         f"generating the list {generated:.1f} s, not counted)"
     )
     print(

@@ -131,6 +131,7 @@ def gender_feature(query: Subject, cand: Subject) -> Feature:
     return Feature(-1.0, f"different gender ({query.gender} / {cand.gender})")
 
 
+@lru_cache(maxsize=65_536)
 def _doc_key(number: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", number.upper())
 

@@ -6,6 +6,7 @@ import multiprocessing
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -114,6 +115,46 @@ def _analyse(subjects: Sequence[Subject], first: int) -> _Analysed:
         keys.tobytes(),
         key_rows.tobytes(),
     )
+
+
+class _ListedForms(Sequence[NameForm]):
+    """A listed subject's candidate names, unpacked only when the scoring reads them (most
+    candidates are dropped on their birth date or kind before their names are aligned)."""
+
+    __slots__ = ("_forms", "_packed", "_rows", "_texts")
+
+    def __init__(self, texts: StringColumn) -> None:
+        self._texts = texts
+        self._rows: list[int] = []
+        self._packed: list[str] = []
+        self._forms: list[NameForm] | None = None
+
+    def add(self, row: int, packed: str) -> None:
+        self._rows.append(row)
+        self._packed.append(packed)
+
+    def _unpacked(self) -> list[NameForm]:
+        if self._forms is None:
+            texts = self._texts.take(self._rows)
+            self._forms = [
+                unpack(p.rsplit("|", 1)[0], t) for p, t in zip(self._packed, texts, strict=True)
+            ]
+        return self._forms
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> NameForm: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[NameForm]: ...
+
+    def __getitem__(self, index: int | slice) -> NameForm | Sequence[NameForm]:
+        return self._unpacked()[index]
+
+    def __iter__(self) -> Iterator[NameForm]:
+        return iter(self._unpacked())
 
 
 class Screener:
@@ -232,11 +273,12 @@ class Screener:
         if not forms:
             return []
         rows, packed = self._rows_for(forms, birth_key(query))
-        by_subject: dict[int, list[NameForm]] = {}
-        texts = self._texts.take(rows)
+        by_subject: dict[int, _ListedForms] = {}
         subjects = self._row_subject[rows].tolist() if rows else []
-        for number, form, text in zip(subjects, packed, texts, strict=True):
-            by_subject.setdefault(number, []).append(unpack(form.rsplit("|", 1)[0], text))
+        for number, row, form in zip(subjects, rows, packed, strict=True):
+            if number not in by_subject:
+                by_subject[number] = _ListedForms(self._texts)
+            by_subject[number].add(row, form)
         matches: list[Match] = []
         for number, subject_forms in by_subject.items():
             subject = self._subjects[number]
