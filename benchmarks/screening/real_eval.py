@@ -53,6 +53,14 @@ class Baseline:
         self.ids = [s.id for s in listed for _ in s.names]
         self.names = [str(_ICU.transliterate(n)) for s in listed for n in s.names]
 
+    @classmethod
+    def from_names(cls, names: Sequence[str]) -> Baseline:
+        """Over bare names (ids are their positions)."""
+        baseline = cls([])
+        baseline.names = [str(_ICU.transliterate(n)) for n in names]
+        baseline.ids = [str(i) for i in range(len(baseline.names))]
+        return baseline
+
     def check(self, query: Subject) -> set[str]:
         found: set[str] = set()
         for name in query.names:

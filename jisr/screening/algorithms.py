@@ -13,6 +13,7 @@ from typing import Protocol
 
 from jisr.screening.alignment import NameAlignment, align_names
 from jisr.screening.features import (
+    Feature,
     FeatureFunction,
     dob_feature,
     document_feature,
@@ -28,6 +29,8 @@ from jisr.screening.name_features import (
 )
 from jisr.screening.names import NameForm
 
+# Bounds on the score are compared with this margin, so that a rounding never drops a pair.
+_EPSILON = 1e-9
 # A date of birth agreeing to the month (0.7) or the same document (1.0) corroborates a name.
 _CORROBORATES = 0.7
 
@@ -56,6 +59,18 @@ class ScoringAlgorithm(Protocol):
         cand: Subject,
         cand_names: Sequence[NameForm],
     ) -> Scored: ...
+
+    def score_at_least(
+        self,
+        query: Subject,
+        query_names: Sequence[NameForm],
+        cand: Subject,
+        cand_names: Sequence[NameForm],
+        limit: float,
+    ) -> Scored | None:
+        """``score``, or None as soon as the score cannot reach ``limit`` (then no feature
+        is computed nor explanation written)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +130,13 @@ class JisrV1:
         NameFeatureWeight("common_parts", common_parts_feature, against=0.25),
     )
 
+    def __init__(self) -> None:
+        # The features by the support they can add, each with the most the later ones can.
+        order = sorted(self.WEIGHTS, key=lambda w: -w.support)
+        self._by_support = [
+            (w, sum(later.support for later in order[i + 1 :])) for i, w in enumerate(order)
+        ]
+
     def score(
         self,
         query: Subject,
@@ -122,31 +144,76 @@ class JisrV1:
         cand: Subject,
         cand_names: Sequence[NameForm],
     ) -> Scored:
+        scored = self._score(query, query_names, cand, cand_names, None)
+        if scored is None:  # pragma: no cover - without a limit every pair is scored
+            raise RuntimeError("unscored pair")
+        return scored
+
+    def score_at_least(
+        self,
+        query: Subject,
+        query_names: Sequence[NameForm],
+        cand: Subject,
+        cand_names: Sequence[NameForm],
+        limit: float,
+    ) -> Scored | None:
+        return self._score(query, query_names, cand, cand_names, limit)
+
+    def _score(
+        self,
+        query: Subject,
+        query_names: Sequence[NameForm],
+        cand: Subject,
+        cand_names: Sequence[NameForm],
+        limit: float | None,
+    ) -> Scored | None:
+        # The facts beside the name first, the one that can add most first: they are cheap,
+        # and as soon as even a perfect name (1.0) with every fact still to come at its best
+        # cannot reach the limit, the pair is dropped before its names are aligned.
+        # Name-evidence features only ever count against, so this is a bound on the score.
+        floor = limit - _EPSILON if limit is not None and limit > 0 else None
+        found: dict[str, tuple[Feature, float]] = {}
+        facts = 0.0
+        for weight, still_to_come in self._by_support:
+            feature = weight.function(query, cand)
+            if feature.detail is not None:
+                contribution = feature.value * (
+                    weight.support if feature.value > 0 else weight.against
+                )
+                found[weight.name] = (feature, contribution)
+                facts += contribution
+            if floor is not None and 1.0 + facts + still_to_come < floor:
+                return None
         alignment, form = best_name(query_names, cand_names)
+        if floor is not None and alignment.score + facts < floor:
+            return None
         total = alignment.score
         features = {"name": alignment.score}
-        sentences = [f"name {alignment.score:.2f}: {alignment.describe()}"]
         evidence: list[str] = []
         corroborated = False
         for weight in self.WEIGHTS:
-            feature = weight.function(query, cand)
-            if feature.detail is None:
+            if weight.name not in found:
                 continue
-            factor = weight.support if feature.value > 0 else weight.against
-            contribution = feature.value * factor
+            feature, contribution = found[weight.name]
             features[weight.name] = contribution
             total += contribution
-            evidence.append(feature.detail)
+            evidence.append(feature.detail or "")
             corroborated |= weight.corroborates and feature.value >= _CORROBORATES
+        name_evidence: list[str] = []
         for name_weight in self.NAME_WEIGHTS:
-            found = name_weight.function(query, cand, alignment, corroborated)
-            if found.detail is not None:
-                features[name_weight.name] = found.value * name_weight.against
+            said = name_weight.function(query, cand, alignment, corroborated)
+            if said.detail is not None:
+                features[name_weight.name] = said.value * name_weight.against
                 total += features[name_weight.name]
-                sentences.append(found.detail)
+                name_evidence.append(said.detail)
+        score = min(1.0, max(0.0, total))
+        if limit is not None and score < limit:
+            return None
+        # The explanation is written only for a pair that is reported.
+        sentences = [f"name {alignment.score:.2f}: {alignment.describe()}", *name_evidence]
         sentences.extend(evidence)
         return Scored(
-            score=min(1.0, max(0.0, total)),
+            score=score,
             name=form.text if form is not None else (cand.names[0] if cand.names else ""),
             explanation="; ".join(sentences),
             features=features,

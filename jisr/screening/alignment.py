@@ -60,12 +60,9 @@ class NameAlignment:
 MISSING_PART_COST = 0.35
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
-    first: int
-    last: int
-    token: str
-    skeleton: str
+# A unit: one part, or (``merges``) two adjacent parts read as one. Tuples, not objects: the
+# alignment runs for every candidate. (first, last, token, skeleton, weight, span bit mask)
+_Unit = tuple[int, int, str, str, float, int]
 
 
 def _units(form: NameForm, merges: bool) -> tuple[_Unit, ...]:
@@ -76,12 +73,15 @@ def _units(form: NameForm, merges: bool) -> tuple[_Unit, ...]:
 def _cached_units(
     tokens: tuple[str, ...], skeletons: tuple[str, ...], merges: bool
 ) -> tuple[_Unit, ...]:
-    units = [_Unit(i, i, t, s) for i, (t, s) in enumerate(zip(tokens, skeletons, strict=True))]
+    units = [
+        (i, i, t, s, _weight(s), 1 << i)
+        for i, (t, s) in enumerate(zip(tokens, skeletons, strict=True))
+    ]
     if merges:
         for i in range(len(tokens) - 1):
             token = tokens[i] + tokens[i + 1]
             skeleton = finish_skeleton(skeletons[i] + skeletons[i + 1])
-            units.append(_Unit(i, i + 1, token, skeleton))
+            units.append((i, i + 1, token, skeleton, _weight(skeleton), 3 << i))
     return tuple(units)
 
 
@@ -179,8 +179,8 @@ def _without_particle(skeleton: str) -> str:
     return skeleton
 
 
-def _weight(unit: _Unit) -> float:
-    return 0.6 + 0.2 * min(len(unit.skeleton), 4)
+def _weight(skeleton: str) -> float:
+    return 0.6 + 0.2 * min(len(skeleton), 4)
 
 
 _LOSSY = frozenset({Script.ARABIC, Script.OTHER})
@@ -194,55 +194,51 @@ def align_names(query: NameForm, cand: NameForm) -> NameAlignment:
     # other scripts lose vowels or letters, and are compared more leniently.
     cross = query.script in _LOSSY or cand.script in _LOSSY
     nq, nc = len(query.tokens), len(cand.tokens)
-    q_units = _units(query, merges=nq > 1 and nc > 0)
-    c_units = _units(cand, merges=nc > 1 and nq > 0)
-    scored: list[tuple[float, int, int, How]] = []
-    for qi, qu in enumerate(q_units):
-        for ci, cu in enumerate(c_units):
-            if qu.first != qu.last and cu.first != cu.last:
+    q_units = _units(query, merges=nq > 1)
+    c_units = _units(cand, merges=nc > 1)
+    scored: list[tuple[float, _Unit, _Unit, How]] = []
+    for qu in q_units:
+        q_merged = qu[0] != qu[1]
+        for cu in c_units:
+            if q_merged and cu[0] != cu[1]:
                 continue
-            score, how = compare_tokens(qu.token, qu.skeleton, cu.token, cu.skeleton, cross)
+            score, how = compare_tokens(qu[2], qu[3], cu[2], cu[3], cross)
             if score > 0.5:
-                scored.append((score, qi, ci, how))
-    scored.sort(key=lambda item: -item[0])
-    q_used: set[int] = set()
-    c_used: set[int] = set()
+                scored.append((score, qu, cu, how))
+    # Best pairs first; equal scores keep their order (query part, then candidate part).
+    scored.sort(key=_first, reverse=True)
+    q_used = c_used = 0
     parts: list[PartMatch] = []
     num = 0.0
     den = 0.0
-    for score, qi, ci, how in scored:
-        qu, cu = q_units[qi], c_units[ci]
-        q_span = set(range(qu.first, qu.last + 1))
-        c_span = set(range(cu.first, cu.last + 1))
-        if q_span & q_used or c_span & c_used:
+    matched = 0
+    for score, qu, cu, how in scored:
+        if q_used & qu[5] or c_used & cu[5]:
             continue
-        q_used |= q_span
-        c_used |= c_span
-        weight = _weight(qu) + _weight(cu)
+        q_used |= qu[5]
+        c_used |= cu[5]
+        weight = qu[4] + cu[4]
         num += score * score * weight
         den += weight
-        size = max(qu.last - qu.first, cu.last - cu.first) + 1
-        parts.append(PartMatch(qu.token, cu.token, score, how, size))
-    matched = sum(1 for p in parts if p.score >= 0.75 and p.how is not How.INITIAL)
+        size = max(qu[1] - qu[0], cu[1] - cu[0]) + 1
+        parts.append(PartMatch(qu[2], cu[2], score, how, size))
+        if score >= 0.75 and how is not How.INITIAL:
+            matched += 1
     cost = MISSING_PART_COST if matched >= 2 else 1.0
-    q_left = [
-        (_weight(_Unit(i, i, t, k)), t)
-        for i, (t, k) in enumerate(zip(query.tokens, query.skeletons, strict=True))
-        if i not in q_used
-    ]
-    c_left = [
-        (_weight(_Unit(i, i, t, k)), t)
-        for i, (t, k) in enumerate(zip(cand.tokens, cand.skeletons, strict=True))
-        if i not in c_used
-    ]
-    # A part on each side that matches nothing is a clash (different names), not a gap.
-    clashes = min(len(q_left), len(c_left))
-    for rank, (weight, _) in enumerate(sorted(q_left, reverse=True)):
-        den += weight * (1.0 if rank < clashes else cost)
-    for rank, (weight, _) in enumerate(sorted(c_left, reverse=True)):
-        den += weight * (1.0 if rank < clashes else cost)
-    parts.extend(PartMatch(t, "", 0.0, How.MISSING) for _, t in q_left)
-    parts.extend(PartMatch("", t, 0.0, How.MISSING) for _, t in c_left)
+    q_left = [u for u in q_units[:nq] if not q_used & u[5]]
+    c_left = [u for u in c_units[:nc] if not c_used & u[5]]
+    if q_left or c_left:
+        # A part on each side that matches nothing is a clash (different names), not a gap.
+        clashes = min(len(q_left), len(c_left))
+        for left in (q_left, c_left):
+            for rank, weight in enumerate(sorted((u[4] for u in left), reverse=True)):
+                den += weight * (1.0 if rank < clashes else cost)
+        parts.extend(PartMatch(u[2], "", 0.0, How.MISSING) for u in q_left)
+        parts.extend(PartMatch("", u[2], 0.0, How.MISSING) for u in c_left)
     if not matched:
         num *= 0.5
     return NameAlignment(num / den if den else 0.0, tuple(parts))
+
+
+def _first(item: tuple[float, _Unit, _Unit, How]) -> float:
+    return item[0]

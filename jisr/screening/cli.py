@@ -153,15 +153,25 @@ def run_screen(
         summary.entries = len(entries)
         progress.update(reading, total=len(entries), completed=len(entries))
         indexing = progress.add_task("building index", total=len(entries))
+        cpus, load = os.cpu_count() or 1, _load()
+        # The list's size decides whether a build on several processes pays (Screener).
+        builders = workers if workers is not None else (1 if load >= cpus else cpus)
         screener = Screener(
             entries,
             algorithm=algorithm,
             progress=lambda done: progress.update(indexing, completed=done),
+            workers=builders,
         )
+        if screener.build_workers > 1:
+            _say(
+                console,
+                f"index built with {screener.build_workers} processes: "
+                f"{len(entries):,} entries, at least {Screener.parallel_build_from:,}",
+            )
         progress.update(indexing, completed=len(entries))
         screening = progress.add_task("screening", total=None)
         pending, rest = _peek(iter(queries), PARALLEL_FROM)
-        summary.workers, why = choose_workers(workers, len(pending), os.cpu_count() or 1)
+        summary.workers, why = choose_workers(workers, len(pending), cpus, load)
         _say(console, f"screening with {summary.workers} worker process(es): {why}")
         for query, matches in screener.screen(
             chain(pending, rest), threshold=threshold, top=top, workers=summary.workers
@@ -182,17 +192,30 @@ def run_screen(
 PARALLEL_FROM = 1_000
 
 
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # pragma: no cover - not on every platform
+        return 0.0
+
+
 def _peek(queries: Iterator[Subject], size: int) -> tuple[list[Subject], Iterator[Subject]]:
     return list(islice(queries, size)), queries
 
 
-def choose_workers(asked: int | None, seen: int, cpus: int) -> tuple[int, str]:
+def choose_workers(asked: int | None, seen: int, cpus: int, load: float = 0.0) -> tuple[int, str]:
     """How many processes screen, and why (said on stderr): ``asked`` when given; otherwise
-    every CPU for a batch of at least ``PARALLEL_FROM`` queries, one for a smaller one."""
+    every CPU for a batch of at least ``PARALLEL_FROM`` queries, one for a smaller one, and
+    one when other work already keeps every CPU busy (``load``: the load average)."""
     if asked is not None:
         return asked, "as asked (--workers)"
     if cpus < 2:
         return 1, "one CPU"
+    if load >= cpus:
+        return 1, (
+            f"the CPUs are busy (load average {load:.1f} on {cpus}): "
+            "a second process would only compete with the first"
+        )
     if seen < PARALLEL_FROM:
         return 1, f"fewer than {PARALLEL_FROM:,} queries, a pool would cost more than it saves"
     return cpus, f"at least {PARALLEL_FROM:,} queries, one process per CPU ({cpus})"

@@ -26,6 +26,14 @@ class StringColumn:
         self._ends.append(len(self._data))
         self._frozen = None
 
+    def extend(self, data: bytes, ends: bytes) -> None:
+        """Append rows given as one UTF-8 blob and the bytes of an int64 array of their end
+        offsets within it."""
+        base = len(self._data)
+        self._data += data
+        self._ends.frombytes((np.frombuffer(ends, dtype=np.int64) + base).tobytes())
+        self._frozen = None
+
     def __len__(self) -> int:
         return len(self._ends)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jisr.screening.model import Subject, SubjectKind
 
@@ -23,6 +24,7 @@ FeatureFunction = Callable[[Subject, Subject], Feature]
 NONE = Feature(0.0)
 
 
+@lru_cache(maxsize=65_536)
 def _parse_date(text: str) -> tuple[int, int | None, int | None] | None:
     match = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text)
     if match is None:
@@ -36,6 +38,7 @@ def _precise(month: int | None, day: int | None) -> tuple[int | None, int | None
     return (None, None) if month == 1 and day == 1 else (month, day)
 
 
+@lru_cache(maxsize=65_536)
 def _compare_dates(a: str, b: str) -> tuple[float, str]:
     """Compare two dates at the precision both give (1 January counts as the year only)."""
     pa, pb = _parse_date(a), _parse_date(b)
@@ -105,6 +108,8 @@ def birth_year_agrees(query: Subject, cand: Subject) -> bool:
 def nationality_feature(query: Subject, cand: Subject) -> Feature:
     """Nationality: a shared nationality supports the match, entirely different nationalities
     count slightly against it (people hold several and lists are incomplete)."""
+    if not query.nationalities or not cand.nationalities:
+        return NONE
     qs = {n.lower() for n in query.nationalities}
     cs = {n.lower() for n in cand.nationalities}
     if not qs or not cs:
@@ -126,6 +131,7 @@ def gender_feature(query: Subject, cand: Subject) -> Feature:
     return Feature(-1.0, f"different gender ({query.gender} / {cand.gender})")
 
 
+@lru_cache(maxsize=65_536)
 def _doc_key(number: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", number.upper())
 
@@ -133,6 +139,8 @@ def _doc_key(number: str) -> str:
 def document_feature(query: Subject, cand: Subject) -> Feature:
     """Identity document: the same passport or ID number is strong evidence; different numbers
     count a little against (people renew documents and hold several)."""
+    if not query.documents or not cand.documents:
+        return NONE
     qs = {k for k in map(_doc_key, query.documents) if len(k) >= 4}
     cs = {k for k in map(_doc_key, cand.documents) if len(k) >= 4}
     if not qs or not cs:
@@ -146,6 +154,8 @@ def document_feature(query: Subject, cand: Subject) -> Feature:
 def kind_feature(query: Subject, cand: Subject) -> Feature:
     """Kind: a person against an organisation, vessel or aircraft entry (or an organisation
     against a vessel) is another thing with a similar name; a generic legal entity is neither."""
+    if query.kind is cand.kind:
+        return NONE
     kinds = {query.kind, cand.kind}
     if len(kinds) == 1 or SubjectKind.OTHER in kinds:
         return NONE

@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -12,11 +14,11 @@ from rapidfuzz import fuzz, process
 
 from jisr.screening.algorithms import get_algorithm
 from jisr.screening.columns import StringColumn
-from jisr.screening.index import CandidateIndex, IndexBuilder, top_rows
+from jisr.screening.index import CandidateIndex, IndexBuilder, blocking_keys, top_positions
 from jisr.screening.model import Match, Subject, SubjectKind
 from jisr.screening.names import NameForm, analyze_name, unpack
 from jisr.screening.names.phonetic import primary_skeleton
-from jisr.screening.parallel import screen_in_processes
+from jisr.screening.parallel import analyse_in_processes, screen_in_processes
 
 # Chosen on the evaluation harness (benchmarks/screening/evaluate.py, see its README): with the
 # facts a border has (date of birth, nationality, gender), 0.80 keeps recall >= 0.99 on every
@@ -37,7 +39,6 @@ _QUICK_CUT = 50
 # cannot choose the rows.
 _DATE_KEYS = 4
 _DATE_RATIO = 12
-_PROGRESS_EVERY = 10_000
 
 
 def analyze_subject(subject: Subject) -> list[NameForm]:
@@ -68,54 +69,154 @@ def birth_key(subject: Subject) -> int:
     return 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Analysed:
+    """The rows of a run of subjects, encoded for appending in one go (and for crossing from a
+    build worker to the parent cheaply): strings as UTF-8 blobs with end offsets, numbers as
+    the bytes of typed arrays; row numbers relative to the run."""
+
+    packed: bytes
+    packed_ends: bytes
+    texts: bytes
+    texts_ends: bytes
+    subjects: bytes
+    dates: bytes
+    keys: bytes
+    key_rows: bytes
+
+
+def _analyse(subjects: Sequence[Subject], first: int) -> _Analysed:
+    """Analyse ``subjects`` (numbered from ``first``): one row per name, and its index keys."""
+    packed, texts = bytearray(), bytearray()
+    packed_ends, texts_ends = array("q"), array("q")
+    numbers, dates = array("i"), array("i")
+    keys, key_rows = array("q"), array("i")
+    for number, subject in enumerate(subjects, first):
+        date = birth_key(subject)
+        for form in analyze_subject(subject):
+            row = len(numbers)
+            # The packed form and, after it, the skeletons the cheap pre-ranking compares.
+            packed += f"{form.pack()}|{_quick_key(form)}".encode()
+            packed_ends.append(len(packed))
+            texts += form.text.encode()
+            texts_ends.append(len(texts))
+            numbers.append(number)
+            dates.append(date)
+            found = blocking_keys(form)
+            keys.extend(found)
+            key_rows.extend([row] * len(found))
+    return _Analysed(
+        bytes(packed),
+        packed_ends.tobytes(),
+        bytes(texts),
+        texts_ends.tobytes(),
+        numbers.tobytes(),
+        dates.tobytes(),
+        keys.tobytes(),
+        key_rows.tobytes(),
+    )
+
+
+class _ListedForms(Sequence[NameForm]):
+    """A listed subject's candidate names, unpacked only when the scoring reads them (most
+    candidates are dropped on their birth date or kind before their names are aligned)."""
+
+    __slots__ = ("_forms", "_packed", "_rows", "_texts")
+
+    def __init__(self, texts: StringColumn) -> None:
+        self._texts = texts
+        self._rows: list[int] = []
+        self._packed: list[str] = []
+        self._forms: list[NameForm] | None = None
+
+    def add(self, row: int, packed: str) -> None:
+        self._rows.append(row)
+        self._packed.append(packed)
+
+    def _unpacked(self) -> list[NameForm]:
+        if self._forms is None:
+            texts = self._texts.take(self._rows)
+            self._forms = [
+                unpack(p.rsplit("|", 1)[0], t) for p, t in zip(self._packed, texts, strict=True)
+            ]
+        return self._forms
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> NameForm: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[NameForm]: ...
+
+    def __getitem__(self, index: int | slice) -> NameForm | Sequence[NameForm]:
+        return self._unpacked()[index]
+
+    def __iter__(self) -> Iterator[NameForm]:
+        return iter(self._unpacked())
+
+
 class Screener:
     """An in-memory screening index over watchlist entries.
 
     ``check`` returns the best candidates for one query; ``screen`` runs many queries.
+    ``workers`` > 1 analyses a list of at least ``parallel_build_from`` entries in that many
+    forked processes (where ``fork`` exists); the index is the same either way.
     """
+
+    # Fewer entries than this are analysed in this process: forking costs more than it saves.
+    parallel_build_from = 50_000
+    # Subjects analysed per piece of the build (a progress step; a task for a build worker).
+    build_chunk = 5_000
 
     def __init__(
         self,
         entries: Iterable[Subject],
         algorithm: str = "jisr-v1",
         progress: Callable[[int], None] | None = None,
+        workers: int = 1,
     ) -> None:
         self.algorithm = get_algorithm(algorithm)
-        self._subjects: list[Subject] = []
+        self._subjects: list[Subject] = list(entries)
         self._packed = StringColumn()
-        self._skeletons = StringColumn()
         self._texts = StringColumn()
-        row_subject: list[int] = []
+        row_subject = array("i")
         row_date = array("i")
         builder = IndexBuilder()
-        for subject in entries:
-            number = len(self._subjects)
-            self._subjects.append(subject)
-            for form in analyze_subject(subject):
-                row = len(self._packed)
-                self._packed.append(form.pack())
-                self._skeletons.append(_quick_key(form))
-                self._texts.append(form.text)
-                row_subject.append(number)
-                row_date.append(birth_key(subject))
-                builder.add(row, form)
-            if progress is not None and (number + 1) % _PROGRESS_EVERY == 0:
-                progress(number + 1)
-        self._row_subject = np.asarray(row_subject, dtype=np.int32)
+        total = len(self._subjects)
+        self.build_workers = self._build_workers(workers, total)
+        done = 0
+        for part in analyse_in_processes(
+            self._subjects, self.build_chunk, self.build_workers, _analyse
+        ):
+            rows = len(self._packed)
+            self._packed.extend(part.packed, part.packed_ends)
+            self._texts.extend(part.texts, part.texts_ends)
+            row_subject.frombytes(part.subjects)
+            row_date.frombytes(part.dates)
+            builder.extend(part.keys, part.key_rows, rows)
+            done = min(total, done + self.build_chunk)
+            if progress is not None:
+                progress(done)
+        self._row_subject = np.frombuffer(row_subject, dtype=np.int32).copy()
         self._row_date = np.frombuffer(row_date, dtype=np.int32).copy()
         self._index: CandidateIndex = builder.build()
-        for column in (self._packed, self._skeletons, self._texts):
+        for column in (self._packed, self._texts):
             column.freeze()
         if progress is not None:
-            progress(len(self._subjects))
+            progress(total)
 
     def __len__(self) -> int:
         return len(self._subjects)
 
-    def _forms_of_rows(self, rows: Sequence[int]) -> list[NameForm]:
-        rows = list(rows)
-        packed, texts = self._packed.take(rows), self._texts.take(rows)
-        return [unpack(p, t) for p, t in zip(packed, texts, strict=True)]
+    def _build_workers(self, asked: int, entries: int) -> int:
+        """Processes analysing a list of ``entries``: ``asked`` for a big list, else one."""
+        if asked <= 1 or entries < self.parallel_build_from:
+            return 1
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return 1
+        return asked
 
     def _date_agreement(self, rows: npt.NDArray[np.int32], key: int) -> npt.NDArray[np.int64]:
         """2 for the same full date, 1 for a year within one, -1 for more, 0 when unknown."""
@@ -127,41 +228,42 @@ class Screener:
         agreement = np.where(same, 2, np.where(near, 1, -1))
         return np.where(dates == 0, 0, agreement)
 
-    def _rows_for(self, forms: Sequence[NameForm], date: int = 0) -> list[int]:
+    def _rows_for(self, forms: Sequence[NameForm], date: int = 0) -> tuple[list[int], list[str]]:
+        """The rows to score in full, best first, and their packed forms."""
         rows, counts = self._index.matches(forms)
+        if not rows.size:
+            return [], []
         agreement = self._date_agreement(rows, date)
-        rows = top_rows(rows, counts + _DATE_KEYS * agreement, _CANDIDATES)
-        if rows.size:
-            # Sounds (skeletons) and spellings (tokens): the better of the two ranks a row, so
-            # short skeletons (Kuo: K) do not drown a name among look-alike noise.
-            row_list = rows.tolist()
-            quick = process.cdist(
-                [_quick_key(f) for f in forms],
-                self._skeletons.take(row_list),
-                scorer=fuzz.token_set_ratio,
-                workers=1,
-            ).max(axis=0)
-            spelled = process.cdist(
-                [" ".join(f.tokens) for f in forms],
-                # The tokens are the middle field of each row's packed form (no extra column).
-                [packed.split("|", 2)[1] for packed in self._packed.take(row_list)],
-                scorer=fuzz.token_set_ratio,
-                workers=1,
-            ).max(axis=0)
-            best = np.maximum(quick, spelled)
-            # Rows that share keys but hardly a sound or a letter are not worth aligning.
-            keep = best >= _QUICK_CUT
-            rows, best = rows[keep], best[keep]
-            ranks = best + _DATE_RATIO * self._date_agreement(rows, date)
-            rows = rows[np.argsort(-ranks, kind="stable")[:_RESCORE]]
-        return [int(r) for r in rows.tolist()]
+        best_first = top_positions(counts + _DATE_KEYS * agreement, _CANDIDATES)
+        rows, agreement = rows[best_first], agreement[best_first]
+        row_list = rows.tolist()
+        packed = self._packed.take(row_list)
+        fields = [p.split("|") for p in packed]
+        # Sounds (skeletons) and spellings (tokens): the better of the two ranks a row, so
+        # short skeletons (Kuo: K) do not drown a name among look-alike noise.
+        quick = process.cdist(
+            [_quick_key(f) for f in forms],
+            [f[3] for f in fields],
+            scorer=fuzz.token_set_ratio,
+            workers=1,
+        ).max(axis=0)
+        spelled = process.cdist(
+            [" ".join(f.tokens) for f in forms],
+            [f[1] for f in fields],
+            scorer=fuzz.token_set_ratio,
+            workers=1,
+        ).max(axis=0)
+        best = np.maximum(quick, spelled)
+        # Rows that share keys but hardly a sound or a letter are not worth aligning.
+        keep = np.nonzero(best >= _QUICK_CUT)[0]
+        ranks = best[keep] + _DATE_RATIO * agreement[keep]
+        chosen = keep[np.argsort(-ranks, kind="stable")[:_RESCORE]].tolist()
+        return [row_list[i] for i in chosen], [packed[i] for i in chosen]
 
     def candidates(self, query: Subject) -> list[Subject]:
         """The listed subjects the index proposes for ``query`` before scoring (for tuning)."""
-        numbers = dict.fromkeys(
-            int(self._row_subject[r])
-            for r in self._rows_for(analyze_subject(query), birth_key(query))
-        )
+        rows, _ = self._rows_for(analyze_subject(query), birth_key(query))
+        numbers = dict.fromkeys(int(self._row_subject[r]) for r in rows)
         return [self._subjects[n] for n in numbers]
 
     def check(self, query: Subject, threshold: float | None = None, top: int = 5) -> list[Match]:
@@ -170,15 +272,18 @@ class Screener:
         forms = analyze_subject(query)
         if not forms:
             return []
-        rows = self._rows_for(forms, birth_key(query))
-        by_subject: dict[int, list[NameForm]] = {}
-        for row, form in zip(rows, self._forms_of_rows(rows), strict=True):
-            by_subject.setdefault(int(self._row_subject[row]), []).append(form)
+        rows, packed = self._rows_for(forms, birth_key(query))
+        by_subject: dict[int, _ListedForms] = {}
+        subjects = self._row_subject[rows].tolist() if rows else []
+        for number, row, form in zip(subjects, rows, packed, strict=True):
+            if number not in by_subject:
+                by_subject[number] = _ListedForms(self._texts)
+            by_subject[number].add(row, form)
         matches: list[Match] = []
         for number, subject_forms in by_subject.items():
             subject = self._subjects[number]
-            scored = self.algorithm.score(query, forms, subject, subject_forms)
-            if scored.score >= limit:
+            scored = self.algorithm.score_at_least(query, forms, subject, subject_forms, limit)
+            if scored is not None:
                 matches.append(
                     Match(
                         query_id=query.id,

@@ -176,3 +176,14 @@ def test_messy_dates_never_drop_a_traveller_and_say_what_was_ignored(
     )
     assert "3 rows with ignored fields" in stderr[-1] and "; 0 rejected rows;" in stderr[-1]
     assert any("worker process(es)" in line for line in stderr)
+
+
+def test_worker_choice_says_why() -> None:
+    from jisr.screening.cli import PARALLEL_FROM, choose_workers
+
+    assert choose_workers(3, 10, 2) == (3, "as asked (--workers)")
+    assert choose_workers(None, PARALLEL_FROM, 2)[0] == 2
+    assert choose_workers(None, PARALLEL_FROM - 1, 2)[0] == 1
+    workers, why = choose_workers(None, PARALLEL_FROM, 2, load=9.5)
+    assert workers == 1
+    assert "busy" in why and "9.5" in why

@@ -35,3 +35,32 @@ def test_common_block_is_skipped_but_pairs_still_find_the_person() -> None:
     rows = index.candidates([analyze_name("محمد سالك")]).tolist()
     assert rows[0] == len(names) - 1
     assert len(rows) < 50
+
+
+def test_a_build_on_several_processes_gives_the_same_index_and_matches() -> None:
+    from dataclasses import replace
+
+    from jisr.screening import Screener, Subject
+
+    class Eager(Screener):
+        # Small enough to fork for a test list and to cut it into several runs.
+        parallel_build_from = 1
+        build_chunk = 7
+
+    given = ["Karim", "Youssef", "Mehdi", "Wang", "Abdelhay", "Fatima", "Pierre", "Li"]
+    family = ["Tazi", "El Amrani", "Berrada", "Fang", "Salek", "Zahra", "Martin", "Na"]
+    entries = [
+        Subject(f"e{i}", (f"{given[i % 8]} {family[i * 3 % 8]} {given[i * 5 % 8]}",))
+        for i in range(60)
+    ]
+    entries[5] = replace(entries[5], names=("عبد الحي سالك", "Abdelhay Salek"))
+    serial = Screener(entries)
+    parallel = Eager(entries, workers=2)
+    assert serial.build_workers == 1
+    assert parallel.build_workers == 2
+    assert (serial._index._keys == parallel._index._keys).all()
+    assert (serial._index._rows == parallel._index._rows).all()
+    for query in (Subject("q1", ("Abdelhay Salek",)), Subject("q2", ("Mehdi Berrada Karim",))):
+        found = serial.check(query, threshold=0.0)
+        assert found
+        assert found == parallel.check(query, threshold=0.0)

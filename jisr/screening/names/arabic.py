@@ -9,6 +9,7 @@ consonant skeleton (see ``phonetic``); the romanised form is for people to read.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from jisr.screening.names.phonetic import finish_skeleton
 
@@ -168,6 +169,7 @@ def _strip_article(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=262_144)
 def arabic_skeleton(token: str) -> str:
     """Consonant skeleton of one Arabic-script token (placeholders for ambiguous letters)."""
     # تش and دج spell the foreign sounds ch and dj.
@@ -191,6 +193,7 @@ def arabic_skeleton(token: str) -> str:
     return finish_skeleton("".join(out))
 
 
+@lru_cache(maxsize=262_144)
 def romanize_arabic(token: str) -> str:
     """A readable romanisation; particles get their everyday Latin spelling."""
     for prefix, latin in (

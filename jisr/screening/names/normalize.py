@@ -32,6 +32,8 @@ def clean_text(text: str) -> str:
 
 def detect_script(text: str) -> Script:
     """The dominant script of the letters in ``text`` (Arabic, Han, Latin, or other)."""
+    if text.isascii():
+        return Script.LATIN
     counts = {Script.LATIN: 0, Script.ARABIC: 0, Script.HAN: 0, Script.OTHER: 0}
     for char in text:
         if not char.isalpha():

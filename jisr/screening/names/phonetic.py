@@ -63,8 +63,9 @@ _REPEATS = re.compile(r"(.)\1+")
 _ABD_SUN = re.compile(r"^BDL(?=[TDZSXRNL])")
 
 
+@lru_cache(maxsize=262_144)
 def latin_skeleton(token: str) -> str:
-    """The consonant-class skeleton of a lower-case ASCII token."""
+    """The consonant-class skeleton of a lower-case ASCII token (cached: name parts repeat)."""
     token = _SOFT_C.sub("s", token)
     token = _DIGRAPH_RE.sub(lambda m: _DIGRAPH_MAP[m.group(0)], token)
     out = "".join(
@@ -134,6 +135,7 @@ def primary_skeleton(skeleton: str) -> str:
     return skeleton_variants(skeleton)[0]
 
 
+@lru_cache(maxsize=262_144)
 def finish_skeleton(skeleton: str) -> str:
     """Rules applied identically to skeletons from every script."""
     skeleton = _REPEATS.sub(r"\1", skeleton)
