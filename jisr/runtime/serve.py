@@ -22,6 +22,10 @@ API_PROCESS_ENV = {
     "JISR_FEDERATION_WORKER_ENABLED": "false",
     "JISR_NOTICES_EXPIRY_INTERVAL_SECONDS": "0",
     "JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS": "0",
+    # Notification passes and background jobs run in `jisr worker` (each pass in one process).
+    "JISR_NOTIFICATIONS_POLL_SECONDS": "0",
+    "JISR_NOTIFICATIONS_SCAN_SECONDS": "0",
+    "JISR_JOBS_RUNNER_ENABLED": "false",
 }
 METRICS_DIR = "metrics"
 

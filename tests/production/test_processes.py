@@ -8,14 +8,18 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from jisr.db import make_engine, make_session_factory, unit_of_work
 from tests import nodes
 from tests.conftest import DatabaseFactory
+from tests.cyber.conftest import analyst_token
+from tests.cyber.data import bundle, indicator
 from tests.federation.nodes import wait_for
 from tests.nodes import free_port, make_node
 
@@ -157,6 +161,29 @@ def test_serve_workers_on_postgresql(databases: DatabaseFactory, tmp_path: Path)
         log_text = (node.data_dir / "serve.log").read_text()
         # API processes leave deliveries to `jisr worker`.
         assert '"worker": false' in log_text or "worker=False" in log_text
+        # ... and background jobs: a queued import waits for a worker, which then runs it.
+        token = _analyst_token(node)
+        queued = httpx.post(
+            f"{url}/api/v1/cyber/imports",
+            content=json.dumps(bundle([indicator(n) for n in range(3)])),
+            headers={"Authorization": f"Bearer {token}", "Prefer": "respond-async"},
+            timeout=30,
+        )
+        assert queued.status_code == 202, queued.text
+        location = f"{url}{queued.headers['Location']}"
+
+        def state() -> str:
+            answer = httpx.get(location, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            return str(answer.json()["state"])
+
+        # Several runner polls (JISR_JOBS_POLL_SECONDS is 1 s) pass with no runner taking it.
+        time.sleep(4)
+        assert state() == "queued"
+        worker = Worker(node.data_dir, 1)
+        try:
+            wait_for(lambda: state() == "done", timeout=120, what="the worker to run the job")
+        finally:
+            worker.stop()
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -165,3 +192,12 @@ def test_serve_workers_on_postgresql(databases: DatabaseFactory, tmp_path: Path)
             process.kill()
             process.wait()
         log.close()
+
+
+def _analyst_token(node: nodes.TestNode) -> str:
+    engine = make_engine(node.settings.effective_database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            return analyst_token(session, "nadia")
+    finally:
+        engine.dispose()
