@@ -60,7 +60,7 @@ fonts:
 
 # Browser tests share one demo world per worker: keep them on one worker (loadgroup).
 test: lint browser fonts
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --durations=30
 
 # Screenshots of the main console pages in Arabic and French, for the README.
 screenshots: install browser
