@@ -31,7 +31,7 @@ from jisr.web.forms import CsrfForm, filled_in, form_values, validate
 from jisr.web.i18n import N_
 from jisr.web.pages import cases_timeline as timeline
 from jisr.web.pages import exchange_view as view
-from jisr.web.pages.exchange import READERS, page
+from jisr.web.pages.exchange import READERS, WRITERS, page
 from jisr.web.templating import request_language, set_flash
 from jisr.web.viewer import Viewer, viewer_with
 
@@ -161,7 +161,7 @@ def show_case(
         "names": {f"user:{u.id}": u.display_name for u in colleagues},
         "officer_choices": [(f"user:{u.id}", u.display_name) for u in colleagues],
         "partner": next((p for p in partners if p != viewer.actor.agency_code), ""),
-        "can_write": viewer.has_role("liaison", "analyst") and case.status != "closed",
+        "can_write": viewer.has_role(*WRITERS) and case.status != "closed",
         "can_manage": access.may_manage(session, viewer.actor, case),
         "can_change_status": access.may_change_status(session, viewer.actor, case),
         "actions": [a.value for a in casework.allowed_actions(case.status)],

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from jisr.actors import Role
 from jisr.api.deps import SessionDep
 from jisr.errors import JisrError
 from jisr.graph import judgements, queries
@@ -25,7 +26,7 @@ from jisr.web.templating import render
 from jisr.web.viewer import Viewer, viewer_with
 
 ROLES = ("analyst", "liaison", "auditor", "dpo")
-WRITERS = ("analyst", "liaison")
+WRITERS = (Role.ANALYST, Role.LIAISON)
 router = console_router()
 NAV = (NavItem(N_("Network"), "/graph", roles=frozenset(ROLES)),)
 GraphViewer = Annotated[Viewer, Depends(viewer_with(*ROLES))]
