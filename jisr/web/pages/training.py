@@ -23,7 +23,7 @@ from starlette.datastructures import UploadFile
 
 from jisr.agreements.models import Agreement, AgreementParty, AgreementStatus
 from jisr.agreements.policy import Action, Resource, ResourceKind, roles_reading
-from jisr.agreements.service import check
+from jisr.agreements.service import check, require
 from jisr.api.deps import ContextDep, SessionDep
 from jisr.errors import JisrError, PermissionDeniedError
 from jisr.training import certificates, service
@@ -346,6 +346,9 @@ async def revoke(
     values = form_values(await request.form())
     fields, errors = validate(RevokeFields, filled_in(values))
     if fields is not None:
+        certificate = certificates.get_certificate(session, viewer.actor, certificate_id)
+        course = service.load_course(session, viewer.actor, certificate.course_id)
+        require(session, viewer.actor, Action.UPDATE, service.course_resource(course))
         signer = node_signer(ctx.settings, ctx.agency_code)
         try:
             certificates.revoke_certificate(
@@ -444,6 +447,9 @@ def issue(
     request: Request, course_id: RecordId, session: SessionDep, viewer: CsrfForm, ctx: ContextDep
 ) -> Response:
     """Signed certificates for every officer marked present who has none yet."""
+    # Policy first: the node's signing key is read only for someone allowed to use it.
+    course = service.load_course(session, viewer.actor, course_id)
+    require(session, viewer.actor, Action.UPDATE, service.course_resource(course))
     signer = node_signer(ctx.settings, ctx.agency_code)
     issued = certificates.issue_certificates(session, viewer.actor, course_id, signer)
     response = redirect(request, f"/training/{course_id}#certificates")
