@@ -284,7 +284,8 @@ def test_a_course_from_offer_to_verified_and_revoked_certificate(
     world: DemoWorld, lang: str
 ) -> None:
     """Offer a course with seats for Paris, enrol an officer (twice: refused, the rank kept),
-    mark them present, issue the certificate, verify its file, revoke it, verify again."""
+    mark them present, issue the certificate, verify its file and its printed PDF, revoke it,
+    verify again."""
     officer = _coordinator(world, "rabat")
     page = world.open("rabat", officer, "/training/new", lang)
     csp = _csp(page)
@@ -332,6 +333,13 @@ def test_a_course_from_offer_to_verified_and_revoked_certificate(
     assert page.locator("#verification .badge-good").count() == 1
     assert VALID[lang] in verdict and "Samira Idrissi" in verdict
     _axe_clean(page, f"training-verified-{lang}")
+    printed = page.request.get(certificate_url + "/pdf").body()
+    assert printed.startswith(b"%PDF")
+    pdf = {"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": printed}
+    page.set_input_files("#f-certificate", pdf)
+    page.click("form[action='/training/verify'] button[type=submit]")
+    page.wait_for_load_state()
+    assert VALID[lang] in page.locator("#verification").inner_text()
 
     page.goto(certificate_url)
     page.fill("#f-reason", "Présence enregistrée par erreur")

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from jisr.agreements.models import CrimeArea, DataCategory
+from jisr.cli.app import main
 from jisr.clock import utcnow
 from jisr.db import make_session_factory, unit_of_work
-from jisr.federation.keys import create_node_keys
+from jisr.federation.keys import create_node_keys, load_node_keys
 from jisr.operations.models import LogEntry, Operation, OperationTask, Participant
 from jisr.training.models import Certificate, Course, Enrolment
 from tests.exchange.conftest import PARTNER, REFERENCE, add_agreement, pin_partner
@@ -174,7 +175,7 @@ def test_operation_forms_follow_policy(partnered: Console) -> None:
 
 
 def test_a_trainer_offers_a_course_records_attendance_issues_and_revokes_a_certificate(
-    partnered: Console,
+    partnered: Console, capsys: pytest.CaptureFixture[str]
 ) -> None:
     web = partnered
     create_node_keys(web.settings.data_dir, None)
@@ -251,6 +252,33 @@ def test_a_trainer_offers_a_course_records_attendance_issues_and_revokes_a_certi
         "valid",
         "bad_signature",
     ]
+
+    # The printed certificate: a signed PDF in the reader's language that carries the signed
+    # credential, verified by the console's form and, offline, by ``jisr training verify``.
+    printed = web.client.get(f"{cert_page}/pdf")
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
+    assert printed.headers["content-type"] == "application/pdf"
+    from_pdf = web.client.post(
+        "/training/verify",
+        data={"csrf_token": web.csrf},
+        files={"certificate": ("c.pdf", printed.content, "application/pdf")},
+    )
+    assert "Valid: the signature of its issuer holds." in from_pdf.text
+    pdf_file = web.settings.data_dir / "certificate.pdf"
+    pdf_file.write_bytes(printed.content)
+    key = load_node_keys(web.settings.data_dir, None).signing_public
+    code = main(["training", "verify", str(pdf_file), "--key", key])
+    out, err = capsys.readouterr()
+    assert code == 0, err[-2000:]
+    assert f"valid: urn:jisr:{certificate_id}" in out.splitlines()[-1]
+    report_check = ["report", "verify", str(pdf_file), "--key", key]
+    assert main(report_check) == 0, capsys.readouterr()
+    # A changed byte of the page: the page's signature fails, however the credential reads.
+    changed = bytearray(printed.content)
+    changed[200] ^= 1
+    pdf_file.write_bytes(bytes(changed))
+    assert main(report_check) != 0
+    capsys.readouterr()
 
     short = web.post(f"{cert_page}/revoke", {"reason": "no"})
     assert short.status_code == 422 and 'id="e-reason"' in short.text

@@ -26,8 +26,9 @@ from jisr.agreements.policy import Action, Resource, ResourceKind, roles_reading
 from jisr.agreements.service import check, require
 from jisr.api.deps import ContextDep, SessionDep
 from jisr.errors import JisrError, PermissionDeniedError
+from jisr.reports import documents
 from jisr.training import certificates, service
-from jisr.training.credentials import VerificationCode
+from jisr.training.credentials import VerificationCode, credential_in_pdf
 from jisr.training.models import Course, EnrolmentStatus
 from jisr.training.schemas import CourseCreate, EnrolmentCreate
 from jisr.training.signing import key_lookup, node_signer
@@ -44,7 +45,7 @@ from jisr.web.forms import (
 from jisr.web.i18n import N_, ngettext_lazy, pgettext_lazy
 from jisr.web.pages.operations_forms import utc
 from jisr.web.registry import NavItem
-from jisr.web.templating import render, set_flash
+from jisr.web.templating import render, request_language, set_flash
 from jisr.web.viewer import Viewer, record_view, viewer_with
 
 ROLES = tuple(sorted(roles_reading(ResourceKind.TRAINING)))
@@ -53,8 +54,9 @@ NAV = (NavItem(N_("Training"), "/training", roles=frozenset(ROLES)),)
 TrainingViewer = Annotated[Viewer, Depends(viewer_with(*ROLES))]
 RECORD_ID = r"^[A-Z]{2}-[A-Z0-9]{2,16}:[a-z_]+:[0-9A-Z]{1,40}$"
 RecordId = Annotated[str, Path(pattern=RECORD_ID, max_length=80)]
-# The largest certificate file the verify form reads (a signed credential is a few KiB).
-MAX_CERTIFICATE_BYTES = 256 * 1024
+# The largest certificate file the verify form reads (a signed credential is a few KiB, its
+# printed PDF with fonts some hundred; the node's body limit is 1 MiB).
+MAX_CERTIFICATE_BYTES = 900 * 1024
 
 STATUS_LABELS = {
     EnrolmentStatus.NOMINATED.value: pgettext_lazy("enrolment", "Nominated"),
@@ -86,7 +88,7 @@ REFUSALS = {
 REFUSAL_FIELDS = {"no_seat": "person_name", "already_enrolled": "person_name"}
 SEATS_INVALID = N_("Enter a whole number of seats, from 0 to 10000.")
 ENDS_BEFORE_START = N_("The end comes after the start.")
-NO_FILE = N_("Choose the certificate file (JSON).")
+NO_FILE = N_("Choose the certificate file (JSON or PDF).")
 
 
 def _own(viewer: Viewer) -> Resource:
@@ -247,6 +249,11 @@ async def _uploaded(request: Request) -> tuple[dict[str, Any] | None, str | None
     raw = await upload.read(MAX_CERTIFICATE_BYTES + 1)
     if len(raw) > MAX_CERTIFICATE_BYTES:
         return None, VERIFICATION_MESSAGES[VerificationCode.MALFORMED]
+    if raw.startswith(b"%PDF"):
+        printed = credential_in_pdf(raw)
+        if printed is None:
+            return None, VERIFICATION_MESSAGES[VerificationCode.MALFORMED]
+        return printed, None
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -326,6 +333,27 @@ def certificate_file(
     disposition = f'attachment; filename="{name}.json"'
     return Response(
         body, media_type="application/vc+json", headers={"content-disposition": disposition}
+    )
+
+
+@router.get("/training/certificates/{certificate_id}/pdf")
+def certificate_pdf(
+    request: Request,
+    certificate_id: RecordId,
+    session: SessionDep,
+    viewer: TrainingViewer,
+    ctx: ContextDep,
+) -> Response:
+    """The certificate printed in the reader's language, signed, carrying its credential
+    (``jisr training verify FILE.pdf`` verifies it offline)."""
+    signer = node_signer(ctx.settings, ctx.agency_code)
+    lang = request_language(request)
+    signed = documents.certificate_document(session, viewer.actor, certificate_id, lang, signer)
+    disposition = f'attachment; filename="{signed.filename}"'
+    return Response(
+        signed.content,
+        media_type="application/pdf",
+        headers={"content-disposition": disposition},
     )
 
 
