@@ -17,6 +17,9 @@ from jisr.reports import pdf, signing
 from jisr.reports.periods import Period
 from jisr.reports.service import partner_report, resolve_period
 from jisr.reports.transparency import transparency_report
+from jisr.training import credentials
+from jisr.training.certificates import get_certificate
+from jisr.training.models import Course
 from jisr.training.signing import Signer
 
 TREND = 4
@@ -93,4 +96,24 @@ def transparency_document(
     about = {"kind": "transparency", "period": chosen.label, "lang": lang}
     statement = signing.sign_document(document, signer.key, signer.agency_code, about)
     filename = f"jisr-transparency-{chosen.label}-{lang}.pdf"
+    return SignedDocument(signing.embed(document, statement), statement, filename)
+
+
+def certificate_document(
+    session: Session, actor: Actor, certificate_id: str, lang: str, signer: Signer
+) -> SignedDocument:
+    """A training certificate as a signed PDF in ``lang``, carrying its signed credential
+    (``jisr training verify FILE`` reads it; ``jisr report verify FILE`` checks the page's
+    bytes). Reading it is audited as a consultation of the certificate."""
+    from jisr.clock import utcnow
+
+    lang = _language(lang)
+    certificate = get_certificate(session, actor, certificate_id)
+    course = session.get(Course, certificate.course_id)
+    names = _names(session, lang, certificate.issuer_agency, certificate.holder_agency)
+    html = pdf.certificate_html(certificate, course, names, lang, signer.fingerprint, utcnow())
+    document = credentials.attach_to_pdf(pdf.render_pdf(html), certificate.document)
+    about = {"kind": "certificate", "certificate": certificate.id, "lang": lang}
+    statement = signing.sign_document(document, signer.key, signer.agency_code, about)
+    filename = f"jisr-{certificate.id.replace(':', '-')}-{lang}.pdf"
     return SignedDocument(signing.embed(document, statement), statement, filename)

@@ -167,6 +167,29 @@ def transparency_html(
     )
 
 
+def certificate_html(
+    certificate: Any,
+    course: Any,
+    names: dict[str, str],
+    lang: str,
+    key_fingerprint: str,
+    generated_at: datetime,
+) -> str:
+    """A training certificate, printed: holder, course, dates, validity, revocation if any."""
+    return (
+        _environment()
+        .get_template("certificate.html")
+        .render(
+            c=certificate,
+            course=course,
+            names=names,
+            key_fingerprint=key_fingerprint,
+            generated_at=generated_at,
+            **_helpers(lang),
+        )
+    )
+
+
 def render_pdf(html: str) -> bytes:
     """The PDF of ``html`` (WeasyPrint, imported here: it loads Pango, a few hundred ms)."""
     from weasyprint import HTML

@@ -21,6 +21,44 @@ TEXT: dict[str, tuple[str, str, str]] = {
         "بين %(local)s و%(partner)s",
     ),
     "period": ("Period", "Période", "الفترة"),
+    "certificate_title": (
+        "Certificate of attendance",
+        "Attestation de formation",
+        "شهادة حضور دورة تدريبية",
+    ),
+    "certifies": (
+        "%(issuer)s certifies that",
+        "%(issuer)s atteste que",
+        "تشهد %(issuer)s بأن",
+    ),
+    "of_agency": ("of %(agency)s", "de %(agency)s", "من %(agency)s"),
+    "attended_course": (
+        "attended the course",
+        "a suivi la formation",
+        "حضر الدورة التدريبية",
+    ),
+    "certificate_valid_until": (
+        "Valid until %(date)s",
+        "Valable jusqu’au %(date)s",
+        "صالحة حتى %(date)s",
+    ),
+    "certificate_no_end": (
+        "Valid without end date",
+        "Valable sans limite de durée",
+        "صالحة دون تاريخ انتهاء",
+    ),
+    "certificate_revoked": (
+        "Revoked on %(date)s: %(reason)s",
+        "Révoquée le %(date)s : %(reason)s",
+        "أُلغيت في %(date)s: %(reason)s",
+    ),
+    "certificate_id": ("Certificate", "Attestation", "الشهادة"),
+    "certificate_note": (
+        "The signed credential is inside this file. Verify it with: jisr training verify FILE",
+        "L’attestation signée est contenue dans ce fichier. Vérification : "
+        "jisr training verify FICHIER",
+        "الشهادة الموقّعة مضمّنة في هذا الملف. للتحقق: jisr training verify FILE",
+    ),
     "period_range": (
         "From %(start)s to %(end)s",
         "Du %(start)s au %(end)s",

@@ -36,9 +36,18 @@ class VerificationFailedError(JisrError):
 
 
 def _load(path: Path) -> dict[str, Any]:
-    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    """A JSON object from ``path`` (``-``: stdin); from a printed certificate (PDF), the signed
+    credential it carries."""
+    raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    if raw.startswith(b"%PDF"):
+        document = credentials.credential_in_pdf(raw)
+        if document is None:
+            raise VerificationFailedError(
+                f"{path}: a PDF that carries no Jisr certificate", code="malformed"
+            )
+        return document
     try:
-        value = json.loads(text)
+        value = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise VerificationFailedError(f"{path}: not JSON ({exc})", code="malformed") from None
     if not isinstance(value, dict):
@@ -147,7 +156,9 @@ def revocations(data_dir: DataDirOption = DEFAULT_DATA_DIR) -> None:
 
 @training_app.command("verify")
 def verify(
-    file: Annotated[Path, typer.Argument(help="The certificate (JSON; '-': stdin).")],
+    file: Annotated[
+        Path, typer.Argument(help="The certificate (JSON, or its printed PDF; '-': stdin).")
+    ],
     key: Annotated[str | None, typer.Option(help="Issuer's Ed25519 public key (base64).")] = None,
     revocations: Annotated[
         Path | None, typer.Option(help="Issuer's signed revocation list.")

@@ -11,6 +11,7 @@ adding a dependency for it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Callable, Container, Mapping
@@ -203,3 +204,28 @@ def revoked_ids(
     subject = revocation_list.get("credentialSubject", {})
     entries = subject.get("revoked", []) if isinstance(subject, Mapping) else []
     return frozenset(str(e["id"]) for e in entries if isinstance(e, Mapping) and "id" in e)
+
+
+# A printed certificate (PDF) carries its signed credential as a last comment line, after
+# ``%%EOF`` (PDF readers ignore it): ``jisr training verify FILE.pdf`` reads it from there.
+PDF_MARKER = b"\n%JISR-CREDENTIAL "
+
+
+def attach_to_pdf(pdf: bytes, document: Mapping[str, Any]) -> bytes:
+    """``pdf`` with the signed credential ``document`` appended (base64 of its JSON)."""
+    packed = base64.b64encode(json.dumps(dict(document), ensure_ascii=False).encode())
+    return pdf + PDF_MARKER + packed + b"\n"
+
+
+def credential_in_pdf(pdf: bytes) -> dict[str, Any] | None:
+    """The signed credential a printed certificate carries (None: none, or unreadable)."""
+    at = pdf.rfind(PDF_MARKER)
+    if at < 0:
+        return None
+    start = at + len(PDF_MARKER)
+    end = pdf.find(b"\n", start)
+    try:
+        value = json.loads(base64.b64decode(pdf[start : end if end >= 0 else None], validate=True))
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None

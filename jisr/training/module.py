@@ -30,8 +30,14 @@ def _commands() -> typer.Typer:
 def _parts() -> DomainParts:
     from jisr.training.federation import handlers
     from jisr.training.router import router
+    from jisr.web.pages import training
+    from jisr.web.registry import PageArea
 
-    return DomainParts(routers=(RouterMount(router),), federation=FederationHandlers(handlers()))
+    return DomainParts(
+        routers=(RouterMount(router),),
+        federation=FederationHandlers(handlers()),
+        console=(PageArea(training.router, training.NAV, rank=56),),
+    )
 
 
 MODULE = DomainModule(

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from jisr.db import idempotency
+from jisr.errors import JisrError
 from jisr.errors import ValidationError as JisrValidationError
 from jisr.identity.errors import CsrfError
 from jisr.web.i18n import N_
@@ -167,6 +168,24 @@ def validate(model: type[_Model], data: Mapping[str, Any]) -> tuple[_Model | Non
             kind = "missing" if error.get("input", "") is None else error["type"]
             errors.setdefault(field, _message(kind, error))
         return None, errors
+
+
+def refusal(
+    session: Session,
+    exc: JisrError,
+    messages: Mapping[str, str],
+    fields: Mapping[str, str],
+    default: str = "form",
+) -> dict[str, str]:
+    """A domain service's refusal as one field error, ``{field: msgid}``: the message its code
+    has in ``messages``, beside the field ``fields`` names for it (else ``default``). The
+    transaction is rolled back, so nothing of the refused act is half-written; a code without
+    a message is re-raised (the console's error page)."""
+    message = messages.get(exc.code)
+    if message is None:
+        raise exc
+    session.rollback()
+    return {fields.get(exc.code, default): message}
 
 
 # --- idempotency keys -------------------------------------------------------------------

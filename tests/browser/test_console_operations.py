@@ -1,5 +1,7 @@
-"""The operations pages in Chromium, in French and Arabic: axe-core clean, no CSP violation,
-and an incident logged at Rabat appears on Paris's event page without a reload (HTMX polling)."""
+"""The operations and training pages in Chromium, in French and Arabic: axe-core clean, no CSP
+violation; an incident logged at Rabat appears on Paris's event page without a reload (HTMX
+polling); and the forms, from opening an operation to revoking a certificate, each with a
+refused submission that keeps what was typed."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from tests.browser.conftest import (
     DemoWorld,
     _free_base_port,
     run_axe,
+    screenshot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -162,7 +165,7 @@ def _csp(page: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
-@pytest.mark.parametrize("path", ["/operations", "/operations/training", "EVENT"])
+@pytest.mark.parametrize("path", ["/operations", "/training", "EVENT"])
 def test_operations_pages_are_accessible(world: DemoWorld, lang: str, path: str) -> None:
     event_id = _event(world)
     officer = _coordinator(world, "rabat")
@@ -195,3 +198,159 @@ def test_incident_logged_in_rabat_appears_live_in_paris(world: DemoWorld) -> Non
     paris_page.locator("#ops-log").get_by_text("Colis abandonné porte 4").wait_for(timeout=30_000)
     rabat_page.close()
     paris_page.close()
+
+
+def _axe_clean(page: Any, name: str) -> None:
+    assert not page.locator(".error-page").count(), page.locator("main").inner_text()[:500]
+    assert run_axe(page) == []
+    screenshot(page, name)
+
+
+# What a refusal says, in the page's language (the catalogues' translations).
+ENDS_BEFORE_START = {"fr": "La fin vient après le début.", "ar": "تأتي النهاية بعد البداية."}
+ALREADY_ENROLLED = {
+    "fr": "Cet agent est déjà inscrit à la formation.",
+    "ar": "هذا الضابط مسجّل في الدورة من قبل.",
+}
+OPERATION_TITLES = {"fr": "Sécurisation du port de Tanger", "ar": "تأمين ميناء طنجة المتوسط"}
+VALID = {
+    "fr": "Valide : la signature de son émetteur est correcte.",
+    "ar": "صالحة: توقيع الجهة المُصدِرة سليم.",
+}
+REVOKED = {"fr": "Son émetteur a révoqué ce certificat.", "ar": "ألغت الجهة المُصدِرة هذه الشهادة."}
+COURSE_TITLES = {"fr": "Sécurité des stades", "ar": "أمن الملاعب"}
+
+
+def _local(days: int, hour: int = 9) -> str:
+    when = utcnow() + timedelta(days=days)
+    return when.strftime("%Y-%m-%dT") + f"{hour:02d}:00"
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_opening_an_operation_and_running_its_tasks_and_log(world: DemoWorld, lang: str) -> None:
+    """The new-operation form refuses an end before the start and keeps what was typed; then
+    it opens the event with Paris as participant; a task is added and marked done, a note
+    written for an earlier time. Every page is axe-clean in the language."""
+    officer = _coordinator(world, "rabat")
+    page = world.open("rabat", officer, "/operations/new", lang)
+    csp = _csp(page)
+    page.reload()
+    _axe_clean(page, f"operations-new-{lang}")
+    title = OPERATION_TITLES[lang]
+    page.select_option("#f-kind", "event")
+    page.fill("#f-title", title)
+    page.fill("#f-objectives", "Contrôle des ferries\nPartage des incidents")
+    page.fill("#f-starts_at", _local(10))
+    page.fill("#f-ends_at", _local(9))
+    page.select_option("#f-participants", ["FR-DGSI MA-FR/2026/01"])
+    page.click("form[action='/operations/new'] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#e-ends_at").inner_text() == ENDS_BEFORE_START[lang]
+    assert page.input_value("#f-title") == title
+    assert page.locator("#f-participants option:checked").count() == 1
+    _axe_clean(page, f"operations-new-refused-{lang}")
+
+    page.fill("#f-ends_at", _local(12))
+    page.click("form[action='/operations/new'] button[type=submit]")
+    page.wait_for_url("**/operations/MA-DGST:event:*")
+    assert page.locator("h1").inner_text() == title
+    assert "FR-DGSI" in page.locator("#participants-title + .table-wrap").inner_text()
+
+    page.fill("#f-task_title", "Brief des officiers de liaison")
+    page.select_option("#f-task_owner", "FR-DGSI")
+    page.fill("#f-task_due", _local(10, 7))
+    page.click("form[action$='/tasks'] button[type=submit]")
+    page.wait_for_load_state()
+    tasks = page.locator("#tasks")
+    assert "Brief des officiers de liaison" in tasks.inner_text()
+    tasks.locator("form[action$='/done'] button").click()
+    page.wait_for_load_state()
+    assert not page.locator("#tasks form[action$='/done']").count()
+
+    page.fill("#f-note_title", "Ferry de 06h00 contrôlé")
+    page.fill("#f-note_occurred_at", _local(-1, 6))
+    page.click("form[action$='/notes'] button[type=submit]")
+    page.wait_for_load_state()
+    row = page.locator("#ops-log tr", has_text="Ferry de 06h00 contrôlé")
+    happened, recorded = (row.locator("td").nth(i).inner_text() for i in (0, 1))
+    assert happened != recorded
+    _axe_clean(page, f"operations-event-forms-{lang}")
+    assert csp == []
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_course_from_offer_to_verified_and_revoked_certificate(
+    world: DemoWorld, lang: str
+) -> None:
+    """Offer a course with seats for Paris, enrol an officer (twice: refused, the rank kept),
+    mark them present, issue the certificate, verify its file and its printed PDF, revoke it,
+    verify again."""
+    officer = _coordinator(world, "rabat")
+    page = world.open("rabat", officer, "/training/new", lang)
+    csp = _csp(page)
+    page.reload()
+    _axe_clean(page, f"training-new-{lang}")
+    page.fill("#f-title", COURSE_TITLES[lang])
+    page.fill("#f-subject", "Gestion des foules")
+    page.fill("#f-starts_at", _local(20))
+    page.fill("#f-ends_at", _local(22))
+    page.fill("#f-certificate_validity_days", "365")
+    page.fill("#f-seats_FR-DGSI", "2")
+    page.click("form[action='/training/new'] button[type=submit]")
+    page.wait_for_url("**/training/MA-DGST:course:*")
+    course_url = page.url
+    _axe_clean(page, f"training-course-{lang}")
+
+    page.fill("#f-person_name", "Samira Idrissi")
+    page.click("form[action$='/enrolments'] button[type=submit]")
+    page.wait_for_load_state()
+    page.fill("#f-person_name", "Samira Idrissi")
+    page.fill("#f-person_rank", "Commissaire")
+    page.click("form[action$='/enrolments'] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#e-person_name").inner_text() == ALREADY_ENROLLED[lang]
+    assert page.input_value("#f-person_rank") == "Commissaire"
+    _axe_clean(page, f"training-enrol-refused-{lang}")
+
+    page.click("form[action$='/attendance'] button[value=yes]")
+    page.wait_for_load_state()
+    page.click("form[action$='/certificates'] button[type=submit]")
+    page.wait_for_load_state()
+    page.locator("#certificates a[href^='/training/certificates/']").first.click()
+    page.wait_for_load_state()
+    _axe_clean(page, f"training-certificate-{lang}")
+    certificate_url = page.url
+    document = page.request.get(certificate_url + "/file").body()
+
+    page.goto(world.url("rabat", "/training/verify"))
+    _axe_clean(page, f"training-verify-{lang}")
+    upload = {"name": "certificate.json", "mimeType": "application/json", "buffer": document}
+    page.set_input_files("#f-certificate", upload)
+    page.click("form[action='/training/verify'] button[type=submit]")
+    page.wait_for_load_state()
+    verdict = page.locator("#verification").inner_text()
+    assert page.locator("#verification .badge-good").count() == 1
+    assert VALID[lang] in verdict and "Samira Idrissi" in verdict
+    _axe_clean(page, f"training-verified-{lang}")
+    printed = page.request.get(certificate_url + "/pdf").body()
+    assert printed.startswith(b"%PDF")
+    pdf = {"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": printed}
+    page.set_input_files("#f-certificate", pdf)
+    page.click("form[action='/training/verify'] button[type=submit]")
+    page.wait_for_load_state()
+    assert VALID[lang] in page.locator("#verification").inner_text()
+
+    page.goto(certificate_url)
+    page.fill("#f-reason", "Présence enregistrée par erreur")
+    page.click("form[action$='/revoke'] button[type=submit]")
+    page.wait_for_load_state()
+    assert not page.locator("form[action$='/revoke']").count()
+    page.goto(world.url("rabat", "/training/verify"))
+    page.set_input_files("#f-certificate", upload)
+    page.click("form[action='/training/verify'] button[type=submit]")
+    page.wait_for_load_state()
+    assert REVOKED[lang] in page.locator("#verification").inner_text()
+    assert course_url.startswith(world.url("rabat", "/training/"))
+    assert csp == []
+    page.close()

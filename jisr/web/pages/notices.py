@@ -33,7 +33,7 @@ from jisr.notices.models import (
 from jisr.notices.schemas import NOTICE_ID_PATTERN, ReviewCreate
 from jisr.notices.subjects import documents_of, names_of, values
 from jisr.web.errors import console_router, redirect
-from jisr.web.forms import CsrfForm, filled_in, form_values, validate
+from jisr.web.forms import CsrfForm, filled_in, form_values, refusal, validate
 from jisr.web.i18n import N_
 from jisr.web.pages import notices_findings as findings
 from jisr.web.pages.notices_forms import (
@@ -184,14 +184,10 @@ def new_alert(request: Request, session: SessionDep, viewer: ViewerDep) -> Respo
 def domain_error(session: Session, exc: JisrError) -> dict[str, str]:
     """A refusal of the notices service as a field error, the transaction rolled back
     (re-raised when it has no field error)."""
-    message = DOMAIN_ERRORS.get(exc.code)
-    if message is None:
-        raise exc
-    session.rollback()
-    field = _ERROR_FIELDS.get(exc.code, "form")
+    errors = refusal(session, exc, DOMAIN_ERRORS, _ERROR_FIELDS)
     if exc.code in _SUBJECT_CODES:
-        field = subject_error_field(exc.field)
-    return {field: message}
+        return {subject_error_field(exc.field): DOMAIN_ERRORS[exc.code]}
+    return errors
 
 
 @router.post("/alerts/new")
