@@ -44,6 +44,9 @@ _RESOURCES: dict[Kind, ResourceKind] = {
     Kind.HIT: ResourceKind.SCREENING,
     Kind.CYBER: ResourceKind.INDICATOR,
     Kind.OPERATION: ResourceKind.OPERATION,
+    Kind.LOG_ENTRY: ResourceKind.OPERATION,
+    Kind.COURSE: ResourceKind.TRAINING,
+    Kind.WATCHLIST_ENTRY: ResourceKind.WATCHLIST,
 }
 
 
