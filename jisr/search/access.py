@@ -104,7 +104,9 @@ def _member_of_case(actor: Actor) -> ColumnElement[bool]:
 
 
 def _not_blocked_alert() -> ColumnElement[bool]:
-    entries = select(WatchlistEntry.id).where(WatchlistEntry.notice_id == D.block_key)
+    # Two levels down from the index row: correlated by name, or it would be read as a table of
+    # its own (every alert's entries, so one blocked entry would hide every alert).
+    entries = select(WatchlistEntry.id).where(WatchlistEntry.notice_id == D.block_key).correlate(D)
     block = exists(
         select(RightsBlock.id).where(
             RightsBlock.lifted_at.is_(None),
