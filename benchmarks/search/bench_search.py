@@ -1,7 +1,12 @@
 """Search benchmark: latency of ``jisr.search.service.search`` over N indexed records, against
 bare engine queries on the same table in the same run.
 
-``python -m benchmarks.search.bench_search [--size N] [--backend sqlite|postgresql] [--queries Q]``
+``python -m benchmarks.search.bench_search [--size N] [--backend sqlite|postgresql] [--queries Q]
+[--pg-server URL]``
+
+On PostgreSQL the benchmark creates a database of its own on the server ``--pg-server`` names
+(default ``JISR_BENCH_PG_URL``, else ``JISR_TEST_PG_URL``, else 127.0.0.1:5432 as postgres),
+migrates it, and drops it at the end.
 
 The index is filled with N synthetic documents (fictional names in Latin script, with Arabic
 spellings only in the queries; Moroccan and French phones; passport numbers; words from a small
@@ -34,7 +39,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, create_engine, insert, make_url, text
 
 from jisr.actors import Actor, ActorKind
 from jisr.agreements.models import Agreement, AgreementParty
@@ -51,7 +56,10 @@ from jisr.search.engine import fts5_expression, parse, tsquery_expression
 from jisr.search.indexer import SKIP
 from jisr.search.models import SearchDocument
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_SERVER = os.environ.get(
+    "JISR_BENCH_PG_URL",
+    os.environ.get("JISR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+)
 LOCAL, COVERED, OTHER = "MA-DGST", "FR-DGSI", "ES-CGI"
 # Fictional given names and family names, with the Arabic spellings queries use.
 FIRST = {
@@ -346,15 +354,16 @@ def measure(engine: Engine, workload: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def run(backend: str, size: int, count: int) -> dict[str, Any]:
+def run(backend: str, size: int, count: int, pg_server: str = PG_SERVER) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="jisr-bench-search-") as tmp:
         if backend == "postgresql":
             name = f"jisr_bench_search_{os.getpid()}"
-            server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+            server_url = make_url(pg_server)
+            server = create_engine(server_url, isolation_level="AUTOCOMMIT")
             with server.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
-            url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+            url = server_url.set(database=name).render_as_string(hide_password=False)
         else:
             path = Path(tmp) / "bench.db"
             url = f"sqlite:///{path}"
@@ -395,11 +404,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--quick", action="store_true", help="10,000 documents, 100 queries")
+    parser.add_argument(
+        "--pg-server",
+        default=PG_SERVER,
+        help="PostgreSQL server URL (SQLAlchemy form) to create the benchmark's database on",
+    )
     args = parser.parse_args()
     size, count = (10_000, 100) if args.quick else (args.size, args.queries)
     install_listeners()  # audit chaining, as a node does
     print(f"load before: {os.getloadavg()}", flush=True)
-    result = run(args.backend, size, count)
+    result = run(args.backend, size, count, args.pg_server)
     print(json.dumps(result, indent=2))
     target = result["search"]["p95_ms"]
     print(

@@ -25,7 +25,16 @@ def list_entries(
     session: SessionDep,
     actor: AuditorActor,
     action: AuditAction | None = None,
-    actor_name: Annotated[str | None, Query(alias="actor", max_length=120)] = None,
+    actor_name: Annotated[
+        str | None, Query(alias="actor", max_length=120, description="The actor exactly")
+    ] = None,
+    actor_contains: Annotated[
+        str | None,
+        Query(
+            max_length=120,
+            description="Any part of the actor, whatever the case (as the console's filter)",
+        ),
+    ] = None,
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=120)] = None,
     since: UtcDatetime | None = None,
@@ -37,10 +46,13 @@ def list_entries(
     justification: Annotated[str, Query(max_length=500)] = "",
 ) -> list[AuditEntryRead]:
     """Entries in order, filtered; page with ``after_seq``, or with ``newest_first`` and
-    ``before_seq`` (the last ``seq`` seen). Recorded as ``audit_access``."""
+    ``before_seq`` (the last ``seq`` seen). ``actor`` is the actor exactly as recorded,
+    ``actor_contains`` any part of it whatever the case (both may be given). Recorded as
+    ``audit_access``."""
     query = service.AuditFilter(
         action=action.value if action else None,
         actor=actor_name,
+        actor_contains=actor_contains,
         object_type=object_type,
         object_id=object_id,
         since=since,

@@ -5,7 +5,9 @@ sends an ``Idempotency-Key`` header. The key is remembered, per signed-in princi
 of create (``scope``), in the transaction that creates the record, with what was created and
 a fingerprint of the request. The same key again gives that record back (a form: a redirect to
 its page), never a second one; the same key with a different request is refused. Keys are kept
-``KEEP`` (then purged), long enough for any "back and send again".
+``KEEP``, long enough for any "back and send again", then purged by ``purge_pass``, which
+``jisr serve`` runs with each request-reminder pass (``JISR_EXCHANGE_REMINDER_INTERVAL_SECONDS``;
+``jisr message remind`` from cron runs it too). An expired key is never honoured, purged or not.
 
 The table is migrated by exchange, the first domain that used it (``jisr/exchange/migrations``).
 """
@@ -18,14 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import String, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jisr.clock import utcnow
 from jisr.db.base import Base
+from jisr.db.session import SessionFactory, unit_of_work
 from jisr.errors import ConflictError, ValidationError
 
+log = structlog.get_logger(__name__)
 KEEP = timedelta(days=7)
 MAX_KEY_LENGTH = 120
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
@@ -130,3 +135,12 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - KEEP
     result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def purge_pass(factory: SessionFactory, now: datetime | None = None) -> int:
+    """One purge of the expired keys, in its own transaction; how many were forgotten."""
+    with unit_of_work(factory) as session:
+        purged = purge_expired(session, now)
+    if purged:
+        log.info("idempotency keys purged", count=purged)
+    return purged

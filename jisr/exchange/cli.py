@@ -27,6 +27,7 @@ from jisr.cli.common import (
     open_node,
     render,
 )
+from jisr.db.idempotency import purge_expired
 from jisr.errors import ValidationError
 from jisr.exchange import attachments, deadlines, messages, purge, views
 from jisr.exchange.models import DeadlineClass, Direction, GradingScheme, MessageKind, Priority
@@ -311,6 +312,7 @@ def remind(
         due = deadlines.collect_reminders(
             session, _actor(node, session, as_user), within=timedelta(hours=within_hours)
         )
+        purge_expired(session)  # as the scheduled pass does (``jisr.db.idempotency``)
         rows = [
             {**views.to_summary(m).model_dump(mode="json"), "state": state.value}
             for m, state in due

@@ -38,10 +38,13 @@ def _reminder_interval(ctx: AppContext) -> float:
 
 
 def _remind(ctx: AppContext) -> None:
+    from jisr.db.idempotency import purge_pass
     from jisr.exchange.worker import ExchangeSettings, remind_pass
 
     within = ctx.settings.section(ExchangeSettings).reminder_within_hours
     remind_pass(ctx.session_factory, ctx.agency_code, within_hours=within)
+    # The forms' and API's idempotency keys (migrated with exchange) expire on this pass too.
+    purge_pass(ctx.session_factory)
 
 
 def _case_commands() -> typer.Typer:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import structlog
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -23,8 +24,9 @@ from jisr.errors import ConflictError, JisrError, NotFoundError, PermissionDenie
 from jisr.identity.models import ApiToken, User
 from jisr.ids import new_id
 from jisr.jobs.models import Job, JobState
-from jisr.jobs.staging import stage, staged_input, unstage
+from jisr.jobs.staging import RETENTION, stage, staged_input, sweep, unstage
 
+log = structlog.get_logger("jisr.jobs")
 LEASE = timedelta(seconds=60)
 # Set when a job is queued in this process, so its runner starts at once instead of polling.
 wakeup = threading.Event()
@@ -177,6 +179,8 @@ class JobRun:
     owner: str
     data_dir: Path
     lease: timedelta = LEASE
+    # How long a settled job's staged input is kept (``jisr.jobs.staging.sweep``).
+    retention: timedelta = RETENTION
 
     @property
     def id(self) -> str:
@@ -249,6 +253,7 @@ def finish(run: JobRun, result: dict[str, Any] | None = None) -> None:
         _settle(row, JobState.DONE, utcnow())
     if run.job.staged:
         unstage(run.data_dir, run.job.id)
+    _sweep(run)
 
 
 def fail(run: JobRun, error: BaseException, *, retry: bool) -> None:
@@ -265,8 +270,10 @@ def fail(run: JobRun, error: BaseException, *, retry: bool) -> None:
             row.lease_owner = row.lease_until = None
             row.updated_at = utcnow()
             return
-        # The input stays staged, so the job can be retried once the cause is fixed.
+        # The input stays staged, so the job can be retried once the cause is fixed (until
+        # the retention has passed: ``staging.sweep``).
         _settle(row, JobState.FAILED, utcnow())
+    _sweep(run)
 
 
 def cancelled(run: JobRun) -> None:
@@ -276,6 +283,16 @@ def cancelled(run: JobRun) -> None:
             _settle(row, JobState.CANCELLED, utcnow())
     if run.job.staged:
         unstage(run.data_dir, run.job.id)
+    _sweep(run)
+
+
+def _sweep(run: JobRun) -> None:
+    """After a job is settled: the staged inputs of jobs settled longer than the retention
+    ago go. A failed sweep is logged; the job stays settled and the next one sweeps again."""
+    try:
+        sweep(run.factory, run.data_dir, retention=run.retention)
+    except Exception as exc:  # noqa: BLE001 - housekeeping never unsettles a job
+        log.warning("staged inputs not swept", error=type(exc).__name__)
 
 
 # --- what users do with jobs -------------------------------------------------------------

@@ -51,6 +51,8 @@ class JobSettings(BaseSettings):
     poll_seconds: float = Field(default=1.0, gt=0)
     # A running job not heard from for this long is taken over by another runner.
     lease_seconds: float = Field(default=60.0, ge=5)
+    # How long the input of a job that failed for good or was cancelled is kept (for a retry).
+    staged_retention_hours: float = Field(default=168.0, ge=0)
 
 
 def run_one(
@@ -63,12 +65,14 @@ def run_one(
 ) -> bool:
     """Claim and run one job; False when none is waiting."""
     factory = factory or ctx.session_factory
-    lease = lease or timedelta(seconds=ctx.settings.section(JobSettings).lease_seconds)
+    settings = ctx.settings.section(JobSettings)
+    lease = lease or timedelta(seconds=settings.lease_seconds)
     owner = worker_name()
     job = claim(factory, list(kinds), owner, lease=lease)
     if job is None:
         return False
-    run = JobRun(factory, job, owner, data_dir or ctx.settings.data_dir, lease)
+    retention = timedelta(hours=settings.staged_retention_hours)
+    run = JobRun(factory, job, owner, data_dir or ctx.settings.data_dir, lease, retention)
     log.info("job started", job=job.id, kind=job.kind, attempt=job.attempts)
     try:
         result = kinds[job.kind].run(ctx, run)

@@ -35,6 +35,7 @@ from jisr.notifications.models import Kind
 from jisr.operations.models import LogEntry, Operation
 from jisr.operations.sharing import entry_resource
 from jisr.restrictions.service import notice_blocked
+from jisr.watchlists.models import ScreeningHit
 from jisr.watchlists.service import BLOCK_READER_ROLES
 
 DESK = (Role.LIAISON, Role.ANALYST)
@@ -172,15 +173,26 @@ def _screens(session: Session, local: str) -> recipients.ReadCheck:
 
 
 def screened(session: Session, entry: AuditEntry, local: str) -> list[Draft]:
+    """A check that made hits tells the other border officers; a check whose hits are all
+    repeats of open hits (the same traveller against the same entry, folded onto the hit that
+    was made first) tells nobody again: the hit's check is still the first one."""
     hits = entry.details.get("hits")
     if entry.details.get("event") != "check" or not isinstance(hits, list) or not hits:
         return []
+    made = [str(h) for h in hits if _made_by(session, str(h), entry.object_id)]
+    if not made:
+        return []
     users = recipients.officers(session, local, (Role.BORDER_OFFICER,))
     readers = recipients.allowed(users, _screens(session, local), besides=entry.actor)
-    href = f"/screening/hits/{hits[0]}" if len(hits) == 1 else "/screening/hits"
+    href = f"/screening/hits/{made[0]}" if len(made) == 1 else "/screening/hits"
     return [
-        Draft(Kind.HIT, "screening", entry.object_id, href, readers, params={"count": len(hits)})
+        Draft(Kind.HIT, "screening", entry.object_id, href, readers, params={"count": len(made)})
     ]
+
+
+def _made_by(session: Session, hit_id: str, check_id: str | None) -> bool:
+    hit = session.get(ScreeningHit, hit_id)
+    return hit is not None and hit.check_id == check_id
 
 
 def manifest_screened(session: Session, entry: AuditEntry, local: str) -> list[Draft]:

@@ -11,7 +11,11 @@ decide them:
 - an alert blocked by a data-subject request, and the entities it holds, only for the
   data-protection officer, auditors and administrators (``notices.access.require_readable``);
 - hits only for who may screen, of their own agency, and not while the watchlist entry is
-  blocked (``watchlists.checks.load_hit``).
+  blocked (``watchlists.checks.load_hit``); an imported watchlist entry not while it is blocked
+  (``watchlists.service.require_unblocked``);
+- an operation's log entry only when its operation is readable as well
+  (``operations.log.list_entries`` loads the operation first): its operation's document must be
+  one this clause admits.
 
 A result, a count and a snippet all come from rows this clause admits, so what the searcher
 may not read is never shown, counted or quoted.
@@ -22,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from jisr.actors import Actor, ActorKind
 from jisr.agreements.policy import (
@@ -38,6 +42,7 @@ from jisr.agreements.service import check, terms_between
 from jisr.clock import utcnow
 from jisr.exchange.models import CaseMember
 from jisr.restrictions.models import RightsBlock
+from jisr.search.documents import Source
 from jisr.search.models import SearchDocument as D
 from jisr.watchlists.models import WatchlistEntry
 from jisr.watchlists.service import BLOCK_READER_ROLES
@@ -50,24 +55,42 @@ _POLICY_KINDS = (
     ResourceKind.ENTITY,
     ResourceKind.INDICATOR,
     ResourceKind.OPERATION,
+    ResourceKind.TRAINING,
+    ResourceKind.WATCHLIST,
 )
 
 
-def _labels(seen: Visibility) -> ColumnElement[bool]:
+def _labels(seen: Visibility, doc: type[D] = D) -> ColumnElement[bool]:
     if seen.everything:
         return true()
     clauses: list[ColumnElement[bool]] = []
     if seen.own_agency is not None:
-        clauses.append(D.owner_agency == seen.own_agency)
+        clauses.append(doc.owner_agency == seen.own_agency)
     for cover in seen.covered:
         clauses.append(
             and_(
-                D.owner_agency == cover.owner_agency,
-                or_(D.crime_area.is_(None), D.crime_area.in_(sorted(cover.crime_areas))),
-                or_(D.data_category.is_(None), D.data_category.in_(sorted(cover.data_categories))),
+                doc.owner_agency == cover.owner_agency,
+                or_(doc.crime_area.is_(None), doc.crime_area.in_(sorted(cover.crime_areas))),
+                or_(
+                    doc.data_category.is_(None),
+                    doc.data_category.in_(sorted(cover.data_categories)),
+                ),
             )
         )
     return or_(*clauses) if clauses else false()
+
+
+def _operation_readable(seen: Visibility) -> ColumnElement[bool]:
+    """A log entry's operation (its ``block_key``) is readable too; other documents pass."""
+    operation = aliased(D, name="operation_document")
+    readable_operation = exists(
+        select(operation.id).where(
+            operation.source == Source.OPERATION.value,
+            operation.record_id == D.block_key,
+            _labels(seen, operation),
+        )
+    )
+    return or_(D.source != Source.LOG_ENTRY.value, readable_operation)
 
 
 def _member_of_case(actor: Actor) -> ColumnElement[bool]:
@@ -81,7 +104,9 @@ def _member_of_case(actor: Actor) -> ColumnElement[bool]:
 
 
 def _not_blocked_alert() -> ColumnElement[bool]:
-    entries = select(WatchlistEntry.id).where(WatchlistEntry.notice_id == D.block_key)
+    # Two levels down from the index row: correlated by name, or it would be read as a table of
+    # its own (every alert's entries, so one blocked entry would hide every alert).
+    entries = select(WatchlistEntry.id).where(WatchlistEntry.notice_id == D.block_key).correlate(D)
     block = exists(
         select(RightsBlock.id).where(
             RightsBlock.lifted_at.is_(None),
@@ -120,6 +145,10 @@ def readable(
             clause = and_(clause, _member_of_case(actor))
         if kind in {ResourceKind.NOTICE, ResourceKind.ENTITY} and not sees_blocked:
             clause = and_(clause, _not_blocked_alert())
+        if kind is ResourceKind.WATCHLIST and not sees_blocked:
+            clause = and_(clause, _not_blocked_entry())
+        if kind is ResourceKind.OPERATION:
+            clause = and_(clause, _operation_readable(seen))
         clauses.append(clause)
     if ResourceKind.SCREENING in wanted and _screens(session, actor):
         clause = and_(D.resource == ResourceKind.SCREENING.value)

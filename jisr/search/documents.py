@@ -6,26 +6,28 @@ withdrawn message, a superseded or revoked STIX version). Each document carries 
 policy terms, so results are filtered in the query (``jisr.search.access``).
 
 A hit's document holds the traveller as screened, never the listed person or the explanation:
-those are revealed only by opening the hit with a justification.
+those are revealed only by opening the hit with a justification. An operation's log entry is
+found by who may read both the entry and its operation; an imported watchlist entry by who
+works with watchlists, while it is not blocked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from followthemoney import model
-from sqlalchemy import ColumnElement, String, cast
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy import ColumnElement, String, and_, cast
+from sqlalchemy.orm import QueryableAttribute, object_session
 
 from jisr.agreements.policy import ResourceKind
 from jisr.cyber.models import CyberObject
 from jisr.exchange.models import Case, Message, MessageKind
 from jisr.notices.models import Notice
-from jisr.operations.models import Operation
+from jisr.operations.models import LogEntry, Operation
 from jisr.search.text import (
     MAX_TERMS_CHARS,
     document_number,
@@ -35,7 +37,11 @@ from jisr.search.text import (
     phone,
     terms,
 )
-from jisr.watchlists.models import ScreeningHit
+from jisr.training.models import Course
+from jisr.training.service import AREA as TRAINING_AREA
+from jisr.training.service import CATEGORY as TRAINING_CATEGORY
+from jisr.training.service import HANDLING as TRAINING_HANDLING
+from jisr.watchlists.models import ScreeningHit, WatchlistEntry
 
 
 class Kind(StrEnum):
@@ -53,6 +59,9 @@ class Kind(StrEnum):
     VEHICLE = "vehicle"
     CYBER = "cyber"
     OPERATION = "operation"
+    LOG_ENTRY = "log_entry"
+    COURSE = "course"
+    WATCHLIST_ENTRY = "watchlist_entry"
 
 
 class Source(StrEnum):
@@ -64,6 +73,9 @@ class Source(StrEnum):
     HIT = "hit"
     CYBER = "cyber"
     OPERATION = "operation"
+    LOG_ENTRY = "log_entry"
+    COURSE = "course"
+    WATCHLIST_ENTRY = "watchlist_entry"
 
 
 _SCHEMA_KINDS: tuple[tuple[str, Kind], ...] = (
@@ -75,6 +87,7 @@ _SCHEMA_KINDS: tuple[tuple[str, Kind], ...] = (
     ("LegalEntity", Kind.ORGANIZATION),
 )
 _TEXT_CHARS = 4000
+_LABELS = ("owner_agency", "crime_area", "data_category", "handling_code")
 
 
 @dataclass
@@ -97,13 +110,17 @@ class Document:
     words: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     identifiers: list[str] = field(default_factory=list)
+    # Whether phones and IBANs written in the title and text are identifiers too (a record
+    # whose identifiers are all given as fields says no: scanning is most of its cost).
+    scan: bool = True
 
     def row(self) -> dict[str, Any]:
         """The ``search_documents`` row (terms folded, identifiers normalised)."""
         region = self.owner_agency[:2]
         idents = dict.fromkeys(self.identifiers)
         written = f"{self.title}\n{self.text[:MAX_TERMS_CHARS]}"
-        idents.update(dict.fromkeys(identifiers_in(written, region)))
+        if self.scan:
+            idents.update(dict.fromkeys(identifiers_in(written, region)))
         return {
             "source": self.source.value,
             "record_id": self.record_id,
@@ -170,9 +187,7 @@ def entity_facts(entity: dict[str, Any], region: str | None) -> EntityFacts:
     return EntityFacts(kind_, caption, names, identifiers, text)
 
 
-def _entities(
-    parent: Document, entities: Iterable[dict[str, Any]], *, resource: ResourceKind
-) -> list[Document]:
+def _entities(parent: Document, entities: Iterable[dict[str, Any]]) -> list[Document]:
     found: list[Document] = []
     seen: set[str] = set()
     for entity in entities:
@@ -189,7 +204,7 @@ def _entities(
                 record_id=parent.record_id,
                 part=entity_id,
                 kind=facts.kind,
-                resource=resource,
+                resource=ResourceKind.ENTITY,
                 owner_agency=parent.owner_agency,
                 crime_area=parent.crime_area,
                 data_category=parent.data_category,
@@ -207,67 +222,60 @@ def _entities(
     return found
 
 
+def _labels(record: Any, **override: Any) -> dict[str, Any]:
+    """A record's policy terms, read from the columns most domains name alike."""
+    found = {name: getattr(record, name, None) for name in _LABELS}
+    return {**found, **override}
+
+
 def message_documents(message: Message) -> list[Document]:
     if message.withdrawn_at is not None:
         return []
     kind = Kind.REQUEST if message.kind == MessageKind.REQUEST.value else Kind.MESSAGE
     document = Document(
-        source=Source.MESSAGE,
-        record_id=message.id,
-        kind=kind,
-        resource=ResourceKind.MESSAGE,
-        owner_agency=message.owner_agency,
-        crime_area=message.crime_area,
-        data_category=message.data_category,
-        handling_code=message.handling_code,
-        case_ref=message.case_ref,
+        Source.MESSAGE,
+        message.id,
+        kind,
+        ResourceKind.MESSAGE,
         title=message.subject,
         text=message.body,
         link=f"/exchange/messages/{message.id}",
         record_at=message.created_at,
+        **_labels(message, case_ref=message.case_ref),
     )
-    parts = _entities(document, message.entities or [], resource=ResourceKind.ENTITY)
-    return [document, *parts]
+    return [document, *_entities(document, message.entities or [])]
 
 
 def case_documents(case: Case) -> list[Document]:
     return [
         Document(
-            source=Source.CASE,
-            record_id=case.ref,
-            kind=Kind.CASE,
-            resource=ResourceKind.CASE,
-            owner_agency=case.owner_agency,
-            crime_area=case.crime_area,
-            handling_code=case.handling_code,
-            case_ref=case.ref,
+            Source.CASE,
+            case.ref,
+            Kind.CASE,
+            ResourceKind.CASE,
             title=case.title,
             link=f"/exchange/cases/{case.ref}",
             record_at=case.created_at,
             words=[case.ref],
+            **_labels(case, case_ref=case.ref),
         )
     ]
 
 
 def notice_documents(notice: Notice) -> list[Document]:
     document = Document(
-        source=Source.NOTICE,
-        record_id=notice.id,
-        kind=Kind.ALERT,
-        resource=ResourceKind.NOTICE,
-        owner_agency=notice.owner_agency,
-        crime_area=notice.crime_area,
-        data_category=notice.data_category,
-        handling_code=notice.handling_code,
-        block_key=notice.id,
+        Source.NOTICE,
+        notice.id,
+        Kind.ALERT,
+        ResourceKind.NOTICE,
         title=f"{notice.reference} · {notice.title}",
         text="\n".join(t for t in (notice.summary, notice.offence or "") if t),
         link=f"/alerts/{notice.id}",
         record_at=notice.created_at,
+        **_labels(notice, block_key=notice.id),
     )
     related = [notice.subject, *(notice.related or [])]
-    parts = _entities(document, related, resource=ResourceKind.ENTITY)
-    return [document, *parts]
+    return [document, *_entities(document, related)]
 
 
 def hit_documents(hit: ScreeningHit) -> list[Document]:
@@ -276,10 +284,10 @@ def hit_documents(hit: ScreeningHit) -> list[Document]:
     number = document_number(str(query.get("document_number") or ""))
     return [
         Document(
-            source=Source.HIT,
-            record_id=hit.id,
-            kind=Kind.HIT,
-            resource=ResourceKind.SCREENING,
+            Source.HIT,
+            hit.id,
+            Kind.HIT,
+            ResourceKind.SCREENING,
             owner_agency=hit.id.split(":", 1)[0],
             block_key=hit.entry_id,
             title=name or hit.check_id,
@@ -302,72 +310,165 @@ def cyber_documents(obj: CyberObject) -> list[Document]:
     )
     return [
         Document(
-            source=Source.CYBER,
-            record_id=str(obj.seq),
-            kind=Kind.CYBER,
-            resource=ResourceKind.INDICATOR,
-            owner_agency=obj.owner_agency,
-            crime_area="cybercrime",
-            data_category="cyber_indicator",
-            handling_code=obj.handling_code,
+            Source.CYBER,
+            str(obj.seq),
+            Kind.CYBER,
+            ResourceKind.INDICATOR,
             title=f"{obj.stix_type} · {name}",
             text=text,
             link=f"/cyber/objects/{obj.stix_id}",
             record_at=obj.added,
             words=[str(v) for v in body.get("labels", []) if isinstance(v, str)],
+            **_labels(obj, crime_area="cybercrime", data_category="cyber_indicator"),
         )
     ]
 
 
 def operation_documents(operation: Operation) -> list[Document]:
-    venues = [str(v.get("name", "")) + " " + str(v.get("city", "")) for v in operation.venues or []]
+    venues = [f"{v.get('name', '')} {v.get('city', '')}" for v in operation.venues or []]
     return [
         Document(
-            source=Source.OPERATION,
-            record_id=operation.id,
-            kind=Kind.OPERATION,
-            resource=ResourceKind.OPERATION,
-            owner_agency=operation.owner_agency,
-            crime_area=operation.crime_area,
-            data_category=operation.data_category,
-            handling_code=operation.handling_code,
+            Source.OPERATION,
+            operation.id,
+            Kind.OPERATION,
+            ResourceKind.OPERATION,
             title=operation.title,
             text=operation.description,
             link=f"/operations/{operation.id}",
             record_at=operation.created_at,
             words=[*(operation.objectives or []), *venues],
+            **_labels(operation),
+        )
+    ]
+
+
+def log_entry_documents(entry: LogEntry) -> list[Document]:
+    """An entry of an operation's shared log: its own owner and handling code, its operation's
+    crime area and data category (as ``operations.sharing.entry_resource``), and its operation
+    as ``block_key`` (reading an entry needs reading the operation too)."""
+    session = object_session(entry)
+    operation = session.get(Operation, entry.operation_id) if session is not None else None
+    if operation is None:
+        raise LookupError(f"operation {entry.operation_id} of log entry {entry.id} not found")
+    return [
+        Document(
+            Source.LOG_ENTRY,
+            entry.id,
+            Kind.LOG_ENTRY,
+            ResourceKind.OPERATION,
+            title=entry.title,
+            text=entry.body,
+            link=f"/operations/{operation.id}",
+            record_at=entry.occurred_at,
+            words=[w for w in (entry.venue, operation.title) if w],
+            **_labels(
+                operation,
+                owner_agency=entry.owner_agency,
+                handling_code=entry.handling_code,
+                block_key=operation.id,
+            ),
+        )
+    ]
+
+
+def course_documents(course: Course) -> list[Document]:
+    return [
+        Document(
+            Source.COURSE,
+            course.id,
+            Kind.COURSE,
+            ResourceKind.TRAINING,
+            owner_agency=course.provider_agency,
+            crime_area=TRAINING_AREA,
+            data_category=TRAINING_CATEGORY,
+            handling_code=TRAINING_HANDLING,
+            title=course.title,
+            text="\n".join(t for t in (course.subject, course.description) if t),
+            link="/operations/training",
+            record_at=course.starts_at,
+            words=[course.location, *(str(s.get("title", "")) for s in course.sessions or [])],
+        )
+    ]
+
+
+def watchlist_entry_documents(entry: WatchlistEntry) -> list[Document]:
+    """An entry of an imported list (UN, OFAC, files): entries built from alerts are found as
+    the alerts. Its id is its ``block_key``, so a blocked entry is not found (``access``)."""
+    if not entry.active or entry.notice_id is not None:
+        return []
+    facts = [*entry.birth_dates, *entry.nationalities]
+    numbers = [n for n in (document_number(d) for d in entry.documents or []) if n]
+    return [
+        Document(
+            Source.WATCHLIST_ENTRY,
+            entry.id,
+            Kind.WATCHLIST_ENTRY,
+            ResourceKind.WATCHLIST,
+            title=(entry.names or [entry.reference])[0],
+            text=" · ".join([entry.reference, *facts]),
+            link="/screening",
+            record_at=entry.updated_at,
+            names=list(entry.names or []),
+            identifiers=numbers,
+            scan=False,
+            **_labels(entry, block_key=entry.id),
         )
     ]
 
 
 @dataclass(frozen=True, slots=True)
 class Indexed:
-    """One indexed table: its model, how a row is keyed, and its documents."""
+    """One indexed table: its model, how a row is keyed, which rows are found, their documents."""
 
     source: Source
     model: type[Any]
-    key: Callable[[Any], str]
     build: Callable[[Any], list[Document]]
-    # The key as a column (for bulk statements), and the column a bulk INSERT's rows name it by.
-    key_column: Callable[[], ColumnElement[str] | QueryableAttribute[str]]
-    insert_column: str
+    # The rows that have documents (None: all); a builder returns none for the others.
+    live: Callable[[], ColumnElement[bool]] | None = None
+    # The key's attribute, and the column a bulk INSERT's rows name it by.
+    key_attribute: str = "id"
+    insert_column: str = "id"
+
+    def key(self, row: Any) -> str:
+        return str(getattr(row, self.key_attribute))
+
+    def key_column(self) -> ColumnElement[str] | QueryableAttribute[str]:
+        column: QueryableAttribute[Any] = getattr(self.model, self.key_attribute)
+        return cast(column, String) if self.source is Source.CYBER else column
+
+    def with_keys(self, keys: Sequence[str]) -> ColumnElement[bool]:
+        """The rows of ``keys`` (an integer key is compared as one, so its index is used)."""
+        column: QueryableAttribute[Any] = getattr(self.model, self.key_attribute)
+        if self.source is Source.CYBER:
+            return column.in_([int(k) for k in keys])
+        return column.in_(list(keys))
 
 
 INDEXED: tuple[Indexed, ...] = (
-    Indexed(Source.MESSAGE, Message, lambda m: m.id, message_documents, lambda: Message.id, "id"),
-    Indexed(Source.CASE, Case, lambda c: c.ref, case_documents, lambda: Case.ref, "ref"),
-    Indexed(Source.NOTICE, Notice, lambda n: n.id, notice_documents, lambda: Notice.id, "id"),
-    Indexed(Source.HIT, ScreeningHit, lambda h: h.id, hit_documents, lambda: ScreeningHit.id, "id"),
+    Indexed(Source.MESSAGE, Message, message_documents, lambda: Message.withdrawn_at.is_(None)),
+    Indexed(Source.CASE, Case, case_documents, key_attribute="ref", insert_column="ref"),
+    Indexed(Source.NOTICE, Notice, notice_documents),
+    Indexed(Source.HIT, ScreeningHit, hit_documents),
     Indexed(
         Source.CYBER,
         CyberObject,
-        lambda o: str(o.seq),
         cyber_documents,
-        lambda: cast(CyberObject.seq, String),
-        "stix_id",
+        lambda: and_(
+            CyberObject.current.is_(True),
+            CyberObject.revoked.is_(False),
+            CyberObject.expired.is_(False),
+        ),
+        key_attribute="seq",
+        insert_column="stix_id",
     ),
+    Indexed(Source.OPERATION, Operation, operation_documents),
+    Indexed(Source.LOG_ENTRY, LogEntry, log_entry_documents),
+    Indexed(Source.COURSE, Course, course_documents),
     Indexed(
-        Source.OPERATION, Operation, lambda o: o.id, operation_documents, lambda: Operation.id, "id"
+        Source.WATCHLIST_ENTRY,
+        WatchlistEntry,
+        watchlist_entry_documents,
+        lambda: and_(WatchlistEntry.active.is_(True), WatchlistEntry.notice_id.is_(None)),
     ),
 )
 BY_MODEL: dict[type[Any], Indexed] = {i.model: i for i in INDEXED}

@@ -74,22 +74,22 @@ def tsquery_expression(parsed: Parsed) -> str:
 
 def matches(
     dialect: str, parsed: Parsed, where: ColumnElement[bool], window: int
-) -> Select[tuple[int, float]]:
-    """Ids and scores (higher is better) of at most ``window`` matching documents admitted by
-    ``where``, newest first."""
+) -> Select[int, str, float]:
+    """Ids, kinds and scores (higher is better) of at most ``window`` matching documents
+    admitted by ``where``, newest first."""
     if dialect == "postgresql":
         tsv: ColumnElement[Any] = literal_column("search_documents.tsv")
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_expression(parsed))
         score = func.ts_rank(tsv, tsquery).label("score")
         return (
-            select(D.id, score)
+            select(D.id, D.kind, score)
             .where(tsv.op("@@")(tsquery), where)
             .order_by(D.id.desc())
             .limit(window)
         )
     score_ = (-_FTS.c.rank).cast(Float).label("score")
     return (
-        select(D.id, score_)
+        select(D.id, D.kind, score_)
         .select_from(_FTS.join(D.__table__, D.id == _FTS.c.rowid))
         .where(
             sql_text("search_fts MATCH :expression").bindparams(expression=fts5_expression(parsed)),

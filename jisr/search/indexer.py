@@ -12,24 +12,19 @@ the index lacks or still holds by comparing it with the tables, and ``reindex`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import Result, Select, String, Table, and_, cast, delete, func, insert, not_, select
+from sqlalchemy import Result, Select, Table, and_, delete, func, insert, not_, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from jisr.clock import utcnow
-from jisr.cyber.models import CyberObject
 from jisr.db import SessionFactory, unit_of_work
 from jisr.db.upsert import insert_or_ignore
-from jisr.exchange.models import Case, Message
-from jisr.notices.models import Notice
-from jisr.operations.models import Operation
 from jisr.search.documents import ALL_SOURCES, BY_MODEL, BY_SOURCE, INDEXED, Indexed, Source
 from jisr.search.models import SearchBacklog, SearchDocument
-from jisr.watchlists.models import ScreeningHit
 
 log = structlog.get_logger(__name__)
 DOCUMENTS: Table = SearchDocument.__table__  # type: ignore[assignment]
@@ -41,21 +36,9 @@ SKIP = "search.skip"
 
 def live_keys(source: Source) -> Select[str]:
     """The ids of the records of ``source`` that should have documents."""
-    if source is Source.MESSAGE:
-        return select(Message.id).where(Message.withdrawn_at.is_(None))
-    if source is Source.CASE:
-        return select(Case.ref)
-    if source is Source.NOTICE:
-        return select(Notice.id)
-    if source is Source.HIT:
-        return select(ScreeningHit.id)
-    if source is Source.CYBER:
-        return select(cast(CyberObject.seq, String)).where(
-            CyberObject.current.is_(True),
-            CyberObject.revoked.is_(False),
-            CyberObject.expired.is_(False),
-        )
-    return select(Operation.id)
+    indexed = BY_SOURCE[source]
+    keys = select(indexed.key_column())
+    return keys if indexed.live is None else keys.where(indexed.live())
 
 
 def _load(session: Session, indexed: Indexed, key: str) -> Any:
@@ -65,14 +48,49 @@ def _load(session: Session, indexed: Indexed, key: str) -> Any:
 
 def write_documents(session: Session, indexed: Indexed, key: str, row: Any | None) -> int:
     """Replace the documents of one record (``row`` None: the record is gone)."""
-    documents = indexed.build(row) if row is not None else []
+    return _replace(session, indexed, [key], indexed.build(row) if row is not None else [])
+
+
+def write_many(
+    session: Session,
+    indexed: Indexed,
+    keys: Sequence[str],
+    *,
+    fresh: bool = False,
+    chunk: int = 500,
+) -> int:
+    """Replace the documents of many records, a few statements per ``chunk`` of them (a bulk
+    statement's rows, a reindex batch): one query loads the rows, one removes their documents,
+    one inserts the new ones. ``fresh`` records (a bulk ``INSERT``'s) have none to remove: on
+    PostgreSQL, a large insert in one transaction leaves the planner's statistics behind, and
+    removing by hundreds of keys then reads every document of the source, chunk after chunk."""
+    written = 0
+    for start in range(0, len(keys), chunk):
+        part = list(keys[start : start + chunk])
+        # One primary-key lookup each: a list of hundreds of keys is read with a scan of the
+        # whole table when PostgreSQL's statistics lag behind a large transaction.
+        rows = [row for key in part if (row := _load(session, indexed, key)) is not None]
+        documents = [d for row in rows for d in indexed.build(row)]
+        written += _replace(session, indexed, part, documents, remove=not fresh)
+    return written
+
+
+def _replace(
+    session: Session,
+    indexed: Indexed,
+    keys: list[str],
+    documents: list[Any],
+    *,
+    remove: bool = True,
+) -> int:
     rows = [d.row() for d in documents]
     connection = session.connection()
-    connection.execute(
-        delete(DOCUMENTS).where(
-            DOCUMENTS.c.source == indexed.source.value, DOCUMENTS.c.record_id == key
+    if remove:
+        connection.execute(
+            delete(DOCUMENTS).where(
+                DOCUMENTS.c.source == indexed.source.value, DOCUMENTS.c.record_id.in_(keys)
+            )
         )
-    )
     if rows:
         now = utcnow()
         connection.execute(insert(DOCUMENTS), [{**r, "indexed_at": now} for r in rows])
@@ -140,8 +158,9 @@ def index_bulk(state: ORMExecuteState) -> Result[Any] | None:
                 keys = None
             if keys is None:
                 queue(session, indexed.source, WHOLE_SOURCE)
-            for key in keys or ():
-                write_documents(session, indexed, key, _load(session, indexed, key))
+            # Rows a bulk INSERT adds have no documents yet (were one there, the unique key
+            # would refuse the new one and the source would be queued below).
+            write_many(session, indexed, keys or [], fresh=state.is_insert)
     except Exception as exc:  # noqa: BLE001 - the statement stands; its documents wait
         log.warning("search documents deferred", source=indexed.source, error=type(exc).__name__)
         queue(session, indexed.source, WHOLE_SOURCE, f"{type(exc).__name__}: {exc}")
@@ -185,8 +204,7 @@ def reconcile(session: Session, source: Source, *, rewrite: bool = False) -> int
         )
     )
     missing = list(session.execute(live_keys(source) if rewrite else _missing(source)).scalars())
-    for key in missing:
-        write_documents(session, indexed, key, _load(session, indexed, key))
+    write_many(session, indexed, missing)
     return len(missing)
 
 
@@ -293,8 +311,7 @@ def reindex(
             session.execute(delete(SearchBacklog).where(SearchBacklog.source == source.value))
         for keys in _batches(session_factory, source, batch):
             with unit_of_work(session_factory) as session:
-                for key in keys:
-                    write_documents(session, indexed, key, _load(session, indexed, key))
+                write_many(session, indexed, keys)
             done += len(keys)
             progress(len(keys))
     return done

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 class SearchResult(BaseModel):
     kind: str = Field(
         description="message, request, case, alert, hit, person, organization, "
-        "document, account, vehicle, cyber or operation"
+        "document, account, vehicle, cyber, operation, log_entry, course or watchlist_entry"
     )
     record_id: str = Field(description="The record's id (a STIX object's id for cyber)")
     entity_id: str | None = Field(None, description="The entity, for entity results")

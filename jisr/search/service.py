@@ -14,9 +14,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from jisr.actors import Actor
@@ -44,6 +46,9 @@ _RESOURCES: dict[Kind, ResourceKind] = {
     Kind.HIT: ResourceKind.SCREENING,
     Kind.CYBER: ResourceKind.INDICATOR,
     Kind.OPERATION: ResourceKind.OPERATION,
+    Kind.LOG_ENTRY: ResourceKind.OPERATION,
+    Kind.COURSE: ResourceKind.TRAINING,
+    Kind.WATCHLIST_ENTRY: ResourceKind.WATCHLIST,
 }
 
 
@@ -123,20 +128,21 @@ def search(
         if types:
             where = where & D.kind.in_([k.value for k in types])
         dialect = session.get_bind().dialect.name
-        found = matches(dialect, parsed, where, WINDOW).subquery()
-        for kind, count in session.execute(
-            select(D.kind, func.count()).join(found, found.c.id == D.id).group_by(D.kind)
-        ).all():
-            counts[kind] = int(count)
-        rows = session.execute(
-            select(D, found.c.score)
-            .join(found, found.c.id == D.id)
-            .order_by(found.c.score.desc(), D.id.desc())
-            .offset(offset)
-            .limit(limit + 1)
-        ).all()
-        more = len(rows) > limit
-        results = [_result(doc, float(score or 0.0), parsed) for doc, score in rows[:limit]]
+        if dialect == "postgresql":
+            # A search is many short queries: compiling one (JIT, for its estimated cost) takes
+            # longer than running it. For this transaction only.
+            session.execute(sql_text("SET LOCAL jit = off"))
+        # One query: the window's ids, kinds and scores; counted and ranked here, then the
+        # page's rows read by id (joining the window back to the index made PostgreSQL scan it).
+        found = session.execute(matches(dialect, parsed, where, WINDOW)).all()
+        counts = dict(Counter(kind for _id, kind, _score in found))
+        ranked = sorted(found, key=lambda r: (-float(r[2] or 0.0), -r[0]))
+        page = ranked[offset : offset + limit + 1]
+        more = len(page) > limit
+        wanted = {row[0]: float(row[2] or 0.0) for row in page[:limit]}
+        docs = session.execute(select(D).where(D.id.in_(list(wanted)))).scalars()
+        by_id = {doc.id: doc for doc in docs} if wanted else {}
+        results = [_result(by_id[i], score, parsed) for i, score in wanted.items() if i in by_id]
     total = sum(counts.values())
     record(
         session,

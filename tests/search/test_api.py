@@ -37,6 +37,9 @@ ROLES: dict[str, list[Role]] = {
     "coord": [Role.COORDINATOR],
     "trainer": [Role.TRAINER],
     "auditor": [Role.AUDITOR],
+    "border": [Role.BORDER_OFFICER],
+    "dpo": [Role.DPO],
+    "admin2": [Role.ADMIN],
 }
 PERSON = {
     "id": "p1",
@@ -53,6 +56,10 @@ class Api:
     def post(self, path: str, who: str, **kwargs: Any) -> Response:
         headers = {"Authorization": f"Bearer {self.tokens[who]}", **kwargs.pop("headers", {})}
         return self.client.post(f"/api/v1{path}", headers=headers, **kwargs)
+
+    def get(self, path: str, who: str) -> Response:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
+        return self.client.get(f"/api/v1{path}", headers=headers)
 
     def search(self, who: str, **params: Any) -> Response:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}

@@ -54,6 +54,9 @@ KIND_LABELS: dict[str, str] = {
     Kind.VEHICLE: N_("Vehicles"),
     Kind.CYBER: N_("Cyber objects"),
     Kind.OPERATION: N_("Operations"),
+    Kind.LOG_ENTRY: N_("Operation log entries"),
+    Kind.COURSE: N_("Training courses"),
+    Kind.WATCHLIST_ENTRY: N_("Watchlist entries"),
 }
 
 
