@@ -93,7 +93,7 @@ class _Units:
 
 
 def _units(form: NameForm, merges: bool) -> _Units:
-    return _cached_units(form.tokens, form.skeletons, merges, form.script in _LOSSY)
+    return _cached_units(form.tokens, form.skeletons, merges, form.script is Script.ARABIC)
 
 
 @lru_cache(maxsize=65_536)

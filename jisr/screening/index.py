@@ -28,18 +28,82 @@ import numpy as np
 import numpy.typing as npt
 
 from jisr.screening.names import NameForm, Script
+from jisr.screening.names.compounds import opened_skeleton
 from jisr.screening.names.eastasian import romanization_keys
-from jisr.screening.names.phonetic import finish_skeleton, skeleton_variants
+from jisr.screening.names.phonetic import finish_skeleton, primary_skeleton, skeleton_variants
 
 IntArray = npt.NDArray[np.int64]
 
 
-def blocking_keys(form: NameForm) -> set[int]:
-    """The integer keys under which a name is filed and looked up.
+def blocking_keys(form: NameForm, year: int = 0) -> set[int]:
+    """The integer keys under which a name is filed (and, with ``query_keys``, looked up).
 
     An Arabic-script name whose letters Latin writes several ways (``skeleton_variants``) is
-    filed under its everyday reading and, part by part, under each other reading."""
-    return _form_keys(form.script, form.tokens, form.skeletons)
+    filed under its everyday reading and, part by part, under each other reading. A part
+    opening with a particle or a glued article (``Abdulrahim``, ``Elamrani``) is also filed
+    without it, and, with a birth ``year``, each part with that year: among thousands of
+    namesakes of a common name the year still makes a small block."""
+    keys = _form_keys(form.script, form.tokens, form.skeletons)
+    opened = _opened(form)
+    for skeleton in opened:
+        if len(skeleton) >= 2:
+            keys.add(hash(("s", skeleton)))
+    if year:
+        parts = [(r[0],) for r in _readings(form)] + [(s,) for s in opened]
+        keys.update(_year_keys(form.tokens, parts, (year,)))
+    return keys
+
+
+def query_keys(form: NameForm, year: int = 0) -> set[int]:
+    """The keys a query looks up: its own filing keys, every reading of its letters (a Latin
+    ``j`` may be kh: Ajras / Akhras), its parts without their particle or glued article with
+    the other parts (``Elamrani``: ``Amrani``), and each part with the birth year and the years
+    either side (a year one off is a typing slip)."""
+    keys = blocking_keys(form)
+    readings = _readings(form)
+    primary = tuple(r[0] for r in readings)
+    if form.script is not Script.ARABIC:
+        for i, options in enumerate(readings):
+            for other in options[1:]:
+                _skeleton_tuple_keys(primary[:i] + (other,) + primary[i + 1 :], keys)
+    opened = _opened_by_part(form)
+    for i, skeleton in opened:
+        _skeleton_tuple_keys(primary[:i] + (skeleton,) + primary[i + 1 :], keys)
+    if year:
+        parts = [tuple(r) for r in readings] + [(s,) for _, s in opened]
+        keys.update(_year_keys(form.tokens, parts, (year - 1, year, year + 1)))
+    return keys
+
+
+def _readings(form: NameForm) -> list[tuple[str, ...]]:
+    return [skeleton_variants(s) for s in form.skeletons]
+
+
+def _opened_by_part(form: NameForm) -> list[tuple[int, str]]:
+    romanised = form.script is Script.ARABIC
+    out = []
+    for i, (token, skeleton) in enumerate(zip(form.tokens, form.skeletons, strict=True)):
+        opened = opened_skeleton(token, skeleton, romanised)
+        if opened is not None:
+            out.append((i, primary_skeleton(opened)))
+    return out
+
+
+def _opened(form: NameForm) -> list[str]:
+    return [s for _, s in _opened_by_part(form)]
+
+
+def _year_keys(
+    tokens: tuple[str, ...], parts: Sequence[tuple[str, ...]], years: tuple[int, ...]
+) -> set[int]:
+    """Each part's readings with each year; a part whose skeleton says little (``Li``: L) by
+    its spelling."""
+    keys: set[int] = set()
+    for i, readings in enumerate(parts):
+        for reading in readings:
+            name = reading if len(reading) >= 2 else "w" + tokens[min(i, len(tokens) - 1)]
+            keys.update(hash(("y", name, year)) for year in years)
+    return keys
 
 
 def _form_keys(script: Script, tokens: tuple[str, ...], skeletons: tuple[str, ...]) -> set[int]:
@@ -130,8 +194,8 @@ class IndexBuilder:
         self._keys = array("q")
         self._rows = array("i")
 
-    def add(self, row: int, form: NameForm) -> None:
-        keys = blocking_keys(form)
+    def add(self, row: int, form: NameForm, year: int = 0) -> None:
+        keys = blocking_keys(form, year)
         self._keys.extend(keys)
         self._rows.extend([row] * len(keys))
 
@@ -163,12 +227,13 @@ class CandidateIndex:
         return int(self._keys.shape[0])
 
     def matches(
-        self, forms: Sequence[NameForm]
+        self, forms: Sequence[NameForm], year: int = 0
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-        """Every row sharing keys with any of the query's names, and how many keys it shares."""
+        """Every row sharing keys with any of the query's names (born about ``year``, when
+        known), and how many keys it shares."""
         wanted: set[int] = set()
         for form in forms:
-            wanted |= blocking_keys(form)
+            wanted |= query_keys(form, year)
         empty = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64))
         if not wanted or not len(self._keys):
             return empty

@@ -83,3 +83,25 @@ def split_compound(token: str, skeleton: str, romanised: bool) -> tuple[str, str
             return particle, rest, finish_skeleton(tail)
         return particle, rest, spelled
     return None
+
+
+# The article glued to a Latin part (``Elamrani``, ``Alhashimi``): the part without it.
+_GLUED_ARTICLES = ("al", "el", "ul")
+
+
+@lru_cache(maxsize=131_072)
+def opened_skeleton(token: str, skeleton: str, romanised: bool) -> str | None:
+    """The skeleton of a part without its particle or glued article (``abdulrahim``: ``RHM``,
+    ``elamrani``: ``MRN``), for finding a listing that writes them apart; or None."""
+    split = split_compound(token, skeleton, romanised)
+    if split is not None:
+        return split[2]
+    if (
+        not romanised
+        and token.startswith(_GLUED_ARTICLES)
+        and len(token) >= 5
+        and skeleton.startswith("L")
+        and len(skeleton) >= 3
+    ):
+        return skeleton[1:]
+    return None
