@@ -28,9 +28,14 @@ import numpy as np
 import numpy.typing as npt
 
 from jisr.screening.names import NameForm, Script
-from jisr.screening.names.compounds import opened_skeleton
+from jisr.screening.names.compounds import opened_part
 from jisr.screening.names.eastasian import romanization_keys
-from jisr.screening.names.phonetic import finish_skeleton, primary_skeleton, skeleton_variants
+from jisr.screening.names.phonetic import (
+    coarse_skeleton,
+    finish_skeleton,
+    primary_skeleton,
+    skeleton_variants,
+)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -44,12 +49,13 @@ def blocking_keys(form: NameForm, year: int = 0) -> set[int]:
     without it, and, with a birth ``year``, each part with that year: among thousands of
     namesakes of a common name the year still makes a small block."""
     keys = _form_keys(form.script, form.tokens, form.skeletons)
-    opened = _opened(form)
-    for skeleton in opened:
+    opened = _opened_by_part(form)
+    for _, rest, skeleton in opened:
+        keys.update(_token_keys(rest))
         if len(skeleton) >= 2:
             keys.add(hash(("s", skeleton)))
     if year:
-        parts = [(r[0],) for r in _readings(form)] + [(s,) for s in opened]
+        parts = [(r[0],) for r in _readings(form)] + [(s,) for _, _, s in opened]
         keys.update(_year_keys(form.tokens, parts, (year,)))
     return keys
 
@@ -67,10 +73,14 @@ def query_keys(form: NameForm, year: int = 0) -> set[int]:
             for other in options[1:]:
                 _skeleton_tuple_keys(primary[:i] + (other,) + primary[i + 1 :], keys)
     opened = _opened_by_part(form)
-    for i, skeleton in opened:
+    for i, _, skeleton in opened:
         _skeleton_tuple_keys(primary[:i] + (skeleton,) + primary[i + 1 :], keys)
+    if len(form.tokens) > 1:
+        # Syllables written apart (Pin Hsu) of a listing written joined (Binxu).
+        for i in range(len(form.tokens) - 1):
+            keys.update(_token_keys(form.tokens[i] + form.tokens[i + 1]))
     if year:
-        parts = [tuple(r) for r in readings] + [(s,) for _, s in opened]
+        parts = [tuple(r) for r in readings] + [(s,) for _, _, s in opened]
         keys.update(_year_keys(form.tokens, parts, (year - 1, year, year + 1)))
     return keys
 
@@ -79,30 +89,30 @@ def _readings(form: NameForm) -> list[tuple[str, ...]]:
     return [skeleton_variants(s) for s in form.skeletons]
 
 
-def _opened_by_part(form: NameForm) -> list[tuple[int, str]]:
+def _opened_by_part(form: NameForm) -> list[tuple[int, str, str]]:
+    """(position, rest, everyday skeleton of the rest) of each part opened at its particle."""
     romanised = form.script is Script.ARABIC
     out = []
     for i, (token, skeleton) in enumerate(zip(form.tokens, form.skeletons, strict=True)):
-        opened = opened_skeleton(token, skeleton, romanised)
+        opened = opened_part(token, skeleton, romanised)
         if opened is not None:
-            out.append((i, primary_skeleton(opened)))
+            out.append((i, opened[0], primary_skeleton(opened[1])))
     return out
-
-
-def _opened(form: NameForm) -> list[str]:
-    return [s for _, s in _opened_by_part(form)]
 
 
 def _year_keys(
     tokens: tuple[str, ...], parts: Sequence[tuple[str, ...]], years: tuple[int, ...]
 ) -> set[int]:
-    """Each part's readings with each year; a part whose skeleton says little (``Li``: L) by
-    its spelling."""
+    """Each part's readings with each year, also in their coarse form (a Latin s for ز:
+    Susan / سوزان); a part whose skeleton says little (``Li``: L) by its spelling."""
     keys: set[int] = set()
     for i, readings in enumerate(parts):
         for reading in readings:
-            name = reading if len(reading) >= 2 else "w" + tokens[min(i, len(tokens) - 1)]
-            keys.update(hash(("y", name, year)) for year in years)
+            if len(reading) >= 2:
+                names = {reading, coarse_skeleton(reading)}
+            else:
+                names = {"w" + tokens[min(i, len(tokens) - 1)]}
+            keys.update(hash(("y", name, year)) for name in names for year in years)
     return keys
 
 

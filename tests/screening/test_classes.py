@@ -204,3 +204,14 @@ def test_a_year_off_or_a_swap_weakens_never_vetoes(
     slipped = _check(Subject("q", ("يوسف العمراني",), birth_dates=dates), listed)
     assert slipped >= 0.8
     assert slipped <= exact
+
+
+@pytest.mark.parametrize(
+    ("query_year", "agrees"), [("1981", True), ("1979", True), ("1982", False)]
+)
+def test_a_year_of_birth_one_off_does_not_veto_a_name_of_common_parts(
+    query_year: str, agrees: bool
+) -> None:
+    listed = Subject("l", ("Ali Ahmed Hussein",), birth_dates=("1980",))
+    score = _check(Subject("q", ("Ali Ahmed Hussein",), birth_dates=(query_year,)), listed)
+    assert (score >= AGREES) is agrees

@@ -90,12 +90,13 @@ _GLUED_ARTICLES = ("al", "el", "ul")
 
 
 @lru_cache(maxsize=131_072)
-def opened_skeleton(token: str, skeleton: str, romanised: bool) -> str | None:
-    """The skeleton of a part without its particle or glued article (``abdulrahim``: ``RHM``,
-    ``elamrani``: ``MRN``), for finding a listing that writes them apart; or None."""
+def opened_part(token: str, skeleton: str, romanised: bool) -> tuple[str, str] | None:
+    """A part without its particle or glued article, and its skeleton (``abdulrahim``:
+    ``rahim``, ``RHM``; ``elamrani``: ``amrani``, ``MRN``), for finding a listing that writes
+    them apart; or None."""
     split = split_compound(token, skeleton, romanised)
     if split is not None:
-        return split[2]
+        return split[1], split[2]
     if (
         not romanised
         and token.startswith(_GLUED_ARTICLES)
@@ -103,5 +104,5 @@ def opened_skeleton(token: str, skeleton: str, romanised: bool) -> str | None:
         and skeleton.startswith("L")
         and len(skeleton) >= 3
     ):
-        return skeleton[1:]
+        return token[2:], skeleton[1:]
     return None
