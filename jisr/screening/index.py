@@ -107,13 +107,21 @@ def _year_keys(
     Susan / سوزان); a part whose skeleton says little (``Li``: L) by its spelling."""
     keys: set[int] = set()
     for i, readings in enumerate(parts):
-        for reading in readings:
-            if len(reading) >= 2:
-                names = {reading, coarse_skeleton(reading)}
-            else:
-                names = {"w" + tokens[min(i, len(tokens) - 1)]}
-            keys.update(hash(("y", name, year)) for name in names for year in years)
+        keys.update(_part_year_keys(tokens[min(i, len(tokens) - 1)], readings, years))
     return keys
+
+
+@lru_cache(maxsize=262_144)
+def _part_year_keys(
+    token: str, readings: tuple[str, ...], years: tuple[int, ...]
+) -> tuple[int, ...]:
+    names: set[str] = set()
+    for reading in readings:
+        if len(reading) >= 2:
+            names.update((reading, coarse_skeleton(reading)))
+        else:
+            names.add("w" + token)
+    return tuple(hash(("y", name, year)) for name in names for year in years)
 
 
 def _form_keys(script: Script, tokens: tuple[str, ...], skeletons: tuple[str, ...]) -> set[int]:

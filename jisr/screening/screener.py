@@ -204,6 +204,10 @@ class Screener:
                 progress(done)
         self._row_subject = np.frombuffer(row_subject, dtype=np.int32).copy()
         self._row_date = np.frombuffer(row_date, dtype=np.int32).copy()
+        # The year, and the year and month (0 when the month is unknown), of each row.
+        self._row_year = (self._row_date // 10_000).astype(np.int32)
+        months = self._row_date // 100
+        self._row_month = np.where(months % 100 == 0, 0, months).astype(np.int32)
         self._index: CandidateIndex = builder.build()
         for column in (self._packed, self._texts):
             column.freeze()
@@ -226,17 +230,17 @@ class Screener:
         within one, -1 for more, 0 when unknown."""
         if not key:
             return np.zeros(rows.shape[0], dtype=np.int64)
-        dates = self._row_date[rows].astype(np.int64)
-        near = np.abs(dates // 10_000 - key // 10_000) <= 1
-        # The same day, or the same month where one side gives no day.
-        same = (
-            (key % 10_000 != 0)
-            & (dates % 10_000 != 0)
-            & (dates // 100 == key // 100)
-            & ((dates == key) | (key % 100 == 0) | (dates % 100 == 0))
-        )
-        agreement = np.where(same, 2, np.where(near, 1, -1))
-        return np.where(dates == 0, 0, agreement)
+        years = self._row_year[rows]
+        agreement = np.where(np.abs(years - key // 10_000) <= 1, 1, -1)
+        if key % 10_000:
+            # The same day, or the same month where one side gives no day.
+            dates = self._row_date[rows]
+            same = self._row_month[rows] == key // 100
+            if key % 100:
+                same &= (dates == key) | (dates % 100 == 0)
+            agreement[same] = 2
+        agreement[years == 0] = 0
+        return agreement
 
     def _rows_for(self, forms: Sequence[NameForm], date: int = 0) -> tuple[list[int], list[str]]:
         """The rows to score in full, best first, and their packed forms."""
@@ -265,8 +269,8 @@ class Screener:
         ).max(axis=0)
         # Parts joined on one side only (Wang Yong Ming / Wang Yongming): the sounds in a row.
         joined = process.cdist(
-            ["".join(_quick_key(f).split()) for f in forms],
-            ["".join(f[3].split()) for f in fields],
+            [_quick_key(f).replace(" ", "") for f in forms],
+            [f[3].replace(" ", "") for f in fields],
             scorer=fuzz.ratio,
             workers=1,
         ).max(axis=0)
