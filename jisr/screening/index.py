@@ -103,8 +103,9 @@ def _opened_by_part(form: NameForm) -> list[tuple[int, str, str]]:
 def _year_keys(
     tokens: tuple[str, ...], parts: Sequence[tuple[str, ...]], years: tuple[int, ...]
 ) -> set[int]:
-    """Each part's readings with each year, also in their coarse form (a Latin s for ز:
-    Susan / سوزان); a part whose skeleton says little (``Li``: L) by its spelling."""
+    """Each part's readings with each year, by their coarse sounds (so that a Latin s for ز
+    still meets: Susan / سوزان); a part whose skeleton says little (``Li``: L) by its
+    spelling."""
     keys: set[int] = set()
     for i, readings in enumerate(parts):
         keys.update(_part_year_keys(tokens[min(i, len(tokens) - 1)], readings, years))
@@ -117,8 +118,12 @@ def _part_year_keys(
 ) -> tuple[int, ...]:
     names: set[str] = set()
     for reading in readings:
-        if len(reading) >= 2:
-            names.update((reading, coarse_skeleton(reading)))
+        # The coarse sounds only: the same reading has the same coarse sounds.
+        coarse = coarse_skeleton(reading)
+        if len(coarse) >= 2:
+            names.add(coarse)
+        elif len(reading) >= 2:
+            names.add(reading)
         else:
             names.add("w" + token)
     return tuple(hash(("y", name, year)) for name in names for year in years)
