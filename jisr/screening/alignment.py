@@ -304,7 +304,7 @@ def align_names(query: NameForm, cand: NameForm, halves: bool = True) -> NameAli
         size = max(qu[1] - qu[0], cu[1] - cu[0]) + 1
         parts.append(PartMatch(qu[2], cu[2], score, how, size))
         if score >= 0.75 and how is not How.INITIAL:
-            matched += 1
+            matched += size
     if any(not (q_used, c_used)[side] & bit for side, bit in unopened):
         # The rest of "servant of" or "father of" matched, but its particle did not: Abd
         # al-Jan is not Jan. Read every part whole.

@@ -215,3 +215,11 @@ def test_a_year_of_birth_one_off_does_not_veto_a_name_of_common_parts(
     listed = Subject("l", ("Ali Ahmed Hussein",), birth_dates=("1980",))
     score = _check(Subject("q", ("Ali Ahmed Hussein",), birth_dates=(query_year,)), listed)
     assert (score >= AGREES) is agrees
+
+
+# Two parts written joined on one side count as two parts that agree: the parts the other
+# name adds cost what a missing part costs, not what a clash costs.
+@pytest.mark.parametrize(("query", "listed"), _both_ways([("Rostam Kia", "Navid Rostamkia")]))
+def test_a_partial_name_written_joined_on_one_side(query: str, listed: str) -> None:
+    assert _score(query, listed) >= AGREES
+    assert _score("Kia", "Navid Rostam Kia") < AGREES
