@@ -23,7 +23,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from benchmarks.screening import real_data, variants
-from jisr.screening import DEFAULT_THRESHOLD, Screener, Subject, SubjectKind
+from jisr.screening import DEFAULT_THRESHOLD, Match, Screener, Subject, SubjectKind
+from jisr.screening.screener import analyze_subject
 from jisr.screening.sources import read_subjects
 
 _ICU = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII; Lower")
@@ -76,14 +77,42 @@ class Baseline:
 
 
 def _evaluate(
-    cls: str, pairs: list[tuple[Subject, str]], screener: Screener, baseline: Baseline
+    cls: str,
+    pairs: list[tuple[Subject, str]],
+    screener: Screener,
+    baseline: Baseline,
+    misses: bool = False,
 ) -> ClassResult:
     found = base = 0
     for query, listed_id in pairs:
         matches = screener.check(query)
-        found += any(m.entity_id == listed_id for m in matches)
+        hit = any(m.entity_id == listed_id for m in matches)
+        found += hit
         base += listed_id in baseline.check(query)
+        if misses and not hit:
+            _print_miss(cls, query, listed_id, screener, matches)
     return ClassResult(cls, len(pairs), found, base)
+
+
+def _print_miss(
+    cls: str, query: Subject, listed_id: str, screener: Screener, matches: Sequence[Match]
+) -> None:
+    """One missed query: what was expected, whether the index proposed it, its score, and
+    what the engine proposed instead (for tuning on ``--part tune`` only)."""
+    listed = next(s for s in screener._subjects if s.id == listed_id)
+    proposed = [s.id for s in screener.candidates(query)]
+    where = (
+        f"candidate #{proposed.index(listed_id) + 1}" if listed_id in proposed else "NOT PROPOSED"
+    )
+    scored = screener.algorithm.score(
+        query, analyze_subject(query), listed, analyze_subject(listed)
+    )
+    print(
+        f"MISS [{cls}] {query.names[0]!r} {query.birth_dates[:1]} -> {listed.names[0]!r} "
+        f"{listed.birth_dates[:1]}: {where}, score {scored.score:.3f} ({scored.explanation})"
+    )
+    for match in matches[:2]:
+        print(f"    instead {match.name!r} {match.score:.3f}")
 
 
 def _rule_pairs(
@@ -135,7 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--part", choices=("report", "tune"), default="report")
     parser.add_argument("--innocents", type=int, default=2000)
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="print each missed query and each innocent hit (tune half only: never the report)",
+    )
     args = parser.parse_args(argv)
+    if args.misses and args.part != "tune":
+        parser.error("--misses is for the tune half: the report half is never looked at")
     started = time.perf_counter()
     everyone = [replace(s, names=s.names[:1]) for s in read_subjects(real_data.OFAC)]
     screener = Screener(everyone)
@@ -173,12 +209,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("| class | queries | jisr recall | baseline recall |\n|---|---|---|---|")
     for cls, pairs in sets:
-        print(_evaluate(cls, pairs, screener, baseline).line())
+        print(_evaluate(cls, pairs, screener, baseline, args.misses).line())
     hit = base_hit = unscreened = total = 0
     for query in real_data.innocents(args.part, args.innocents):
         total += 1
         try:
-            hit += bool(screener.check(query))
+            found = screener.check(query)
+            hit += bool(found)
+            if args.misses and found:
+                print(f"INNOCENT HIT {query.names[0]!r} -> {found[0].name!r} {found[0].score:.3f}")
+                print(f"    {found[0].explanation}")
         except Exception:  # noqa: BLE001 - a traveller the engine could not screen is counted
             unscreened += 1
         base_hit += bool(baseline.check(query))

@@ -87,6 +87,8 @@ def dob_feature(query: Subject, cand: Subject) -> Feature:
 # Full dates that differ by a typing slip only: the same person, written carelessly.
 _SLIPS = frozenset(
     {
+        # A year one off where one side gives the year only: the year's typing slip.
+        "a year apart",
         "same day and month, a year apart",
         "day and month swapped",
         "day and month swapped, a year apart",
@@ -96,7 +98,8 @@ _SLIPS = frozenset(
 
 def birth_year_agrees(query: Subject, cand: Subject) -> bool:
     """Whether the dates of birth agree at least on the year, or differ only by a slip (a
-    year one off with the same day and month, day and month swapped)."""
+    year one off with the same day and month or with no day and month to compare, day and
+    month swapped)."""
     for a in query.birth_dates:
         for b in cand.birth_dates:
             value, how = _compare_dates(a, b)

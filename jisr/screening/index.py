@@ -28,18 +28,105 @@ import numpy as np
 import numpy.typing as npt
 
 from jisr.screening.names import NameForm, Script
+from jisr.screening.names.compounds import opened_part
 from jisr.screening.names.eastasian import romanization_keys
-from jisr.screening.names.phonetic import finish_skeleton, skeleton_variants
+from jisr.screening.names.phonetic import (
+    coarse_skeleton,
+    finish_skeleton,
+    primary_skeleton,
+    skeleton_variants,
+)
 
 IntArray = npt.NDArray[np.int64]
 
 
-def blocking_keys(form: NameForm) -> set[int]:
-    """The integer keys under which a name is filed and looked up.
+def blocking_keys(form: NameForm, year: int = 0) -> set[int]:
+    """The integer keys under which a name is filed (and, with ``query_keys``, looked up).
 
     An Arabic-script name whose letters Latin writes several ways (``skeleton_variants``) is
-    filed under its everyday reading and, part by part, under each other reading."""
-    return _form_keys(form.script, form.tokens, form.skeletons)
+    filed under its everyday reading and, part by part, under each other reading. A part
+    opening with a particle or a glued article (``Abdulrahim``, ``Elamrani``) is also filed
+    without it, and, with a birth ``year``, each part with that year: among thousands of
+    namesakes of a common name the year still makes a small block."""
+    keys = _form_keys(form.script, form.tokens, form.skeletons)
+    opened = _opened_by_part(form)
+    for _, rest, skeleton in opened:
+        keys.update(_token_keys(rest))
+        if len(skeleton) >= 2:
+            keys.add(hash(("s", skeleton)))
+    if year:
+        parts = [(r[0],) for r in _readings(form)] + [(s,) for _, _, s in opened]
+        keys.update(_year_keys(form.tokens, parts, (year,)))
+    return keys
+
+
+def query_keys(form: NameForm, year: int = 0) -> set[int]:
+    """The keys a query looks up: its own filing keys, every reading of its letters (a Latin
+    ``j`` may be kh: Ajras / Akhras), its parts without their particle or glued article with
+    the other parts (``Elamrani``: ``Amrani``), and each part with the birth year and the years
+    either side (a year one off is a typing slip)."""
+    keys = blocking_keys(form)
+    readings = _readings(form)
+    primary = tuple(r[0] for r in readings)
+    if form.script is not Script.ARABIC:
+        for i, options in enumerate(readings):
+            for other in options[1:]:
+                _skeleton_tuple_keys(primary[:i] + (other,) + primary[i + 1 :], keys)
+    opened = _opened_by_part(form)
+    for i, _, skeleton in opened:
+        _skeleton_tuple_keys(primary[:i] + (skeleton,) + primary[i + 1 :], keys)
+    if len(form.tokens) > 1:
+        # Syllables written apart (Pin Hsu) of a listing written joined (Binxu).
+        for i in range(len(form.tokens) - 1):
+            keys.update(_token_keys(form.tokens[i] + form.tokens[i + 1]))
+    if year:
+        parts = [tuple(r) for r in readings] + [(s,) for _, _, s in opened]
+        keys.update(_year_keys(form.tokens, parts, (year - 1, year, year + 1)))
+    return keys
+
+
+def _readings(form: NameForm) -> list[tuple[str, ...]]:
+    return [skeleton_variants(s) for s in form.skeletons]
+
+
+def _opened_by_part(form: NameForm) -> list[tuple[int, str, str]]:
+    """(position, rest, everyday skeleton of the rest) of each part opened at its particle."""
+    romanised = form.script is Script.ARABIC
+    out = []
+    for i, (token, skeleton) in enumerate(zip(form.tokens, form.skeletons, strict=True)):
+        opened = opened_part(token, skeleton, romanised)
+        if opened is not None:
+            out.append((i, opened[0], primary_skeleton(opened[1])))
+    return out
+
+
+def _year_keys(
+    tokens: tuple[str, ...], parts: Sequence[tuple[str, ...]], years: tuple[int, ...]
+) -> set[int]:
+    """Each part's readings with each year, by their coarse sounds (so that a Latin s for ز
+    still meets: Susan / سوزان); a part whose skeleton says little (``Li``: L) by its
+    spelling."""
+    keys: set[int] = set()
+    for i, readings in enumerate(parts):
+        keys.update(_part_year_keys(tokens[min(i, len(tokens) - 1)], readings, years))
+    return keys
+
+
+@lru_cache(maxsize=262_144)
+def _part_year_keys(
+    token: str, readings: tuple[str, ...], years: tuple[int, ...]
+) -> tuple[int, ...]:
+    names: set[str] = set()
+    for reading in readings:
+        # The coarse sounds only: the same reading has the same coarse sounds.
+        coarse = coarse_skeleton(reading)
+        if len(coarse) >= 2:
+            names.add(coarse)
+        elif len(reading) >= 2:
+            names.add(reading)
+        else:
+            names.add("w" + token)
+    return tuple(hash(("y", name, year)) for name in names for year in years)
 
 
 def _form_keys(script: Script, tokens: tuple[str, ...], skeletons: tuple[str, ...]) -> set[int]:
@@ -130,8 +217,8 @@ class IndexBuilder:
         self._keys = array("q")
         self._rows = array("i")
 
-    def add(self, row: int, form: NameForm) -> None:
-        keys = blocking_keys(form)
+    def add(self, row: int, form: NameForm, year: int = 0) -> None:
+        keys = blocking_keys(form, year)
         self._keys.extend(keys)
         self._rows.extend([row] * len(keys))
 
@@ -163,12 +250,13 @@ class CandidateIndex:
         return int(self._keys.shape[0])
 
     def matches(
-        self, forms: Sequence[NameForm]
+        self, forms: Sequence[NameForm], year: int = 0
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-        """Every row sharing keys with any of the query's names, and how many keys it shares."""
+        """Every row sharing keys with any of the query's names (born about ``year``, when
+        known), and how many keys it shares."""
         wanted: set[int] = set()
         for form in forms:
-            wanted |= blocking_keys(form)
+            wanted |= query_keys(form, year)
         empty = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64))
         if not wanted or not len(self._keys):
             return empty

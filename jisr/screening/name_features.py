@@ -26,7 +26,11 @@ _SHORT_ORG_LETTERS = 3
 
 
 def _agreeing(alignment: NameAlignment) -> list[PartMatch]:
-    return [p for p in alignment.parts if p.score >= _AGREES and p.how is not How.INITIAL]
+    return [
+        p
+        for p in alignment.parts
+        if p.score >= _AGREES and p.how is not How.INITIAL and p.how is not How.PARTICLE
+    ]
 
 
 def short_name_feature(

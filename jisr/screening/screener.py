@@ -59,12 +59,15 @@ def _quick_key(form: NameForm) -> str:
 
 
 def birth_key(subject: Subject) -> int:
-    """The first date of birth as ``yyyymmdd`` (``yyyy0000`` for a year or 1 January), or 0."""
+    """The first date of birth as ``yyyymmdd`` (``yyyymm00`` for a month, ``yyyy0000`` for a
+    year or 1 January), or 0."""
     for date in subject.birth_dates:
         digits = date.replace("-", "")
         if len(digits) >= 4 and digits[:4].isdigit():
             if len(digits) == 8 and digits.isdigit() and digits[4:] != "0101":
                 return int(digits)
+            if len(digits) == 6 and digits.isdigit() and "01" <= digits[4:] <= "12":
+                return int(digits) * 100
             return int(digits[:4]) * 10_000
     return 0
 
@@ -102,7 +105,7 @@ def _analyse(subjects: Sequence[Subject], first: int) -> _Analysed:
             texts_ends.append(len(texts))
             numbers.append(number)
             dates.append(date)
-            found = blocking_keys(form)
+            found = blocking_keys(form, date // 10_000)
             keys.extend(found)
             key_rows.extend([row] * len(found))
     return _Analysed(
@@ -201,6 +204,10 @@ class Screener:
                 progress(done)
         self._row_subject = np.frombuffer(row_subject, dtype=np.int32).copy()
         self._row_date = np.frombuffer(row_date, dtype=np.int32).copy()
+        # The year, and the year and month (0 when the month is unknown), of each row.
+        self._row_year = (self._row_date // 10_000).astype(np.int32)
+        months = self._row_date // 100
+        self._row_month = np.where(months % 100 == 0, 0, months).astype(np.int32)
         self._index: CandidateIndex = builder.build()
         for column in (self._packed, self._texts):
             column.freeze()
@@ -219,18 +226,25 @@ class Screener:
         return asked
 
     def _date_agreement(self, rows: npt.NDArray[np.int32], key: int) -> npt.NDArray[np.int64]:
-        """2 for the same full date, 1 for a year within one, -1 for more, 0 when unknown."""
+        """2 for the same date (to the precision both give, a month at least), 1 for a year
+        within one, -1 for more, 0 when unknown."""
         if not key:
             return np.zeros(rows.shape[0], dtype=np.int64)
-        dates = self._row_date[rows].astype(np.int64)
-        near = np.abs(dates // 10_000 - key // 10_000) <= 1
-        same = (dates == key) & (key % 10_000 != 0)
-        agreement = np.where(same, 2, np.where(near, 1, -1))
-        return np.where(dates == 0, 0, agreement)
+        years = self._row_year[rows]
+        agreement = np.where(np.abs(years - key // 10_000) <= 1, 1, -1)
+        if key % 10_000:
+            # The same day, or the same month where one side gives no day.
+            dates = self._row_date[rows]
+            same = self._row_month[rows] == key // 100
+            if key % 100:
+                same &= (dates == key) | (dates % 100 == 0)
+            agreement[same] = 2
+        agreement[years == 0] = 0
+        return agreement
 
     def _rows_for(self, forms: Sequence[NameForm], date: int = 0) -> tuple[list[int], list[str]]:
         """The rows to score in full, best first, and their packed forms."""
-        rows, counts = self._index.matches(forms)
+        rows, counts = self._index.matches(forms, date // 10_000)
         if not rows.size:
             return [], []
         agreement = self._date_agreement(rows, date)
@@ -253,11 +267,27 @@ class Screener:
             scorer=fuzz.token_set_ratio,
             workers=1,
         ).max(axis=0)
-        best = np.maximum(quick, spelled)
+        # Parts joined on one side only (Wang Yong Ming / Wang Yongming): the sounds in a row.
+        joined = process.cdist(
+            [_quick_key(f).replace(" ", "") for f in forms],
+            [f[3].replace(" ", "") for f in fields],
+            scorer=fuzz.ratio,
+            workers=1,
+        ).max(axis=0)
+        best = np.maximum(np.maximum(quick, spelled), joined)
         # Rows that share keys but hardly a sound or a letter are not worth aligning.
         keep = np.nonzero(best >= _QUICK_CUT)[0]
         ranks = best[keep] + _DATE_RATIO * agreement[keep]
-        chosen = keep[np.argsort(-ranks, kind="stable")[:_RESCORE]].tolist()
+        ordered = keep[np.argsort(-ranks, kind="stable")].tolist()
+        # The best ``_RESCORE`` listed subjects (not rows: a subject listed in two scripts
+        # would take two places), each with every one of its rows found.
+        subjects = self._row_subject[rows].tolist()
+        wanted: dict[int, None] = {}
+        for i in ordered:
+            if len(wanted) >= _RESCORE:
+                break
+            wanted.setdefault(subjects[i])
+        chosen = [i for i in ordered if subjects[i] in wanted]
         return [row_list[i] for i in chosen], [packed[i] for i in chosen]
 
     def candidates(self, query: Subject) -> list[Subject]:

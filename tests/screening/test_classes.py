@@ -107,6 +107,52 @@ def test_consonants_with_several_latin_renderings(a: str, b: str) -> None:
     assert _score(a, b) >= AGREES
 
 
+# A particle away from its word: parts reordered, glued to the wrong neighbour, or a compound
+# written with its particle only (``Sayyar Abd`` for ``Sayyar Abdallah``).
+PARTICLES_AWAY_FROM_THEIR_WORD = [
+    ("RAHIM Nadir Abdul", "Nadir Abdul RAHIM"),
+    ("AL-GHAFAR Samira ABD", "Samira ABD AL-GHAFAR"),
+    ("TARIF Yacine BIN", "Yacine BIN TARIF"),
+    ("ABDOU Karimou", "Karimou ABDOU"),
+    ("AL-ATA Baha Abu", "Baha Abu AL-ATA"),
+]
+TRUNCATED_COMPOUNDS = [
+    ("سيار عبد", "Sayyar Abdallah"),
+    ("عبد الحلواني", "Abdallah Al-Halwani"),
+    ("Sayyar Abd", "Sayyar Abdelkader"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), _both_ways(PARTICLES_AWAY_FROM_THEIR_WORD))
+def test_a_particle_away_from_its_word_still_binds(a: str, b: str) -> None:
+    assert _score(a, b) >= AGREES
+
+
+@pytest.mark.parametrize(("a", "b"), _both_ways(TRUNCATED_COMPOUNDS))
+def test_a_compound_written_as_its_particle_is_a_weaker_candidate(a: str, b: str) -> None:
+    whole = _score(b, b.replace("Abd", "Abd ", 1))
+    assert 0.7 <= _score(a, b) < whole
+    listed = Subject("l", (b,), birth_dates=("1975-03-02",))
+    matches = Screener([listed]).check(Subject("q", (a,), birth_dates=("1975-03-02",)))
+    assert matches and matches[0].score >= AGREES
+
+
+# "Servant of" and "father of" make another name; two compounds sharing only a particle are
+# two names.
+PARTICLES_MAKE_OTHER_NAMES = [
+    ("Rahman Khaldoun", "Abdul Rahman Khaldoun"),
+    ("Hamza Faisal Al-Tamimi", "Abu Hamza Al-Tamimi"),
+    ("Nessim Ben Ali Sahnouni", "Nessim Ben Romdhane Sahnouni"),
+    ("Abdul Kabir Abdul Jan", "Abdul Kabir Mohammad Jan"),
+    ("Abdul Rahman", "Abdul Rahim"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), _both_ways(PARTICLES_MAKE_OTHER_NAMES))
+def test_a_shared_particle_alone_does_not_make_a_match(a: str, b: str) -> None:
+    assert _score(a, b) < AGREES
+
+
 DIFFERENT = [
     ("Abdelkader", "Abdelkrim"),
     ("Hossein", "Ehsan"),
@@ -158,3 +204,22 @@ def test_a_year_off_or_a_swap_weakens_never_vetoes(
     slipped = _check(Subject("q", ("يوسف العمراني",), birth_dates=dates), listed)
     assert slipped >= 0.8
     assert slipped <= exact
+
+
+@pytest.mark.parametrize(
+    ("query_year", "agrees"), [("1981", True), ("1979", True), ("1982", False)]
+)
+def test_a_year_of_birth_one_off_does_not_veto_a_name_of_common_parts(
+    query_year: str, agrees: bool
+) -> None:
+    listed = Subject("l", ("Ali Ahmed Hussein",), birth_dates=("1980",))
+    score = _check(Subject("q", ("Ali Ahmed Hussein",), birth_dates=(query_year,)), listed)
+    assert (score >= AGREES) is agrees
+
+
+# Two parts written joined on one side count as two parts that agree: the parts the other
+# name adds cost what a missing part costs, not what a clash costs.
+@pytest.mark.parametrize(("query", "listed"), _both_ways([("Rostam Kia", "Navid Rostamkia")]))
+def test_a_partial_name_written_joined_on_one_side(query: str, listed: str) -> None:
+    assert _score(query, listed) >= AGREES
+    assert _score("Kia", "Navid Rostam Kia") < AGREES

@@ -193,9 +193,22 @@ def arabic_skeleton(token: str) -> str:
     return finish_skeleton("".join(out))
 
 
+_PARTICLE_SPELLINGS = {
+    "عبد": "abd",
+    "ابو": "abu",
+    "ابن": "ibn",
+    "بنت": "bint",
+    "بن": "ben",
+    "ولد": "ould",
+}
+
+
 @lru_cache(maxsize=262_144)
 def romanize_arabic(token: str) -> str:
     """A readable romanisation; particles get their everyday Latin spelling."""
+    if token in _PARTICLE_SPELLINGS:
+        # A particle standing alone (``سيار عبد``): its spelling, not its letters (``bd``).
+        return _PARTICLE_SPELLINGS[token]
     for prefix, latin in (
         ("عبدال", "abdel"),
         ("عبد", "abd"),
