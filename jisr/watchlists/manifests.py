@@ -14,6 +14,7 @@ is lost. The manifest's ``status`` follows the job's state in the transactions t
 
 from __future__ import annotations
 
+import csv
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -263,6 +264,11 @@ def _screen(
         result = _result(job)
     if run.checkpoint.get("complete"):
         return result  # its last part and audit entry committed before its worker stopped
+    if not path.is_file():
+        raise NotFoundError(
+            f"the file of manifest {manifest_id} is no longer in the data directory",
+            code="job_input_missing",
+        )
     total = run.job.total
     if total is None:
         total = _count_rows(path)
@@ -342,12 +348,15 @@ def _note(job: ManifestJob) -> str:
 
 
 def _count_rows(path: Path) -> int:
-    """Rows of the file (travellers and unreadable rows), as the screening will read them."""
-    rows: Iterator[Row] = read_subjects(path, lenient_facts=True).rows
-    try:
-        return sum(1 for _ in rows)
-    finally:
-        rows.close()  # type: ignore[attr-defined]
+    """About how many rows the file has, for the progress bar: its CSV records after the
+    header, blank lines left out (a tenth of the time reading them would take)."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        try:
+            records = sum(1 for cells in csv.reader(handle) if any(cells))
+        except csv.Error:  # a broken quote: count lines instead
+            handle.seek(0)
+            records = sum(1 for line in handle if line.strip())
+    return max(records - 1, 0)
 
 
 def _parts(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
