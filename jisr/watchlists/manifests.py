@@ -15,13 +15,19 @@ is lost. The manifest's ``status`` follows the job's state in the transactions t
 from __future__ import annotations
 
 import csv
+import gc
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
+from multiprocessing.pool import Pool
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import structlog
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -35,6 +41,7 @@ from jisr.jobs.models import Job, JobState
 from jisr.jobs.queue import JobRun, claim, enqueue, follow, requeue, worker_name
 from jisr.jobs.runner import execute
 from jisr.modules import JobKind
+from jisr.screening import Screener
 from jisr.screening.model import Match, Subject
 from jisr.screening.sources import Rejection, SourceFormat, read_subjects
 from jisr.watchlists.cache import ScreenerCache, Snapshot
@@ -59,6 +66,19 @@ PART = 2000
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 Progress = Callable[[ManifestJob], None]
 Row = Subject | Rejection
+
+
+class ManifestSettings(BaseSettings):
+    """Prefix ``JISR_WATCHLISTS_MANIFEST_``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JISR_WATCHLISTS_MANIFEST_", extra="ignore", frozen=True
+    )
+
+    # Processes screening a manifest's parts: 1 screens in the runner's own thread; more fork
+    # that many workers sharing the screener (copy-on-write) for the whole job, worth it only
+    # where that many cores are free.
+    workers: int = Field(default=1, ge=1, le=16)
 
 
 def manifest_dir(data_dir: Path) -> Path:
@@ -208,7 +228,8 @@ follow(KIND, _follow)
 
 def run_manifest(ctx: AppContext, run: JobRun) -> dict[str, Any]:
     """The job kind's code, as a runner calls it."""
-    return _screen(ctx.session_factory, ctx.screener, run)
+    workers = ctx.settings.section(ManifestSettings).workers
+    return _screen(ctx.session_factory, ctx.screener, run, workers=workers)
 
 
 JOB_KINDS = (JobKind(KIND, run_manifest),)
@@ -220,6 +241,7 @@ def run_job(
     cache: ScreenerCache,
     job_id: str,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> None:
     """Screen manifest ``job_id`` now, in this process (the CLI, the demo, benchmarks): its
     job is claimed here, or, when another runner holds it, waited for until it ends. It still
@@ -238,7 +260,7 @@ def run_job(
         claimed = claim(factory, [KIND], owner, job_id=queue_id)
         if claimed is not None:
             run = JobRun(factory, claimed, owner, data_dir)
-            execute(run, lambda current: _screen(factory, cache, current, progress))
+            execute(run, lambda current: _screen(factory, cache, current, progress, workers))
             continue  # a crash queued it again: claimed again, or settled
         with unit_of_work(factory) as session:
             queued = session.get(Job, queue_id)
@@ -253,7 +275,11 @@ def run_job(
 
 
 def _screen(
-    factory: SessionFactory, cache: ScreenerCache, run: JobRun, progress: Progress | None = None
+    factory: SessionFactory,
+    cache: ScreenerCache,
+    run: JobRun,
+    progress: Progress | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Screen the manifest of ``run`` from its position to the end, part by part."""
     manifest_id = str(run.payload["manifest"])
@@ -277,13 +303,14 @@ def _screen(
     source = read_subjects(path, lenient_facts=True)
     rows: Iterator[Row] = source.rows
     try:
-        position = start
-        for part in _parts(islice(rows, start, None), PART):
-            _screen_part(factory, cache, run, manifest_id, part, position, threshold)
-            position += len(part)
-            if progress is not None:
-                with unit_of_work(factory) as session:
-                    progress(_manifest(session, manifest_id))
+        with _Engine(workers) as engine:
+            position = start
+            for part in _parts(islice(rows, start, None), PART):
+                _screen_part(factory, cache, engine, run, manifest_id, part, position, threshold)
+                position += len(part)
+                if progress is not None:
+                    with unit_of_work(factory) as session:
+                        progress(_manifest(session, manifest_id))
     finally:
         rows.close()  # type: ignore[attr-defined]
     with unit_of_work(factory) as session:
@@ -375,9 +402,67 @@ def _snapshot(factory: SessionFactory, cache: ScreenerCache) -> Snapshot:
             continue
 
 
+# The screener the forked workers inherit; set in the parent only while their pool runs.
+_inherited: list[Screener] = []
+# Travellers per task sent to a worker.
+_CHUNK = 64
+
+
+def _check_chunk(task: tuple[list[Subject], float | None]) -> list[list[Match]]:
+    chunk, threshold = task
+    return [_inherited[0].check(query, threshold=threshold) for query in chunk]
+
+
+class _Engine:
+    """The engine's batch path for one job: ``Screener.screen`` in this process, or, with
+    ``workers`` > 1 (where ``fork`` exists), one pool of forked workers per snapshot, kept
+    for every part instead of forking (and copying touched pages) again at each."""
+
+    def __init__(self, workers: int) -> None:
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        self.workers = workers if forkable else 1
+        self._pool: Pool | None = None
+        self._version: int | None = None
+
+    def __enter__(self) -> _Engine:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._close()
+
+    def screen(
+        self, snapshot: Snapshot, subjects: list[Subject], threshold: float | None
+    ) -> list[tuple[Subject, list[Match]]]:
+        if self.workers <= 1 or len(subjects) < 2 * _CHUNK:
+            return list(snapshot.screener.screen(subjects, threshold=threshold))
+        if self._pool is None or self._version != snapshot.version:
+            self._close()
+            _inherited[:] = [snapshot.screener]
+            gc.freeze()  # the collector would touch, hence copy, the shared pages
+            self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+            self._version = snapshot.version
+        tasks = [(subjects[i : i + _CHUNK], threshold) for i in range(0, len(subjects), _CHUNK)]
+        found = chain.from_iterable(self._pool.map(_check_chunk, tasks))
+        return list(zip(subjects, found, strict=True))
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+            # Not unfrozen: a large snapshot is kept frozen on purpose (``cache``).
+            _inherited.clear()
+
+
 def _screen_part(
     factory: SessionFactory,
     cache: ScreenerCache,
+    engine: _Engine,
     run: JobRun,
     manifest_id: str,
     part: Sequence[Row],
@@ -390,10 +475,7 @@ def _screen_part(
     while True:
         snapshot = _snapshot(factory, cache)
         # The engine's batch path, outside the transaction (on SQLite it holds the write lock).
-        screened = [
-            (subject, matches)
-            for subject, matches in snapshot.screener.screen(subjects, threshold=threshold)
-        ]
+        screened = engine.screen(snapshot, subjects, threshold)
         with unit_of_work(factory) as session:
             if current_version(session) != snapshot.version:
                 continue  # the lists changed meanwhile: screen the part again, write nothing

@@ -350,3 +350,24 @@ def test_jobs_cli_cancels_a_queued_manifest(desk: Desk) -> None:
     with unit_of_work(desk.session_factory()) as session:
         job = session.get(ManifestJob, queued["id"])
         assert job is not None and job.status == "cancelled"
+
+
+def test_forked_workers_screen_the_same_hits(desk: Desk, tmp_path: Path) -> None:
+    content, rows, broken = manifest_text(3000)
+    with unit_of_work(desk.session_factory()) as session:
+        user = session.execute(select(User).where(User.username == "salma")).scalar_one()
+        job = manifests.create_job(
+            session, actor_for(user), desk.node.settings.data_dir, "f.csv", content.encode()
+        )
+        manifest_id = job.id
+    manifests.run_job(
+        desk.session_factory(), actor_for(user), ScreenerCache(), manifest_id, workers=2
+    )
+    path = tmp_path / "same.csv"
+    path.write_text(content, encoding="utf-8")
+    matches, pairs = expected_hits(desk, path)
+    with unit_of_work(desk.session_factory()) as session:
+        done = session.get(ManifestJob, manifest_id)
+        assert done is not None and done.status == "done"
+        assert (done.position, done.hits) == (rows, matches)
+    assert stored(desk, manifest_id) == (pairs, matches, broken)
