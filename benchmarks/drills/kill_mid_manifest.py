@@ -37,6 +37,7 @@ from benchmarks.screening import synthetic
 from benchmarks.watchlists.bench_check import AGENCY, _store
 from jisr.cli.node import init_node
 from jisr.db import make_engine
+from jisr.node import install_listeners
 from jisr.watchlists.models import ScreeningHit
 from tests.nodes import free_port
 
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--rows", type=int, default=3000)
     args = parser.parse_args()
+    install_listeners()  # the audit chain's, as every node process has them
     manifest = _manifest(args.entries, args.rows)
     people = synthetic.generate_people(args.entries, seed=11)
     subjects = list(synthetic.to_subjects(people, all_scripts=True))
