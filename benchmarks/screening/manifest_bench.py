@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from benchmarks.screening import synthetic
-from benchmarks.screening.perf import rss_mb
+from benchmarks.screening.perf import children_rss_mb, rss_mb
 from benchmarks.watchlists.bench_check import AGENCY, _store
 from jisr.actors import system_actor
 from jisr.cli.node import init_node
@@ -153,7 +153,9 @@ def main() -> int:
             )
         engine.dispose()
     report["peak_rss_mb"] = round(rss_mb())
-    print(f"peak RSS: {report['peak_rss_mb']:,} MB")
+    # Forked workers share the parent's pages; their own peak counts what they touched.
+    report["peak_worker_rss_mb"] = round(children_rss_mb())
+    print(f"peak RSS: {report['peak_rss_mb']:,} MB (largest worker {children_rss_mb():,.0f} MB)")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
