@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +30,22 @@ log = structlog.get_logger("jisr.jobs")
 LEASE = timedelta(seconds=60)
 # Set when a job is queued in this process, so its runner starts at once instead of polling.
 wakeup = threading.Event()
+# A domain that keeps its own record of a job (a manifest's status) follows the job's state.
+StateListener = Callable[[Session, Job], None]
+_listeners: dict[str, StateListener] = {}
+
+
+def follow(kind: str, listener: StateListener) -> None:
+    """Tell ``listener`` of every change of state of a job of ``kind`` (queued again, running,
+    done, failed, cancelled, or flagged to stop), in the transaction that makes it, so the
+    domain's own record of the job never disagrees with the queue."""
+    _listeners[kind] = listener
+
+
+def _changed(session: Session, job: Job) -> None:
+    listener = _listeners.get(job.kind)
+    if listener is not None:
+        listener(session, job)
 
 
 class LeaseLost(Exception):  # noqa: N818 - a signal to the runner, not an error to report
@@ -125,10 +141,16 @@ def actor_of(session: Session, job: Job) -> Actor:
 
 
 def claim(
-    factory: SessionFactory, kinds: Sequence[str], owner: str, *, lease: timedelta = LEASE
+    factory: SessionFactory,
+    kinds: Sequence[str],
+    owner: str,
+    *,
+    lease: timedelta = LEASE,
+    job_id: str | None = None,
 ) -> Job | None:
-    """The oldest job of ``kinds`` that is queued, or running under an expired lease (its
-    worker died), now leased to ``owner``; None when there is none. Returned detached."""
+    """The oldest job of ``kinds`` (or the job ``job_id``) that is queued, or running under an
+    expired lease (its worker died), now leased to ``owner``; None when there is none.
+    Returned detached."""
     while True:
         with unit_of_work(factory) as session:
             now = utcnow()
@@ -144,6 +166,8 @@ def claim(
                 .order_by(Job.created_at, Job.id)
                 .limit(1)
             )
+            if job_id is not None:
+                stmt = stmt.where(Job.id == job_id)
             if session.get_bind().dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             job = session.execute(stmt).scalar_one_or_none()
@@ -155,10 +179,12 @@ def claim(
                 _settle(job, JobState.FAILED, now)
                 job.error_code = "job_abandoned"
                 job.error = f"its worker stopped {job.max_attempts} times before it finished"
+                _changed(session, job)
                 continue
             job.state = JobState.RUNNING.value
             job.lease_owner, job.lease_until = owner, now + lease
             job.started_at = job.started_at or now
+            _changed(session, job)
             session.flush()
             session.expunge(job)
             return job
@@ -251,6 +277,7 @@ def finish(run: JobRun, result: dict[str, Any] | None = None) -> None:
         if row.total is not None:
             row.done = max(row.done, row.total)
         _settle(row, JobState.DONE, utcnow())
+        _changed(session, row)
     if run.job.staged:
         unstage(run.data_dir, run.job.id)
     _sweep(run)
@@ -269,10 +296,12 @@ def fail(run: JobRun, error: BaseException, *, retry: bool) -> None:
             row.state = JobState.QUEUED.value
             row.lease_owner = row.lease_until = None
             row.updated_at = utcnow()
+            _changed(session, row)
             return
         # The input stays staged, so the job can be retried once the cause is fixed (until
         # the retention has passed: ``staging.sweep``).
         _settle(row, JobState.FAILED, utcnow())
+        _changed(session, row)
     _sweep(run)
 
 
@@ -281,6 +310,7 @@ def cancelled(run: JobRun) -> None:
         row = session.get(Job, run.job.id, with_for_update=True)
         if row is not None:
             _settle(row, JobState.CANCELLED, utcnow())
+            _changed(session, row)
     if run.job.staged:
         unstage(run.data_dir, run.job.id)
     _sweep(run)
@@ -335,6 +365,7 @@ def cancel(session: Session, actor: Actor, job_id: str) -> Job:
         _settle(job, JobState.CANCELLED, utcnow())
     else:
         job.payload = {**job.payload, "cancel": True}
+    _changed(session, job)
     record(session, actor, AuditAction.ALTERATION, "job", job.id, details={"cancel": True})
     return job
 
@@ -342,13 +373,20 @@ def cancel(session: Session, actor: Actor, job_id: str) -> Job:
 def retry(session: Session, actor: Actor, job_id: str) -> Job:
     """A failed job queued again from its checkpoint (its input must still be staged)."""
     job = get_job(session, actor, job_id)
+    requeue(session, job)
+    record(session, actor, AuditAction.ALTERATION, "job", job.id, details={"retry": True})
+    return job
+
+
+def requeue(session: Session, job: Job) -> None:
+    """Queue a failed job again from its checkpoint (the caller checked who may; its domain's
+    own resume goes through here too)."""
     if job.state != JobState.FAILED.value:
         raise ConflictError(
             f"only a failed job can be retried ({job.state})", code="job_not_failed"
         )
     job.state = JobState.QUEUED.value
     job.attempts, job.finished_at, job.updated_at = 0, None, utcnow()
-    record(session, actor, AuditAction.ALTERATION, "job", job.id, details={"retry": True})
+    _changed(session, job)
     notify(session, JOBS)
     wakeup.set()
-    return job

@@ -8,11 +8,11 @@ for good (the same input would fail again); anything else is retried up to its a
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from pydantic import Field
@@ -73,9 +73,18 @@ def run_one(
         return False
     retention = timedelta(hours=settings.staged_retention_hours)
     run = JobRun(factory, job, owner, data_dir or ctx.settings.data_dir, lease, retention)
+    kind = kinds[job.kind]
+    execute(run, lambda current: kind.run(ctx, current))
+    return True
+
+
+def execute(run: JobRun, work: Callable[[JobRun], dict[str, Any] | None]) -> None:
+    """Run a claimed job's code and settle the job by how it ended (done, cancelled, failed for
+    good on a ``JisrError``, queued again on anything else); never raises for the job."""
+    job = run.job
     log.info("job started", job=job.id, kind=job.kind, attempt=job.attempts)
     try:
-        result = kinds[job.kind].run(ctx, run)
+        result = work(run)
         finish(run, result)
         log.info("job done", job=job.id, kind=job.kind)
     except JobCancelled:
@@ -89,7 +98,6 @@ def run_one(
     except Exception as exc:  # noqa: BLE001 - a job's crash must not stop the runner
         fail(run, exc, retry=True)
         log.warning("job crashed", job=job.id, error=type(exc).__name__)
-    return True
 
 
 def drain(ctx: AppContext, kinds: Mapping[str, JobKind]) -> int:

@@ -40,7 +40,8 @@ def create_accreditation(
     content: bytes,
     threshold: float | None = None,
 ) -> Accreditation:
-    """Keep the list and queue its screening (the caller commits, then starts the job)."""
+    """Keep the list and queue its screening (a job of the node's queue, run once the caller
+    commits)."""
     operation = sharing.load_operation(session, actor, operation_id)
     if operation.kind != OperationKind.EVENT.value:
         raise ValidationError("accreditation lists belong to major events", code="not_an_event")

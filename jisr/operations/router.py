@@ -37,8 +37,6 @@ from jisr.operations.schemas import (
     TaskCreate,
     TaskRead,
 )
-from jisr.watchlists import manifests
-from jisr.watchlists.router import CacheDep
 
 router = APIRouter(tags=["operations"])
 RECORD_ID = r"^[A-Z]{2}-[A-Z0-9]{2,16}:[a-z_]+:[0-9A-Z]{1,40}$"
@@ -314,7 +312,6 @@ async def upload_accreditation(
     session: SessionDep,
     actor: CurrentActor,
     ctx: ContextDep,
-    cache: CacheDep,
     category: AccreditationCategory,
     filename: Annotated[str, Query(max_length=255)] = "accreditation.csv",
     threshold: Annotated[float | None, Query(ge=0.5, le=1.0)] = None,
@@ -329,8 +326,7 @@ async def upload_accreditation(
         item = accreditation.create_accreditation(
             session, actor, op_id, category, ctx.settings.data_dir, filename, content, threshold
         )
-        session.commit()  # the worker thread must see the job
-        manifests.start_job(ctx.session_factory, actor, cache, item.manifest_job_id)
+        session.commit()  # a runner claims the screening job once it is committed
         return accreditation.accreditation_read(session, actor, item)
 
     return await run_in_threadpool(create)

@@ -40,6 +40,7 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class Watchlist(Base):
@@ -150,6 +151,10 @@ class HitDecision(Base):
 
 
 class ManifestJob(Base):
+    """A manifest's record: its file, counters and rejected rows. It is screened by a job of the
+    node's queue (``queue_job_id``, kind ``watchlists.manifest``); ``status`` follows that job's
+    state in the transactions that change it."""
+
     __tablename__ = "manifest_jobs"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
@@ -157,6 +162,8 @@ class ManifestJob(Base):
     # Where the uploaded file is kept (so an interrupted job can resume).
     path: Mapped[str] = mapped_column(String(1000))
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
+    # The queue's job screening it (none for a manifest queued before the queue ran them).
+    queue_job_id: Mapped[str | None] = mapped_column(String(80), index=True)
     threshold: Mapped[float | None]
     # Rows consumed so far (screened + rejected), committed batch by batch.
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -42,16 +42,18 @@ async def _screening_ready(ctx: AppContext) -> AsyncIterator[None]:
 def _parts() -> DomainParts:
     from jisr.watchlists.federation import handlers
     from jisr.watchlists.imports import ImportSettings
+    from jisr.watchlists.manifests import JOB_KINDS, ManifestSettings
     from jisr.watchlists.router import router
     from jisr.web.pages import screening
     from jisr.web.registry import PageArea
 
     return DomainParts(
-        settings=(ImportSettings,),
+        settings=(ImportSettings, ManifestSettings),
         routers=(RouterMount(router),),
         federation=FederationHandlers(handlers()),
         console=(PageArea(screening.router, screening.NAV, screening.attention, rank=40),),
         startup=(_screening_ready,),
+        jobs=JOB_KINDS,
     )
 
 

@@ -138,19 +138,18 @@ async def upload_manifest(
     session: SessionDep,
     actor: CurrentActor,
     ctx: ContextDep,
-    cache: CacheDep,
     threshold: Annotated[float | None, Query(ge=0.5, le=1.0)] = None,
 ) -> JobRead:
-    """Queue a passenger manifest (CSV: id, name, birth_date, ...); it is screened in the
-    background. Follow it at ``GET /screening/manifests/{id}``."""
+    """Queue a passenger manifest (CSV: id, name, birth_date, ...); a job of the node's queue
+    screens it in the background. Follow it at ``GET /screening/manifests/{id}`` (or its job,
+    ``job_id``, at ``GET /jobs/{job_id}``)."""
     filename, content = await _upload(request)
 
     def create() -> JobRead:
         job = manifests.create_job(
             session, actor, ctx.settings.data_dir, filename, content, threshold
         )
-        session.commit()  # the worker thread must see the job
-        manifests.start_job(ctx.session_factory, actor, cache, job.id)
+        session.commit()  # a runner claims the job once it is committed
         return _job_read(session, job)
 
     return await run_in_threadpool(create)
@@ -163,13 +162,10 @@ def manifest_progress(job_id: RecordId, session: SessionDep, actor: CurrentActor
 
 
 @router.post("/screening/manifests/{job_id}/resume", response_model=JobRead, responses=_ERRORS)
-def resume_manifest(
-    job_id: RecordId, session: SessionDep, actor: CurrentActor, ctx: ContextDep, cache: CacheDep
-) -> JobRead:
+def resume_manifest(job_id: RecordId, session: SessionDep, actor: CurrentActor) -> JobRead:
     """Continue a failed job from the last row it recorded."""
     job = manifests.resume_job(session, actor, job_id)
     session.commit()
-    manifests.start_job(ctx.session_factory, actor, cache, job.id)
     return _job_read(session, job)
 
 
@@ -309,6 +305,7 @@ async def import_watchlist(
 def _job_read(session: SessionDep, job: ManifestJob) -> JobRead:
     return JobRead(
         id=job.id,
+        job_id=job.queue_job_id,
         filename=job.filename,
         status=job.status,
         position=job.position,

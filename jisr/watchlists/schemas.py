@@ -109,6 +109,8 @@ class HitRead(BaseModel):
 
 class JobRead(BaseModel):
     id: str
+    # The queue's job screening it (``GET /jobs/{job_id}``: progress, cancel, retry).
+    job_id: str | None = None
     filename: str
     status: JobStatus
     position: int

@@ -1,5 +1,6 @@
-"""At the start of ``jisr serve``: fail manifest jobs a stopped process left running, and
-build the screener in the background so the first check does not pay for it."""
+"""At the start of ``jisr serve``: build the screener in the background so the first check does
+not pay for it. (Manifests are jobs of the node's queue: a process never touches one it does
+not hold; a job whose worker stopped is taken over when its lease runs out.)"""
 
 from __future__ import annotations
 
@@ -9,19 +10,14 @@ from contextlib import asynccontextmanager
 
 import structlog
 
-from jisr.db import SessionFactory, unit_of_work
+from jisr.db import SessionFactory
 from jisr.watchlists.cache import ScreenerCache
-from jisr.watchlists.manifests import fail_interrupted
 
 log = structlog.get_logger("jisr.watchlists")
 
 
 @asynccontextmanager
 async def screening_ready(factory: SessionFactory, cache: ScreenerCache) -> AsyncIterator[None]:
-    with unit_of_work(factory) as session:
-        interrupted = fail_interrupted(session)
-    if interrupted:
-        log.warning("manifest jobs interrupted", jobs=interrupted)
     warming = asyncio.create_task(asyncio.to_thread(cache.warm, factory))
     try:
         yield

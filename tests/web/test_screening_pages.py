@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from jisr.agreements.models import CrimeArea
 from jisr.audit import AuditEntry
+from jisr.clock import utcnow
 from jisr.db import make_session_factory, unit_of_work
 from jisr.exchange.models import Message
 from jisr.identity.auth import actor_for
 from jisr.identity.models import User
+from jisr.jobs.models import Job, JobState
 from jisr.screening.model import Subject
 from jisr.watchlists import manifests
 from jisr.watchlists.models import HitDecision, ManifestJob, ScreeningHit
@@ -33,6 +37,18 @@ AMRANI = Subject(
     documents=("XK4471029",),
 )
 _HIT = re.compile(r'href="/screening/hits/([A-Z]{2}-[A-Z0-9]+:hit:[0-9A-Z]+)"')
+
+
+def _queue_job_as(session: Session, job: ManifestJob, state: JobState) -> None:
+    """The queue's job of ``job`` as a runner leaves it: running under another worker's
+    lease, or failed (the test sets the manifest's own record alike)."""
+    queued = session.get(Job, job.queue_job_id)
+    assert queued is not None
+    queued.state = state.value
+    if state is JobState.RUNNING:
+        queued.lease_owner, queued.lease_until = "another worker", utcnow() + timedelta(hours=1)
+    else:
+        queued.finished_at = utcnow()
 
 
 def seed_partner_alert(console: Console) -> None:
@@ -208,6 +224,9 @@ def test_a_running_job_polls_every_second(console: Console) -> None:
         job = manifests.create_job(
             session, actor_for(user), console.settings.data_dir, "queued.csv", MANIFEST.encode()
         )
+        # Running in another worker, so this node's runner leaves it alone.
+        _queue_job_as(session, job, JobState.RUNNING)
+        job.status = "running"
         job_id = job.id
     console.sign_in("salma.border")
     page = console.client.get(f"/screening/manifests/{job_id}")
@@ -273,6 +292,7 @@ def test_a_failed_manifest_resumes_where_it_stopped(console: Console) -> None:
         # Stopped after its first row (Youssef El Amrani), as a node stopping mid-job leaves it.
         job.status, job.position, job.screened = "failed", 1, 1
         job.error = "interrupted (the node stopped); resume to continue"
+        _queue_job_as(session, job, JobState.FAILED)
         job_id = job.id
     console.sign_in("salma.border")
     page = console.client.get(f"/screening/manifests/{job_id}")
@@ -302,6 +322,7 @@ def test_only_screening_officers_resume_a_manifest(console: Console) -> None:
             session, actor_for(user), console.settings.data_dir, "x.csv", MANIFEST.encode()
         )
         job.status = "failed"
+        _queue_job_as(session, job, JobState.FAILED)
         job_id = job.id
     console.sign_in("karim.analyst")
     assert console.post(f"/screening/manifests/{job_id}/resume").status_code == 403

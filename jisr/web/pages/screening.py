@@ -21,6 +21,7 @@ from jisr.actors import Role
 from jisr.api.deps import ContextDep, SessionDep, SettingsDep
 from jisr.errors import ConflictError, PermissionDeniedError, ValidationError
 from jisr.exchange.storage import BlobStore
+from jisr.jobs import queue
 from jisr.watchlists import checks, decisions, manifests, queries
 from jisr.watchlists.cache import ScreenerCache
 from jisr.watchlists.models import JobStatus, ManifestJob
@@ -188,7 +189,6 @@ def upload_manifest(
     viewer: CsrfForm,
     form: FormDep,
     ctx: ContextDep,
-    cache: CacheDep,
 ) -> Response:
     once = form_once("screening.manifest", form)
     first = once.first_result(session, viewer)
@@ -211,8 +211,7 @@ def upload_manifest(
     twin = once.remember_result(session, viewer, job.id, location)
     if twin is not None:
         return _done_already(request, twin.location)
-    session.commit()  # the worker thread must see the job
-    manifests.start_job(ctx.session_factory, viewer.actor, cache, job.id)
+    session.commit()  # a runner claims the job once it is committed
     response = redirect(request, location)
     set_flash(response, request, N_("The manifest is being screened."))
     return response
@@ -229,21 +228,22 @@ def resume_manifest(
     request: Request,
     session: SessionDep,
     viewer: CsrfForm,
-    ctx: ContextDep,
-    cache: CacheDep,
     job_id: RecordId,
 ) -> Response:
     """Screen a failed manifest again from the last row it recorded (the stored upload)."""
     job = manifests.resume_job(session, viewer.actor, job_id)
-    session.commit()  # the worker thread must see the job queued
-    manifests.start_job(ctx.session_factory, viewer.actor, cache, job.id)
+    session.commit()  # a runner claims the job once it is committed
     response = redirect(request, f"/screening/manifests/{job.id}")
     set_flash(response, request, N_("The manifest is screened again from the last row recorded."))
     return response
 
 
+_FINISHED = {JobStatus.DONE.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value}
+
+
 def _job_context(session: Session, viewer: Viewer, job: ManifestJob) -> dict[str, Any]:
-    finished = job.status in {JobStatus.DONE.value, JobStatus.FAILED.value}
+    finished = job.status in _FINISHED
+    queued = manifests.queue_job(session, job)
     hits = []
     if finished:
         hits = queries.summaries(session, manifests.hits_of(session, job.id))
@@ -251,6 +251,8 @@ def _job_context(session: Session, viewer: Viewer, job: ManifestJob) -> dict[str
     return {
         "job": job,
         "finished": finished,
+        # The queue's job: its page (progress, cancel) for whoever may see it.
+        "queue_job": queued if queued is not None and queue.may_see(viewer.actor, queued) else None,
         "hits": hits,
         "rejections": manifests.rejections_of(session, job.id) if finished else [],
     }
