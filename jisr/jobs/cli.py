@@ -60,14 +60,6 @@ def show_command(
     render([row], [*COLUMNS, "finished_at", "error"], fmt)
 
 
-def _follow_kinds() -> None:
-    """Load every domain's job kinds, so a domain that keeps its own record of its jobs (a
-    manifest's status) follows the change made here."""
-    from jisr.node import job_kinds
-
-    job_kinds()
-
-
 @jobs_app.command("cancel")
 def cancel_command(
     job_id: Annotated[str, typer.Argument(help="The job's id.")],
@@ -76,7 +68,6 @@ def cancel_command(
     """Cancel a queued or running job."""
     from jisr.jobs import queue
 
-    _follow_kinds()
     with open_node(data_dir) as node, node.session() as session:
         job = queue.cancel(session, node.system, job_id)
         typer.echo(f"job {job.id}: {job.state if job.finished else 'cancelling'}")
@@ -90,7 +81,6 @@ def retry_command(
     """Queue a failed job again; it resumes from its checkpoint."""
     from jisr.jobs import queue
 
-    _follow_kinds()
     with open_node(data_dir) as node, node.session() as session:
         job = queue.retry(session, node.system, job_id)
         typer.echo(f"job {job.id}: {job.state}")

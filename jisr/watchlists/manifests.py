@@ -38,7 +38,7 @@ from jisr.db import SessionFactory, unit_of_work
 from jisr.errors import ConflictError, NotFoundError, ValidationError
 from jisr.ids import new_id
 from jisr.jobs.models import Job, JobState
-from jisr.jobs.queue import JobRun, claim, enqueue, follow, requeue, worker_name
+from jisr.jobs.queue import JobRun, claim, enqueue, requeue, worker_name
 from jisr.jobs.runner import execute
 from jisr.modules import JobKind
 from jisr.screening import Screener
@@ -46,6 +46,7 @@ from jisr.screening.model import Match, Subject
 from jisr.screening.sources import Rejection, SourceFormat, read_subjects
 from jisr.watchlists.cache import ScreenerCache, Snapshot
 from jisr.watchlists.checks import query_of, require_screen, traveller_key
+from jisr.watchlists.following import KIND
 from jisr.watchlists.models import (
     HitStatus,
     JobStatus,
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from jisr.api.context import AppContext
 
 log = structlog.get_logger("jisr.watchlists")
-KIND = "watchlists.manifest"
+
 # Rows per part: one batch through the screener and one transaction (a second or two of work,
 # so progress moves and a resumed job redoes little).
 PART = 2000
@@ -190,37 +191,6 @@ def rejections_of(session: Session, job_id: str) -> list[ManifestRejection]:
 def hits_of(session: Session, job_id: str) -> list[ScreeningHit]:
     stmt = select(ScreeningHit).where(ScreeningHit.manifest_id == job_id)
     return list(session.execute(stmt.order_by(ScreeningHit.id)).scalars())
-
-
-# --- the manifest follows its job ---------------------------------------------------------
-
-
-def _follow(session: Session, queued: Job) -> None:
-    """The manifest's status as its job's state changes (same transaction)."""
-    job = session.get(ManifestJob, str(queued.payload.get("manifest")))
-    if job is None or job.queue_job_id != queued.id:
-        return
-    state = JobState(queued.state)
-    if state is JobState.RUNNING:
-        if queued.payload.get("cancel"):
-            return  # it stops at its next part, then is cancelled
-        job.status = JobStatus.RUNNING.value
-        job.started_at = job.started_at or utcnow()
-        job.error = job.finished_at = None
-    elif state is JobState.QUEUED:
-        job.status = JobStatus.QUEUED.value
-        job.finished_at = None
-    else:
-        job.status = {
-            JobState.DONE: JobStatus.DONE,
-            JobState.FAILED: JobStatus.FAILED,
-            JobState.CANCELLED: JobStatus.CANCELLED,
-        }[state].value
-        job.error = queued.error if state is JobState.FAILED else None
-        job.finished_at = queued.finished_at or utcnow()
-
-
-follow(KIND, _follow)
 
 
 # --- screening a manifest -------------------------------------------------------------------

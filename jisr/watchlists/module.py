@@ -12,6 +12,7 @@ from jisr.modules import (
     DomainParts,
     FederationHandlers,
     RouterMount,
+    SessionListener,
     migrations_of,
 )
 
@@ -57,10 +58,19 @@ def _parts() -> DomainParts:
     )
 
 
+def _listeners() -> tuple[SessionListener, ...]:
+    """No session listener; a manifest follows its queue job (``following.py``)."""
+    from jisr.watchlists.following import follow_jobs
+
+    follow_jobs()
+    return ()
+
+
 MODULE = DomainModule(
     name="watchlists",
     models=_models,
     migrations=migrations_of(__file__),
     commands=(CommandGroup("watchlist", "Watchlists and screening in this node.", _commands),),
+    listeners=_listeners,
     parts=_parts,
 )
