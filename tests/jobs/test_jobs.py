@@ -129,7 +129,7 @@ def test_a_killed_worker_s_job_resumes_from_its_checkpoint(node: TestNode, engin
             return job is not None and job.done >= 1000
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.jobs.worker", str(node.data_dir), "5"],
+        [sys.executable, "-m", "tests.jobs.worker", str(node.data_dir), "5", "hold"],
         cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )

@@ -25,7 +25,10 @@ STATE_LABELS = {
     JobState.FAILED.value: N_("Failed"),
     JobState.CANCELLED.value: N_("Cancelled"),
 }
-KIND_LABELS = {"cyber.import": N_("Import of a STIX bundle or a MISP event")}
+KIND_LABELS = {
+    "cyber.import": N_("Import of a STIX bundle or a MISP event"),
+    "watchlists.manifest": N_("Screening of a manifest or an accreditation list"),
+}
 
 
 def _context(job: Job) -> dict[str, object]:
