@@ -20,6 +20,7 @@ each other (a query made of very common name parts only, see ``docs/screening.md
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import shutil
@@ -109,10 +110,18 @@ def _worker_screener(name: str, source: Any) -> Screener:
         if isinstance(source, str):
             from pyspark import SparkFiles
 
-            with open(SparkFiles.get(source), "rb") as file:
-                screener = pickle.load(file)  # noqa: S301 - the driver's own index
+            # Without the collector running over the objects being made (as PySpark loads a
+            # broadcast): half the time.
+            gc.disable()
+            try:
+                with open(SparkFiles.get(source), "rb") as file:
+                    screener = pickle.load(file)  # noqa: S301 - the driver's own index
+            finally:
+                gc.enable()
         else:
             screener = source.value
+        # The index lives as long as the worker: keep the collector from walking it again.
+        gc.freeze()
         _loaded[name] = screener
     return screener
 
