@@ -2,8 +2,8 @@
 
 The driver reads the watchlists and the input with the same readers as the local engine (so a
 bad row is rejected, or a bad field ignored, exactly alike), builds the index once and ships
-it to the executors, either as a file every executor fetches (``sc.addFile``, the default) or
-as a broadcast variable; each Python worker loads it once and keeps it for every partition it
+it to the executors, as a broadcast variable (the default) or as a file every executor fetches
+(``sc.addFile``); each Python worker loads it once and keeps it for every partition it
 screens. The input goes out in waves of partitions (``sc.parallelize``, two waves in flight so
 the cores stay busy while the driver reads the next one and writes the last); every partition
 runs ``Screener.check`` and formats each match with ``output.jsonl_line``, the local engine's
@@ -193,20 +193,24 @@ class SparkScreening:
         self,
         master: str | None = None,
         *,
-        ship: Ship = Ship.FILE,
+        # Measured (benchmarks/screening/spark_bench.py): the broadcast costs the driver 0.1-0.4 s
+        # and 20 MiB more, but its workers screened 1.2-1.8x faster than from the file in 5 of
+        # 6 pairs of runs, either order, for reasons not yet understood.
+        ship: Ship = Ship.BROADCAST,
         partition: int = PARTITION,
     ) -> None:
         self.master = master
         self.ship = ship
         self.partition = partition
         self._stack = contextlib.ExitStack()
-        self._tmp = Path(tempfile.mkdtemp(prefix="jisr-spark-"))
+        self._tmp = Path()
         self._name = ""
         self._source: Any = None
 
     def __enter__(self) -> SparkScreening:
         from jisr.sparkjobs import hash_seed, spark_session
 
+        self._tmp = Path(tempfile.mkdtemp(prefix="jisr-spark-"))
         self._stack.callback(shutil.rmtree, self._tmp, ignore_errors=True)
         try:
             try:
