@@ -226,6 +226,9 @@ ERROR_CODES: frozenset[str] = frozenset(
         "source_invalid",
         "source_not_found",
         "watchlist_empty",
+        "screen_options_conflict",
+        "spark_job_failed",
+        "spark_unavailable",
         # rights
         "rights_no_record",
         "rights_not_found",

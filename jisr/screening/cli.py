@@ -6,7 +6,7 @@ rejected rows (``file:line: reason``) and a summary go to stderr, so stdout stay
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import sys
 import time
@@ -28,8 +28,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from jisr.errors import JisrError
+from jisr.errors import JisrError, ValidationError
 from jisr.screening.model import Subject
+from jisr.screening.output import jsonl_line
 from jisr.screening.sources import Rejection, SourceError, SourceResult, read_subjects
 
 
@@ -126,6 +127,11 @@ def _write(line: str) -> None:
     sys.stdout.write(line)
 
 
+class Engine(StrEnum):
+    LOCAL = "local"
+    SPARK = "spark"
+
+
 def run_screen(
     watchlists: list[str],
     query_file: str,
@@ -136,10 +142,20 @@ def run_screen(
     console: Console,
     write: Callable[[str], None] = _write,
     workers: int | None = 1,
+    engine: Engine = Engine.LOCAL,
+    master: str | None = None,
 ) -> ScreenSummary:
-    """Read the watchlists, build the index, screen every query and write matches as JSONL."""
-    from jisr.screening import Screener
+    """Read the watchlists, build the index, screen every query and write matches as JSONL.
 
+    ``engine`` spark screens on a Spark session (``master``, default ``local[2]``) with the
+    same screener; the output is the same (``jisr.screening.spark``)."""
+    if engine is Engine.SPARK and workers is not None and workers != 1:
+        raise ValidationError(
+            "--workers is for the local engine; Spark uses the cores of its --master",
+            code="screen_options_conflict",
+        )
+    if engine is Engine.LOCAL and master is not None:
+        raise ValidationError("--master is for --engine spark", code="screen_options_conflict")
     summary = ScreenSummary(watchlists=len(watchlists))
 
     def reject(rejection: Rejection) -> None:
@@ -152,39 +168,127 @@ def run_screen(
         entries = _entries(lists, summary, console)
         summary.entries = len(entries)
         progress.update(reading, total=len(entries), completed=len(entries))
-        indexing = progress.add_task("building index", total=len(entries))
         cpus, load = os.cpu_count() or 1, _load()
         # The list's size decides whether a build on several processes pays (Screener).
         builders = workers if workers is not None else (1 if load >= cpus else cpus)
-        screener = Screener(
-            entries,
-            algorithm=algorithm,
-            progress=lambda done: progress.update(indexing, completed=done),
-            workers=builders,
-        )
-        if screener.build_workers > 1:
-            _say(
-                console,
-                f"index built with {screener.build_workers} processes: "
-                f"{len(entries):,} entries, at least {Screener.parallel_build_from:,}",
-            )
-        progress.update(indexing, completed=len(entries))
-        screening = progress.add_task("screening", total=None)
-        pending, rest = _peek(iter(queries), PARALLEL_FROM)
-        summary.workers, why = choose_workers(workers, len(pending), cpus, load)
-        _say(console, f"screening with {summary.workers} worker process(es): {why}")
-        for query, matches in screener.screen(
-            chain(pending, rest), threshold=threshold, top=top, workers=summary.workers
-        ):
-            _warn(console, summary, query)
-            summary.screened += 1
-            if matches:
-                summary.queries_hit += 1
-                summary.hits += len(matches)
-            for match in matches:
-                write(json.dumps(match.to_json(), ensure_ascii=False) + "\n")
-            progress.advance(screening)
+        with contextlib.ExitStack() as stack:
+            if engine is Engine.SPARK:
+                results = _on_spark(
+                    stack,
+                    entries,
+                    iter(queries),
+                    summary,
+                    progress,
+                    console,
+                    builders,
+                    algorithm=algorithm,
+                    threshold=threshold,
+                    top=top,
+                    master=master,
+                )
+            else:
+                results = _in_process(
+                    entries,
+                    iter(queries),
+                    summary,
+                    progress,
+                    console,
+                    builders,
+                    algorithm=algorithm,
+                    threshold=threshold,
+                    top=top,
+                    workers=workers,
+                    cpus_and_load=(cpus, load),
+                )
+            del entries
+            screening = progress.add_task("screening", total=None)
+            for query, lines in results:
+                _warn(console, summary, query)
+                summary.screened += 1
+                if lines:
+                    summary.queries_hit += 1
+                    summary.hits += len(lines)
+                for line in lines:
+                    write(line)
+                progress.advance(screening)
     return summary
+
+
+Results = Iterator[tuple[Subject, list[str]]]
+
+
+def _in_process(
+    entries: list[Subject],
+    queries: Iterator[Subject],
+    summary: ScreenSummary,
+    progress: Progress,
+    console: Console,
+    builders: int,
+    *,
+    algorithm: str,
+    threshold: float | None,
+    top: int,
+    workers: int | None,
+    cpus_and_load: tuple[int, float],
+) -> Results:
+    """The local engine: the index in this process, queries on its forked workers."""
+    from jisr.screening import Screener
+
+    indexing = progress.add_task("building index", total=len(entries))
+    screener = Screener(
+        entries,
+        algorithm=algorithm,
+        progress=lambda done: progress.update(indexing, completed=done),
+        workers=builders,
+    )
+    if screener.build_workers > 1:
+        _say(
+            console,
+            f"index built with {screener.build_workers} processes: "
+            f"{len(entries):,} entries, at least {Screener.parallel_build_from:,}",
+        )
+    progress.update(indexing, completed=len(entries))
+    pending, rest = _peek(queries, PARALLEL_FROM)
+    summary.workers, why = choose_workers(workers, len(pending), *cpus_and_load)
+    _say(console, f"screening with {summary.workers} worker process(es): {why}")
+    matches = screener.screen(
+        chain(pending, rest), threshold=threshold, top=top, workers=summary.workers
+    )
+    return ((query, [jsonl_line(m) for m in found]) for query, found in matches)
+
+
+def _on_spark(
+    stack: contextlib.ExitStack,
+    entries: list[Subject],
+    queries: Iterator[Subject],
+    summary: ScreenSummary,
+    progress: Progress,
+    console: Console,
+    builders: int,
+    *,
+    algorithm: str,
+    threshold: float | None,
+    top: int,
+    master: str | None,
+) -> Results:
+    """The Spark engine: the same screener on the executors (``jisr.screening.spark``)."""
+    from jisr.screening.spark import SparkScreening
+
+    starting = progress.add_task("starting Spark", total=None)
+    spark = stack.enter_context(SparkScreening(master))
+    progress.update(starting, total=1, completed=1)
+    indexing = progress.add_task("building and shipping the index", total=None)
+    loaded = spark.load(entries, algorithm, builders)
+    progress.update(indexing, total=1, completed=1)
+    summary.workers = spark.cores
+    _say(
+        console,
+        f"screening on Spark ({spark.context.master}, {spark.cores} cores): index of "
+        f"{loaded.entries:,} entries built in {loaded.build_seconds:.1f} s, "
+        f"{loaded.index_bytes / 2**20:,.1f} MiB shipped as a {spark.ship} in "
+        f"{loaded.ship_seconds:.1f} s",
+    )
+    return spark.screen(queries, threshold, top)
 
 
 # Fewer queries than this are screened in this process: forking and feeding a pool costs more
@@ -259,6 +363,17 @@ def screen(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.JSONL,
+    engine: Annotated[
+        Engine,
+        typer.Option(help="local (this machine's processes) or spark (a Spark cluster)."),
+    ] = Engine.LOCAL,
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master URL for --engine spark (local[N], spark://host:7077, yarn, "
+            "k8s://...; default local[2])."
+        ),
+    ] = None,
 ) -> None:
     """Screen INPUT against watchlists: one JSON line per candidate on stdout."""
     console = Console(stderr=True)
@@ -271,6 +386,8 @@ def screen(
             algorithm=algorithm,
             console=console,
             workers=workers,
+            engine=engine,
+            master=master,
         )
         sys.stdout.flush()
     except BrokenPipeError:

@@ -9,8 +9,6 @@ only the links at or above AUTO_LINK come back to the driver for clustering.
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +19,7 @@ import numpy as np
 from jisr.graph.batch.common import MAX_BLOCK
 from jisr.graph.compare import AUTO_LINK, compare, prepare, worth_comparing
 from jisr.graph.profiles import profile_of_entity
+from jisr.sparkjobs import spark_session
 
 PAIR_BATCH = 50_000
 
@@ -97,32 +96,9 @@ def _score_partition(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, int
             yield (a, b, score)
 
 
-def _python_for_workers() -> None:
-    """Spark's Python workers run this interpreter and import this copy of ``jisr``."""
-    root = str(Path(__file__).resolve().parents[3])
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if root not in paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
-
-
 def spark_links(path: Path, partitions: int = 4) -> tuple[list[str], list[tuple[int, int, float]]]:
     """Entity ids in input order, and the links Spark scored at or above AUTO_LINK."""
-    from pyspark.sql import SparkSession
-
-    _python_for_workers()
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("jisr-graph-resolve")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", str(partitions))
-        .config("spark.driver.memory", "2g")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    try:
+    with spark_session("jisr-graph-resolve", partitions=partitions) as spark:
         lines = (
             spark.sparkContext.textFile(str(path), partitions)
             .filter(lambda line: bool(line.strip()))
@@ -158,5 +134,3 @@ def spark_links(path: Path, partitions: int = 4) -> tuple[list[str], list[tuple[
         )
         links = pairs.rdd.map(tuple).mapPartitions(_score_partition).collect()
         return ids, [(int(a), int(b), float(s)) for a, b, s in links]
-    finally:
-        spark.stop()
