@@ -226,6 +226,21 @@ async def create_operation(request: Request, session: SessionDep, viewer: CsrfFo
     return response
 
 
+def _refused(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    op_id: str,
+    form: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> Response:
+    """The operation's page again with ``form``'s errors beside its fields and what was typed."""
+    return _detail(
+        request, session, viewer, op_id, values=values, errors=errors, form=form, status_code=422
+    )
+
+
 def _detail(
     request: Request, session: SessionDep, viewer: Viewer, op_id: str, **extra: Any
 ) -> Response:
@@ -283,46 +298,19 @@ async def add_incident(
     values = blank_to_none(form_values(await request.form()))
     data, errors = validate(GradedEntryCreate, values)
     if data is None:
-        return _detail(
-            request,
-            session,
-            viewer,
-            op_id,
-            values=values,
-            errors=errors,
-            form="incident",
-            status_code=422,
-        )
+        return _refused(request, session, viewer, op_id, "incident", values, errors)
     try:
         entry = data.as_entry(EntryKind.INCIDENT)
     except ValueError:
         errors = {"severity": N_("Choose a severity.")}
-        return _detail(
-            request,
-            session,
-            viewer,
-            op_id,
-            values=values,
-            errors=errors,
-            form="incident",
-            status_code=422,
-        )
+        return _refused(request, session, viewer, op_id, "incident", values, errors)
     try:
         log.add_entry(session, viewer.actor, op_id, entry)
     except PermissionDeniedError:
         raise  # the console's refusal page, not a field error
     except JisrError as exc:
         errors = refusal(session, exc, forms.REFUSALS, {})
-        return _detail(
-            request,
-            session,
-            viewer,
-            op_id,
-            values=values,
-            errors=errors,
-            form="incident",
-            status_code=422,
-        )
+        return _refused(request, session, viewer, op_id, "incident", values, errors)
     return _done(request, op_id, N_("Incident logged and sent to the participating agencies."))
 
 
@@ -345,16 +333,7 @@ async def add_note(request: Request, op_id: str, session: SessionDep, viewer: Cs
         except JisrError as exc:
             errors = refusal(session, exc, forms.REFUSALS, {})
     if fields is None or errors:
-        return _detail(
-            request,
-            session,
-            viewer,
-            op_id,
-            values=values,
-            errors=errors,
-            form="note",
-            status_code=422,
-        )
+        return _refused(request, session, viewer, op_id, "note", values, errors)
     return _done(request, op_id, N_("The note is in the log and sent to the participants."))
 
 
@@ -370,16 +349,7 @@ async def add_task(request: Request, op_id: str, session: SessionDep, viewer: Cs
         except JisrError as exc:
             errors = refusal(session, exc, forms.REFUSALS, forms.REFUSAL_FIELDS)
     if fields is None or errors:
-        return _detail(
-            request,
-            session,
-            viewer,
-            op_id,
-            values=values,
-            errors=errors,
-            form="task",
-            status_code=422,
-        )
+        return _refused(request, session, viewer, op_id, "task", values, errors)
     return _done(request, op_id, N_("The task is added and sent to the participants."), "#tasks")
 
 
