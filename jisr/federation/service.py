@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -229,10 +229,22 @@ class _Intake:
     guarded: bool
 
 
+_LOCK_ENVELOPES = text(
+    "SELECT count(pg_advisory_xact_lock(k)) FROM"
+    " (SELECT hashtextextended(x, 0) AS k FROM unnest(CAST(:ids AS text[])) AS x ORDER BY 1) AS s"
+)
+
+
 def _earlier_receipts(session: Session, raws: list[bytes]) -> dict[str, InboxMessage | None]:
     """The inbox rows of the envelopes claimed ids, in one query."""
     ids = {header.id for header in map(peek_header, raws) if header is not None}
     known: dict[str, InboxMessage | None] = dict.fromkeys(ids)
+    if ids and session.get_bind().dialect.name == "postgresql":
+        # A sender that gave up waiting delivers again while the first delivery is still being
+        # received: the second waits here for the first to commit, then finds its receipt
+        # (else both pass the lookup and one fails on the inbox's key). Keys in order: two
+        # batches sharing envelopes never wait on each other in a cycle.
+        session.execute(_LOCK_ENVELOPES, {"ids": sorted(ids)})
     if ids:
         stmt = select(InboxMessage).where(InboxMessage.envelope_id.in_(ids))
         for row in session.execute(stmt).scalars():

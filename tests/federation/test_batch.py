@@ -8,6 +8,7 @@ batch was processed.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from jisr.clock import utcnow
 from jisr.federation.models import InboxMessage
 from jisr.federation.node import FederationNode
 from jisr.federation.outbox import claim_due
+from jisr.federation.service import receive_many
 from jisr.federation.transports import Transports
 from jisr.federation.worker import DeliveryWorker, receive_batch
 from tests.federation.nodes import FedNode, Server, serving
@@ -159,3 +161,37 @@ def test_batch_endpoint_over_http(pair: tuple[FedNode, FedNode]) -> None:
     with b.session() as session:
         assert effects(session) == (1, 1)
         assert verify_chain(session).intact
+
+
+def test_an_envelope_delivered_again_while_its_first_delivery_is_received(
+    pair: tuple[FedNode, FedNode],
+) -> None:
+    """A sender that timed out delivers again while the first delivery's transaction is still
+    open: the second answers as a duplicate once the first commits (it failed on the inbox's
+    key before, a 500 the sender retried for minutes)."""
+    a, b = pair
+    raws = _sealed(a, b.code, [{}])
+    node = _receiver(b)
+    second: list[list[bytes]] = []
+    failures: list[BaseException] = []
+
+    def deliver_again() -> None:
+        try:
+            second.append(receive_batch(node, raws))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    with node.transaction() as session:
+        first = receive_many(session, raws, node=node)
+        session.flush()
+        again = threading.Thread(target=deliver_again)
+        again.start()
+        # Give the second delivery time to reach the inbox while this one is uncommitted.
+        again.join(timeout=1.5)
+    again.join(timeout=60)
+    assert not failures, failures
+    assert first[0].ack.accepted and not first[0].ack.duplicate
+    [answer] = _answers(second[0])
+    assert answer["status"] == "accepted" and answer["duplicate"] is True
+    with b.session() as session:
+        assert effects(session) == (1, 1)
