@@ -126,6 +126,10 @@ def _poll(
     """Re-check the credentials, then what is new after ``after`` and the unread count."""
     actor = _authenticate(ctx, credentials)
     with ctx.session_factory() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # One snapshot for both reads: else a notification committed between them is
+            # counted before it is sent (PostgreSQL's READ COMMITTED reads per statement).
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         try:
             rows = service.newer_than(session, actor, after)
             return [NotificationRead.of(r) for r in rows], service.unread_count(session, actor)
